@@ -1,0 +1,124 @@
+//! Located input problems: `file:line:col: message` with a hint, collected so a user sees every
+//! problem in one pass. The library returns these; only the CLI prints them.
+
+use std::fmt;
+
+/// Where a problem is: a file position, or one of the `--set` overrides on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A position in a file; line and column start at 1 and count characters.
+    File { file: String, line: usize, col: usize },
+    /// A `--set KEY=VALUE` argument.
+    Override { argument: String },
+    /// A whole file (unreadable, empty, or not text).
+    Whole { file: String },
+}
+
+/// One problem in a scenario or dataset file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub location: Location,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(location: Location, message: impl Into<String>) -> Self {
+        Self { location, message: message.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File { file, line, col } => write!(f, "{file}:{line}:{col}"),
+            Location::Override { argument } => write!(f, "--set {argument}"),
+            Location::Whole { file } => write!(f, "{file}:1:1"),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in the inputs of one command; the input is rejected as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A hint naming the valid choices closest to what was written (by edit distance), or all of
+/// them when there are few.
+pub fn suggest<'a>(written: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let valid: Vec<&str> = valid.into_iter().collect();
+    if valid.is_empty() {
+        return None;
+    }
+    let mut scored: Vec<(f64, &str)> = valid
+        .iter()
+        .map(|v| (strsim::normalized_damerau_levenshtein(&written.to_lowercase(), v), *v))
+        .collect();
+    // Highest similarity first; ties by name so the hint is stable.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let close: Vec<&str> = scored.iter().filter(|(s, _)| *s >= 0.4).take(3).map(|(_, v)| *v).collect();
+    if !close.is_empty() {
+        Some(format!("did you mean {}?", quote_list(&close, "or")))
+    } else if valid.len() <= 8 {
+        Some(format!("valid values are {}", quote_list(&valid, "and")))
+    } else {
+        let first: Vec<&str> = valid.iter().take(6).copied().collect();
+        Some(format!("valid values include {} (run `muster dataset` for the full list)", quote_list(&first, "and")))
+    }
+}
+
+fn quote_list(items: &[&str], last_sep: &str) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} {last_sep} {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_nearest_force_codes() {
+        let codes = ["met", "merseyside", "gmp", "west-midlands", "west-mercia"];
+        let hint = suggest("west-midland", codes).unwrap();
+        assert!(hint.starts_with("did you mean 'west-midlands'"), "{hint}");
+        let hint = suggest("zzzzzz", ["a", "b"]).unwrap();
+        assert_eq!(hint, "valid values are 'a' and 'b'");
+    }
+
+    #[test]
+    fn formats_file_line_col() {
+        let d = Diagnostic::new(Location::File { file: "s.toml".into(), line: 3, col: 7 }, "bad")
+            .with_hint(Some("fix it".into()));
+        assert_eq!(d.to_string(), "s.toml:3:7: bad\n  hint: fix it");
+    }
+}

@@ -1,0 +1,94 @@
+//! Shared checks that turn raw, spanned file values into model values, collecting every
+//! problem instead of stopping at the first.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::source::SourceDocument;
+use crate::diagnostics::{Diagnostic, suggest};
+use crate::model::{CapabilityId, Dataset, ForceId};
+use crate::time::{Minutes, parse_duration};
+
+pub struct Checker<'d, 'a> {
+    pub doc: &'d SourceDocument<'a>,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl<'d, 'a> Checker<'d, 'a> {
+    pub fn new(doc: &'d SourceDocument<'a>) -> Self {
+        Self { doc, problems: Vec::new() }
+    }
+
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
+        self.problems.push(self.doc.diag(span, message).with_hint(hint));
+    }
+
+    pub fn duration(&mut self, value: &Spanned<String>, what: &str) -> Option<Minutes> {
+        match parse_duration(value.get_ref()) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.error(
+                    value.span(),
+                    format!("{what}: {e}"),
+                    Some("write durations as a number and a unit: \"90m\", \"12h\", \"3d\"".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A share or factor that must lie in `0..=1`.
+    pub fn unit_interval(&mut self, value: &Spanned<f64>, what: &str) -> Option<f64> {
+        let v = *value.get_ref();
+        if v.is_finite() && (0.0..=1.0).contains(&v) {
+            Some(v)
+        } else {
+            self.error(value.span(), format!("{what} must be between 0 and 1, not {v}"), None);
+            None
+        }
+    }
+
+    pub fn positive(&mut self, value: &Spanned<f64>, what: &str) -> Option<f64> {
+        let v = *value.get_ref();
+        if v.is_finite() && v > 0.0 {
+            Some(v)
+        } else {
+            self.error(value.span(), format!("{what} must be a positive number, not {v}"), None);
+            None
+        }
+    }
+
+    pub fn force(&mut self, data: &Dataset, code: &Spanned<String>) -> Option<ForceId> {
+        let found = data.force_by_code(code.get_ref());
+        if found.is_none() {
+            let hint = suggest(code.get_ref(), data.forces.iter().map(|f| f.code.as_str()));
+            self.error(code.span(), format!("unknown force '{}'", code.get_ref()), hint);
+        }
+        found
+    }
+
+    pub fn capability(&mut self, data: &Dataset, id: &Spanned<String>) -> Option<CapabilityId> {
+        let found = data.capability_by_id(id.get_ref());
+        if found.is_none() {
+            let hint = suggest(id.get_ref(), data.capabilities.iter().map(|c| c.id.as_str()));
+            self.error(id.span(), format!("unknown capability '{}'", id.get_ref()), hint);
+        }
+        found
+    }
+
+    pub fn choice<T>(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+        names: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let found = parse(value.get_ref());
+        if found.is_none() {
+            let hint = suggest(value.get_ref(), names.iter().copied());
+            self.error(value.span(), format!("unknown {what} '{}'", value.get_ref()), hint);
+        }
+        found
+    }
+}

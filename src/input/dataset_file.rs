@@ -1,0 +1,330 @@
+//! The dataset file: forces, borders, capability catalogue and policy defaults.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::check::Checker;
+use super::policy_file::PolicyFile;
+use super::source::SourceDocument;
+use crate::diagnostics::Diagnostics;
+use crate::model::{
+    Border, Capability, Dataset, EstablishmentBasis, EstablishmentRule, Force, ReadinessBand, RegionId,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetFile {
+    dataset: DatasetHeader,
+    #[serde(default)]
+    pub policy: PolicyFile,
+    capability: Vec<Spanned<CapabilityFile>>,
+    force: Vec<Spanned<ForceFile>>,
+    #[serde(default)]
+    border: Vec<Spanned<BorderFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatasetHeader {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Also used, all keys optional, by a scenario's `[capability.ID]` patch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityFile {
+    id: Spanned<String>,
+    unit: String,
+    officers_per_unit: Spanned<u32>,
+    convoy_speed_kmh: Spanned<f64>,
+    establishment: EstablishmentFile,
+    readiness: Spanned<Vec<ReadinessFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityPatch {
+    pub officers_per_unit: Option<Spanned<u32>>,
+    pub convoy_speed_kmh: Option<Spanned<f64>>,
+    pub readiness: Option<Spanned<Vec<ReadinessFile>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EstablishmentFile {
+    basis: Spanned<String>,
+    share: Spanned<f64>,
+    #[serde(default)]
+    minimum: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessFile {
+    notice: Spanned<String>,
+    share: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForceFile {
+    code: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    country: String,
+    region: Spanned<String>,
+    officers: u32,
+    #[serde(default)]
+    armed_officers: u32,
+    hq: Option<HqFile>,
+    #[serde(default)]
+    units: BTreeMap<Spanned<String>, Spanned<u32>>,
+    #[serde(default)]
+    consistency: BTreeMap<Spanned<String>, Spanned<f64>>,
+    #[serde(default)]
+    #[allow(dead_code)] // provenance for people reading the file; the engine has no use for it
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HqFile {
+    lat: Spanned<f64>,
+    lon: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BorderFile {
+    a: Spanned<String>,
+    b: Spanned<String>,
+    road_km: Spanned<f64>,
+    #[serde(default = "land")]
+    link: String,
+}
+
+fn land() -> String {
+    "land".into()
+}
+
+/// A checked dataset, before the scenario's capability patches fix each force's establishment.
+pub struct DatasetDraft {
+    pub dataset: Dataset,
+    /// Units stated in the file per force and capability; `None` means "apply the rule".
+    pub explicit_units: Vec<Vec<Option<u32>>>,
+}
+
+impl DatasetDraft {
+    /// Fill every force's establishment from its explicit units or the capability's rule.
+    pub fn establish(&mut self) {
+        let caps = &self.dataset.capabilities;
+        for (force, explicit) in self.dataset.forces.iter_mut().zip(&self.explicit_units) {
+            force.establishment = caps
+                .iter()
+                .zip(explicit)
+                .map(|(cap, ex)| {
+                    ex.unwrap_or_else(|| {
+                        cap.establishment_rule.units_for(force.officers, force.armed_officers, cap.officers_per_unit)
+                    })
+                })
+                .collect();
+        }
+    }
+}
+
+pub fn parse_dataset_file(doc: &SourceDocument<'_>) -> Result<DatasetFile, Diagnostics> {
+    doc.deserialize::<DatasetFile>()
+}
+
+pub fn readiness(c: &mut Checker<'_, '_>, bands: &Spanned<Vec<ReadinessFile>>) -> Option<Vec<ReadinessBand>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for band in bands.get_ref() {
+        let notice = c.duration(&band.notice, "readiness notice");
+        let share = c.unit_interval(&band.share, "readiness share");
+        match (notice, share) {
+            (Some(notice), Some(share)) => {
+                if let Some(prev) = out.last().cloned() {
+                    let ReadinessBand { notice: pn, share: ps } = prev;
+                    if notice <= pn {
+                        c.error(band.notice.span(), "readiness bands must be in increasing notice", None);
+                        ok = false;
+                    }
+                    if share < ps {
+                        c.error(band.share.span(), "readiness shares are cumulative and cannot fall", None);
+                        ok = false;
+                    }
+                }
+                out.push(ReadinessBand { notice, share });
+            }
+            _ => ok = false,
+        }
+    }
+    if ok && out.last().map(|b| b.share) != Some(1.0) {
+        c.error(
+            bands.span(),
+            "the last readiness band must have share = 1.0 (every unit can move eventually)",
+            Some("add e.g. { notice = \"24h\", share = 1.0 }".into()),
+        );
+        ok = false;
+    }
+    ok.then_some(out)
+}
+
+/// Check the file's content and build the dataset (establishment not yet filled).
+pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<DatasetDraft> {
+    let before = c.problems.len();
+    let mut capabilities = Vec::new();
+    let mut seen = BTreeSet::new();
+    if file.capability.is_empty() {
+        c.error(0..0, "the dataset has no [[capability]]", None);
+    }
+    for cap in &file.capability {
+        let cap = cap.get_ref();
+        if cap.id.get_ref().trim().is_empty() {
+            c.error(cap.id.span(), "capability id is empty", None);
+        } else if !seen.insert(cap.id.get_ref().clone()) {
+            c.error(cap.id.span(), format!("capability '{}' is defined twice", cap.id.get_ref()), None);
+        }
+        if *cap.officers_per_unit.get_ref() == 0 {
+            c.error(cap.officers_per_unit.span(), "officers_per_unit must be 1 or more", None);
+        }
+        let speed = c.positive(&cap.convoy_speed_kmh, "convoy_speed_kmh");
+        let basis = c.choice(&cap.establishment.basis, "establishment basis", &["officers", "armed-officers"], |s| {
+            match s {
+                "officers" => Some(EstablishmentBasis::Officers),
+                "armed-officers" => Some(EstablishmentBasis::ArmedOfficers),
+                _ => None,
+            }
+        });
+        let share = c.unit_interval(&cap.establishment.share, "establishment share");
+        let readiness = readiness(c, &cap.readiness);
+        if let (Some(speed), Some(basis), Some(share), Some(readiness)) = (speed, basis, share, readiness) {
+            capabilities.push(Capability {
+                id: cap.id.get_ref().clone(),
+                unit_name: cap.unit.clone(),
+                officers_per_unit: (*cap.officers_per_unit.get_ref()).max(1),
+                convoy_speed_kmh: speed,
+                establishment_rule: EstablishmentRule { basis, share, minimum: cap.establishment.minimum },
+                readiness,
+            });
+        }
+    }
+    if capabilities.len() > usize::from(u8::MAX) {
+        c.error(0..0, "at most 255 capabilities are supported", None);
+    }
+
+    // Forces sorted by code: ForceId order is code order everywhere.
+    let mut forces_sorted: Vec<&Spanned<ForceFile>> = file.force.iter().collect();
+    forces_sorted.sort_by(|a, b| a.get_ref().code.get_ref().cmp(b.get_ref().code.get_ref()));
+    if forces_sorted.is_empty() {
+        c.error(0..0, "the dataset has no [[force]]", None);
+    }
+    if forces_sorted.len() > usize::from(u16::MAX) {
+        c.error(0..0, "at most 65,535 forces are supported", None);
+    }
+    let regions: Vec<String> = forces_sorted
+        .iter()
+        .map(|f| f.get_ref().region.get_ref().clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let cap_index = |id: &str| capabilities.iter().position(|cap| cap.id == id);
+    let mut forces = Vec::new();
+    let mut explicit_units = Vec::new();
+    for (i, f) in forces_sorted.iter().enumerate() {
+        let f = f.get_ref();
+        let code = f.code.get_ref();
+        if code.trim().is_empty() {
+            c.error(f.code.span(), "force code is empty", None);
+        }
+        if i > 0 && forces_sorted[i - 1].get_ref().code.get_ref() == code {
+            c.error(f.code.span(), format!("force '{code}' is defined twice"), None);
+        }
+        if f.region.get_ref().trim().is_empty() {
+            c.error(f.region.span(), "region is empty", None);
+        }
+        let hq = f.hq.as_ref().and_then(|hq| {
+            let (lat, lon) = (*hq.lat.get_ref(), *hq.lon.get_ref());
+            if !(-90.0..=90.0).contains(&lat) {
+                c.error(hq.lat.span(), format!("latitude {lat} is outside -90..90"), None);
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                c.error(hq.lon.span(), format!("longitude {lon} is outside -180..180"), None);
+            }
+            Some((lat, lon))
+        });
+        let mut units = vec![None; capabilities.len()];
+        for (k, v) in &f.units {
+            match cap_index(k.get_ref()) {
+                Some(ci) => units[ci] = Some(*v.get_ref()),
+                None => {
+                    let hint = crate::diagnostics::suggest(k.get_ref(), capabilities.iter().map(|c| c.id.as_str()));
+                    c.error(k.span(), format!("unknown capability '{}'", k.get_ref()), hint);
+                }
+            }
+        }
+        let mut consistency = vec![1.0; capabilities.len()];
+        for (k, v) in &f.consistency {
+            match cap_index(k.get_ref()) {
+                Some(ci) => {
+                    if let Some(x) = c.unit_interval(v, "consistency") {
+                        consistency[ci] = x;
+                    }
+                }
+                None => {
+                    let hint = crate::diagnostics::suggest(k.get_ref(), capabilities.iter().map(|c| c.id.as_str()));
+                    c.error(k.span(), format!("unknown capability '{}'", k.get_ref()), hint);
+                }
+            }
+        }
+        let region = regions.binary_search(f.region.get_ref()).unwrap_or(0);
+        forces.push(Force {
+            code: code.clone(),
+            name: f.name.clone(),
+            country: f.country.clone(),
+            region: RegionId(region as u16),
+            officers: f.officers,
+            armed_officers: f.armed_officers,
+            hq,
+            establishment: Vec::new(),
+            consistency,
+        });
+        explicit_units.push(units);
+    }
+
+    let mut dataset = Dataset {
+        name: file.dataset.name.clone(),
+        description: file.dataset.description.clone(),
+        forces,
+        capabilities,
+        regions,
+        borders: Vec::new(),
+    };
+    let mut pairs = BTreeSet::new();
+    for b in &file.border {
+        let b = b.get_ref();
+        let fa = c.force(&dataset, &b.a);
+        let fb = c.force(&dataset, &b.b);
+        let km = c.positive(&b.road_km, "road_km");
+        if let (Some(fa), Some(fb), Some(km)) = (fa, fb, km) {
+            let key = (fa.min(fb), fa.max(fb));
+            if fa == fb {
+                c.error(b.b.span(), "a border links two different forces", None);
+            } else if !pairs.insert(key) {
+                c.error(b.a.span(), format!("border {}-{} is listed twice", b.a.get_ref(), b.b.get_ref()), None);
+            } else {
+                dataset.borders.push(Border { a: key.0, b: key.1, road_km: km, link: b.link.clone() });
+            }
+        }
+    }
+    dataset.borders.sort_by_key(|b| (b.a, b.b));
+    if c.problems.len() > before {
+        return None;
+    }
+    Some(DatasetDraft { dataset, explicit_units })
+}

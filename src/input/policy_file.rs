@@ -1,0 +1,143 @@
+//! The `[policy]` table, shared by the dataset (defaults) and the scenario (overrides).
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::check::Checker;
+use crate::model::{AllocationPolicy, NationalTrigger, Policy};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    pub allocation: Option<Spanned<String>>,
+    pub retained_cover: Option<Spanned<f64>>,
+    pub local_latency: Option<Spanned<String>>,
+    pub regional_latency: Option<Spanned<String>>,
+    pub national_latency: Option<Spanned<String>>,
+    pub national_trigger: Option<Spanned<toml::Value>>,
+    pub tour: Option<Spanned<String>>,
+    pub rest: Option<Spanned<String>>,
+    pub max_overrun: Option<Spanned<String>>,
+    pub rest_away_beyond: Option<Spanned<String>>,
+    pub relief_lookahead: Option<Spanned<String>>,
+    pub local_travel: Option<Spanned<String>>,
+    pub min_consistency: Option<Spanned<f64>>,
+}
+
+/// A policy key as found in one of several layered files, with the checker of its file.
+type Layer<'x, 'd, 'a> = (&'x PolicyFile, &'x mut Checker<'d, 'a>);
+
+/// Resolve every policy key from the first layer that sets it (scenario, then dataset, then the
+/// built-in dataset). Problems are reported against the file the value came from.
+pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
+    macro_rules! pick {
+        ($field:ident, |$c:ident, $v:ident| $conv:expr) => {{
+            let mut out = None;
+            let mut missing = true;
+            for (file, $c) in layers.iter_mut() {
+                if let Some($v) = &file.$field {
+                    missing = false;
+                    out = $conv;
+                    break;
+                }
+            }
+            if missing {
+                // The built-in dataset sets every key, so this only fires if it is edited badly.
+                if let Some((_, c)) = layers.last_mut() {
+                    c.error(0..0, concat!("policy key '", stringify!($field), "' has no value"), None);
+                }
+            }
+            out
+        }};
+    }
+    let allocation = pick!(allocation, |c, v| c.choice(v, "allocation policy", &AllocationPolicy::NAMES, AllocationPolicy::parse));
+    let retained_cover = pick!(retained_cover, |c, v| c.unit_interval(v, "retained_cover"));
+    let local_latency = pick!(local_latency, |c, v| c.duration(v, "local_latency"));
+    let regional_latency = pick!(regional_latency, |c, v| c.duration(v, "regional_latency"));
+    let national_latency = pick!(national_latency, |c, v| c.duration(v, "national_latency"));
+    let national_trigger = pick!(national_trigger, |c, v| trigger(c, v));
+    let tour = pick!(tour, |c, v| c.duration(v, "tour"));
+    let rest = pick!(rest, |c, v| c.duration(v, "rest"));
+    let max_overrun = pick!(max_overrun, |c, v| c.duration(v, "max_overrun"));
+    let rest_away_beyond = pick!(rest_away_beyond, |c, v| c.duration(v, "rest_away_beyond"));
+    let relief_lookahead = pick!(relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
+    let local_travel = pick!(local_travel, |c, v| c.duration(v, "local_travel"));
+    let min_consistency = pick!(min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
+    let tour = tour.and_then(|t| {
+        if t == 0 {
+            for (file, c) in layers.iter_mut() {
+                if let Some(v) = &file.tour {
+                    c.error(v.span(), "tour must be longer than 0m", None);
+                    break;
+                }
+            }
+            None
+        } else {
+            Some(t)
+        }
+    });
+    Some(Policy {
+        allocation: allocation?,
+        retained_cover: retained_cover?,
+        local_latency: local_latency?,
+        regional_latency: regional_latency?,
+        national_latency: national_latency?,
+        national_trigger: national_trigger?,
+        tour: tour?,
+        rest: rest?,
+        max_overrun: max_overrun?,
+        rest_away_beyond: rest_away_beyond?,
+        relief_lookahead: relief_lookahead?,
+        local_travel: local_travel?,
+        min_consistency: min_consistency?,
+    })
+}
+
+const TRIGGER_HINT: &str =
+    "write national_trigger = { regional_shortfall = 10, sustained = \"6h\" }, { at = \"48h\" } or \"never\"";
+
+fn trigger(c: &mut Checker<'_, '_>, v: &Spanned<toml::Value>) -> Option<NationalTrigger> {
+    let span = v.span();
+    match v.get_ref() {
+        toml::Value::String(s) if s == "never" => Some(NationalTrigger::Never),
+        toml::Value::Table(t) => {
+            let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+            match keys.as_slice() {
+                ["at"] => match t.get("at") {
+                    Some(toml::Value::String(at)) => {
+                        c.duration(&Spanned::new(span, at.clone()), "national_trigger.at").map(NationalTrigger::At)
+                    }
+                    _ => {
+                        c.error(span, "national_trigger.at must be a duration string", Some(TRIGGER_HINT.into()));
+                        None
+                    }
+                },
+                ["regional_shortfall", "sustained"] => {
+                    let units = match t.get("regional_shortfall") {
+                        Some(toml::Value::Integer(n)) if *n >= 1 && *n <= i64::from(u32::MAX) => Some(*n as u32),
+                        _ => {
+                            c.error(span.clone(), "regional_shortfall must be a whole number of units, 1 or more", Some(TRIGGER_HINT.into()));
+                            None
+                        }
+                    };
+                    let sustained = match t.get("sustained") {
+                        Some(toml::Value::String(s)) => c.duration(&Spanned::new(span.clone(), s.clone()), "national_trigger.sustained"),
+                        _ => {
+                            c.error(span, "sustained must be a duration string", Some(TRIGGER_HINT.into()));
+                            None
+                        }
+                    };
+                    Some(NationalTrigger::Shortfall { regional_shortfall: units?, sustained: sustained? })
+                }
+                _ => {
+                    c.error(span, "national_trigger has the wrong keys", Some(TRIGGER_HINT.into()));
+                    None
+                }
+            }
+        }
+        _ => {
+            c.error(span, "national_trigger must be a table or \"never\"", Some(TRIGGER_HINT.into()));
+            None
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! The scenario file: header, policy overrides, capability patches, incidents, disruptions and
+//! what-if overrides of the dataset.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::check::Checker;
+use super::dataset_file::{CapabilityPatch, DatasetDraft, readiness};
+use super::policy_file::PolicyFile;
+use crate::model::{
+    DemandCurve, Disruption, DisruptionKind, ForceId, IncidentKind, IncidentPlan, Policy, Scenario,
+};
+use crate::time::{HOUR, MAX_DURATION, Minutes};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    scenario: Spanned<Header>,
+    #[serde(default)]
+    pub policy: PolicyFile,
+    #[serde(default)]
+    capability: BTreeMap<Spanned<String>, CapabilityPatch>,
+    #[serde(default)]
+    incident: Vec<IncidentFile>,
+    #[serde(default)]
+    disruption: Vec<Spanned<DisruptionFile>>,
+    #[serde(default, rename = "override")]
+    overrides: Vec<OverrideFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    name: String,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    description: String,
+    horizon: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+    tick: Option<Spanned<String>>,
+    report_interval: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentFile {
+    id: Spanned<String>,
+    kind: Spanned<String>,
+    force: Spanned<String>,
+    start: Spanned<String>,
+    duration: Option<Spanned<String>>,
+    priority: Option<Spanned<u32>>,
+    demand: Spanned<BTreeMap<Spanned<String>, Spanned<Vec<(Spanned<String>, Spanned<u32>)>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisruptionFile {
+    kind: Spanned<String>,
+    force: Option<Spanned<String>>,
+    link: Option<Spanned<(Spanned<String>, Spanned<String>)>>,
+    start: Spanned<String>,
+    end: Spanned<String>,
+    delay: Option<Spanned<String>>,
+    factor: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OverrideFile {
+    force: Spanned<String>,
+    capability: Spanned<String>,
+    units: Option<Spanned<i64>>,
+    consistency: Option<Spanned<f64>>,
+}
+
+/// Largest demand a curve may state at once (units); guards against typos like 4000000.
+const MAX_DEMAND: u32 = 100_000;
+
+/// Apply the scenario's capability patches to the draft dataset, then fix establishment.
+pub fn patch_capabilities(file: &ScenarioFile, draft: &mut DatasetDraft, c: &mut Checker<'_, '_>) {
+    for (id, patch) in &file.capability {
+        let Some(ci) = c.capability(&draft.dataset, id) else { continue };
+        let cap = &mut draft.dataset.capabilities[usize::from(ci.0)];
+        if let Some(n) = &patch.officers_per_unit {
+            if *n.get_ref() == 0 {
+                c.error(n.span(), "officers_per_unit must be 1 or more", None);
+            } else {
+                cap.officers_per_unit = *n.get_ref();
+            }
+        }
+        if let Some(s) = &patch.convoy_speed_kmh {
+            if let Some(s) = c.positive(s, "convoy_speed_kmh") {
+                cap.convoy_speed_kmh = s;
+            }
+        }
+        if let Some(r) = &patch.readiness {
+            if let Some(r) = readiness(c, r) {
+                cap.readiness = r;
+            }
+        }
+    }
+    draft.establish();
+}
+
+/// Check the scenario against the (patched) dataset and apply its what-if overrides to it.
+pub fn build_scenario(
+    file: &ScenarioFile,
+    draft: &mut DatasetDraft,
+    policy: Option<Policy>,
+    c: &mut Checker<'_, '_>,
+) -> Option<Scenario> {
+    let data = &mut draft.dataset;
+    let header = file.scenario.get_ref();
+    let horizon = c.duration(&header.horizon, "horizon");
+    if horizon == Some(0) {
+        c.error(header.horizon.span(), "horizon must be longer than 0m", None);
+    }
+    let tick = match &header.tick {
+        Some(t) => c.duration(t, "tick").filter(|&t| {
+            if t == 0 {
+                c.error(header.tick.as_ref().map_or(0..0, |t| t.span()), "tick must be at least 1m", None);
+            }
+            t > 0
+        }),
+        None => Some(1),
+    };
+    let report_interval = match &header.report_interval {
+        Some(r) => c.duration(r, "report_interval").filter(|&r| {
+            if r == 0 {
+                c.error(header.report_interval.as_ref().map_or(0..0, |r| r.span()), "report_interval must be at least 1m", None);
+            }
+            r > 0
+        }),
+        None => Some(HOUR),
+    };
+    if header.name.trim().is_empty() {
+        c.error(file.scenario.span(), "scenario name is empty", None);
+    }
+
+    let mut ids = BTreeSet::new();
+    let mut incidents = Vec::new();
+    for inc in &file.incident {
+        let id = inc.id.get_ref();
+        if id.trim().is_empty() {
+            c.error(inc.id.span(), "incident id is empty", None);
+        } else if !ids.insert(id.clone()) {
+            c.error(inc.id.span(), format!("incident '{id}' is defined twice"), Some("give each incident its own id".into()));
+        }
+        let kind = c.choice(&inc.kind, "incident kind", &IncidentKind::NAMES, IncidentKind::parse);
+        let host = c.force(data, &inc.force);
+        let start = c.duration(&inc.start, "start");
+        if let (Some(s), Some(h)) = (start, horizon) {
+            if s >= h {
+                c.error(inc.start.span(), "the incident starts after the horizon", Some("start it earlier or lengthen [scenario] horizon".into()));
+            }
+        }
+        let duration = match &inc.duration {
+            Some(d) => match c.duration(d, "duration") {
+                Some(0) => {
+                    c.error(d.span(), "duration must be longer than 0m", None);
+                    None
+                }
+                other => other,
+            },
+            None => Some(MAX_DURATION),
+        };
+        let priority = match &inc.priority {
+            Some(p) if *p.get_ref() == 0 => {
+                c.error(p.span(), "priority must be 1 or more", None);
+                None
+            }
+            Some(p) => Some(*p.get_ref()),
+            None => kind.map(IncidentKind::default_priority),
+        };
+        let mut demand = Vec::new();
+        if inc.demand.get_ref().is_empty() {
+            c.error(inc.demand.span(), "the incident demands nothing", Some("add e.g. demand = { public-order = [[\"0h\", 10]] }".into()));
+        }
+        for (cap_id, curve) in inc.demand.get_ref() {
+            let cap = c.capability(data, cap_id);
+            let mut steps: Vec<(Minutes, u32)> = Vec::new();
+            let mut ok = true;
+            if curve.get_ref().is_empty() {
+                c.error(curve.span(), "a demand curve needs at least one [time, units] step", None);
+                ok = false;
+            }
+            for (t, units) in curve.get_ref() {
+                let Some(t_min) = c.duration(t, "demand time") else {
+                    ok = false;
+                    continue;
+                };
+                if let Some(&(prev, _)) = steps.last() {
+                    if t_min <= prev {
+                        c.error(t.span(), "demand steps must be in increasing time", None);
+                        ok = false;
+                    }
+                }
+                if *units.get_ref() > MAX_DEMAND {
+                    c.error(units.span(), format!("{} units is more than the {MAX_DEMAND} a curve may ask for", units.get_ref()), None);
+                    ok = false;
+                }
+                steps.push((t_min, *units.get_ref()));
+            }
+            if let (Some(cap), true) = (cap, ok) {
+                demand.push(DemandCurve { capability: cap, steps });
+            }
+        }
+        demand.sort_by_key(|d| d.capability);
+        if let (Some(kind), Some(host), Some(start), Some(duration), Some(priority), Some(h)) =
+            (kind, host, start, duration, priority, horizon)
+        {
+            incidents.push(IncidentPlan {
+                id: id.clone(),
+                kind,
+                host,
+                start,
+                end: start.saturating_add(duration).min(h),
+                priority,
+                demand,
+            });
+        }
+    }
+    incidents.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut disruptions = Vec::new();
+    for d in &file.disruption {
+        let span = d.span();
+        let d = d.get_ref();
+        let start = c.duration(&d.start, "start");
+        let end = c.duration(&d.end, "end");
+        if let (Some(s), Some(e)) = (start, end) {
+            if e <= s {
+                c.error(d.end.span(), "a disruption must end after it starts", None);
+            }
+        }
+        let link = |c: &mut Checker<'_, '_>, data: &crate::model::Dataset| -> Option<(ForceId, ForceId)> {
+            let Some(l) = &d.link else {
+                c.error(span.clone(), format!("a {} disruption needs link = [\"force-a\", \"force-b\"]", d.kind.get_ref()), None);
+                return None;
+            };
+            let (a, b) = l.get_ref();
+            let fa = c.force(data, a)?;
+            let fb = c.force(data, b)?;
+            let (lo, hi) = (fa.min(fb), fa.max(fb));
+            if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
+                Some((lo, hi))
+            } else {
+                let near: Vec<&str> = data
+                    .borders
+                    .iter()
+                    .filter(|x| x.a == fa || x.b == fa)
+                    .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
+                    .collect();
+                c.error(
+                    l.span(),
+                    format!("there is no border link between '{}' and '{}'", a.get_ref(), b.get_ref()),
+                    Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
+                );
+                None
+            }
+        };
+        let kind = match d.kind.get_ref().as_str() {
+            "link-closed" => link(c, data).map(|(a, b)| DisruptionKind::LinkClosed { a, b }),
+            "link-slowed" => {
+                let ab = link(c, data);
+                let factor = match &d.factor {
+                    Some(f) if f.get_ref().is_finite() && *f.get_ref() >= 1.0 && *f.get_ref() <= 100.0 => Some(*f.get_ref()),
+                    Some(f) => {
+                        c.error(f.span(), "factor multiplies travel time and must be between 1 and 100", None);
+                        None
+                    }
+                    None => {
+                        c.error(span.clone(), "a link-slowed disruption needs factor = 2.0 (travel takes twice as long)", None);
+                        None
+                    }
+                };
+                ab.zip(factor).map(|((a, b), factor)| DisruptionKind::LinkSlowed { a, b, factor })
+            }
+            "comms-outage" => {
+                let force = match &d.force {
+                    Some(f) => c.force(data, f),
+                    None => {
+                        c.error(span.clone(), "a comms-outage needs force = \"code\"", None);
+                        None
+                    }
+                };
+                let delay = match &d.delay {
+                    Some(x) => c.duration(x, "delay").map(Some),
+                    None => Some(None),
+                };
+                force.zip(delay).map(|(force, delay)| DisruptionKind::CommsOutage { force, delay })
+            }
+            _ => {
+                let hint = crate::diagnostics::suggest(d.kind.get_ref(), ["link-closed", "link-slowed", "comms-outage"]);
+                c.error(d.kind.span(), format!("unknown disruption kind '{}'", d.kind.get_ref()), hint);
+                None
+            }
+        };
+        if let (Some(kind), Some(start), Some(end)) = (kind, start, end) {
+            disruptions.push(Disruption { kind, start, end });
+        }
+    }
+
+    for o in &file.overrides {
+        let force = c.force(data, &o.force);
+        let cap = c.capability(data, &o.capability);
+        if o.units.is_none() && o.consistency.is_none() {
+            c.error(o.force.span(), "an override changes nothing", Some("give units = -5 and/or consistency = 0.8".into()));
+        }
+        let (Some(f), Some(ci)) = (force, cap) else { continue };
+        let fi = usize::from(f.0);
+        let ci = usize::from(ci.0);
+        if let Some(u) = &o.units {
+            let now = i64::from(data.forces[fi].establishment[ci]);
+            let after = now + *u.get_ref();
+            if after < 0 || after > i64::from(MAX_DEMAND) {
+                c.error(
+                    u.span(),
+                    format!("{} has {now} {} units; changing that by {} is impossible", o.force.get_ref(), o.capability.get_ref(), u.get_ref()),
+                    Some(format!("units is a change: use a value between -{now} and {}", i64::from(MAX_DEMAND) - now)),
+                );
+            } else {
+                data.forces[fi].establishment[ci] = after as u32;
+            }
+        }
+        if let Some(x) = &o.consistency {
+            if let Some(x) = c.unit_interval(x, "consistency") {
+                data.forces[fi].consistency[ci] = x;
+            }
+        }
+    }
+
+    Some(Scenario {
+        name: header.name.clone(),
+        question: header.question.clone(),
+        description: header.description.clone(),
+        horizon: horizon?,
+        seed: header.seed,
+        tick: tick?,
+        report_interval: report_interval?,
+        policy: policy?,
+        incidents,
+        disruptions,
+    })
+}

@@ -1,0 +1,5 @@
+//! Muster: a deterministic simulator of police mutual aid across force boundaries.
+pub mod diagnostics;
+pub mod input;
+pub mod model;
+pub mod time;

@@ -1,0 +1,153 @@
+use crate::time::Minutes;
+
+/// Index of a force in [`Dataset::forces`] (forces are sorted by code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ForceId(pub u16);
+
+/// Index of a capability in [`Dataset::capabilities`] (catalogue order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CapabilityId(pub u8);
+
+/// Index of a region in [`Dataset::regions`] (sorted by name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegionId(pub u16);
+
+/// The forces, their establishment, the border graph and the capability catalogue.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub name: String,
+    pub description: String,
+    pub forces: Vec<Force>,
+    pub capabilities: Vec<Capability>,
+    pub regions: Vec<String>,
+    pub borders: Vec<Border>,
+}
+
+/// One police force.
+#[derive(Debug, Clone)]
+pub struct Force {
+    pub code: String,
+    pub name: String,
+    pub country: String,
+    pub region: RegionId,
+    /// Officer strength (full-time equivalent officers); the basis of fair shares.
+    pub officers: u32,
+    /// Authorised firearms officers (officers).
+    pub armed_officers: u32,
+    /// HQ latitude and longitude (degrees), where its units start and return to.
+    pub hq: Option<(f64, f64)>,
+    /// Units per capability (units), indexed by [`CapabilityId`].
+    pub establishment: Vec<u32>,
+    /// Standards-compliance factor per capability (0 to 1), indexed by [`CapabilityId`].
+    pub consistency: Vec<f64>,
+}
+
+/// A kind of specialist asset and the rules that size and ready it.
+#[derive(Debug, Clone)]
+pub struct Capability {
+    pub id: String,
+    /// What one unit is called (e.g. "PSU").
+    pub unit_name: String,
+    /// Officers in one unit (officers).
+    pub officers_per_unit: u32,
+    /// Convoy speed over the border graph (km/h).
+    pub convoy_speed_kmh: f64,
+    pub establishment_rule: EstablishmentRule,
+    /// Readiness bands in increasing notice; the last share is 1.
+    pub readiness: Vec<ReadinessBand>,
+}
+
+/// How many units a force holds when the dataset does not say:
+/// `max(minimum, round(basis × share / officers_per_unit))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstablishmentRule {
+    pub basis: EstablishmentBasis,
+    /// Share of the basis that serves in this capability (0 to 1).
+    pub share: f64,
+    /// Fewest units any force holds (units).
+    pub minimum: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EstablishmentBasis {
+    Officers,
+    ArmedOfficers,
+}
+
+/// Cumulative share of a force's units that can move within `notice` minutes of being asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadinessBand {
+    /// Notice (minutes) from request to departure.
+    pub notice: Minutes,
+    /// Cumulative share of units ready within this notice (0 to 1).
+    pub share: f64,
+}
+
+/// A link between two forces in the border graph.
+#[derive(Debug, Clone)]
+pub struct Border {
+    pub a: ForceId,
+    pub b: ForceId,
+    /// Road distance HQ to HQ (km).
+    pub road_km: f64,
+    /// `land`, `land-minimal`, `estuary-crossing`, `sea` or `access`.
+    pub link: String,
+}
+
+impl Dataset {
+    pub fn force_by_code(&self, code: &str) -> Option<ForceId> {
+        self.forces.binary_search_by(|f| f.code.as_str().cmp(code)).ok().map(|i| ForceId(i as u16))
+    }
+
+    pub fn capability_by_id(&self, id: &str) -> Option<CapabilityId> {
+        self.capabilities.iter().position(|c| c.id == id).map(|i| CapabilityId(i as u8))
+    }
+
+    pub fn force(&self, id: ForceId) -> &Force {
+        &self.forces[usize::from(id.0)]
+    }
+
+    pub fn capability(&self, id: CapabilityId) -> &Capability {
+        &self.capabilities[usize::from(id.0)]
+    }
+
+    pub fn capability_ids(&self) -> impl Iterator<Item = CapabilityId> + '_ {
+        (0..self.capabilities.len()).map(|i| CapabilityId(i as u8))
+    }
+
+    pub fn force_ids(&self) -> impl Iterator<Item = ForceId> + '_ {
+        (0..self.forces.len()).map(|i| ForceId(i as u16))
+    }
+
+    /// Total units of a capability across all forces (units).
+    pub fn total_units(&self, cap: CapabilityId) -> u64 {
+        self.forces.iter().map(|f| u64::from(f.establishment[usize::from(cap.0)])).sum()
+    }
+}
+
+impl EstablishmentRule {
+    /// Units a force holds under this rule (units).
+    pub fn units_for(&self, officers: u32, armed_officers: u32, officers_per_unit: u32) -> u32 {
+        let basis = match self.basis {
+            EstablishmentBasis::Officers => officers,
+            EstablishmentBasis::ArmedOfficers => armed_officers,
+        };
+        let units = (f64::from(basis) * self.share / f64::from(officers_per_unit.max(1))).round();
+        (units as u32).max(self.minimum)
+    }
+}
+
+impl Capability {
+    /// Notice (minutes) of the unit at `rank` (0-based) among `count` units of one force: units
+    /// are spread over the readiness bands in order, so the first `share × count` units of a
+    /// band's cumulative share have that band's notice or less.
+    pub fn notice_for_rank(&self, rank: u32, count: u32) -> Minutes {
+        for band in &self.readiness {
+            let ready = (band.share * f64::from(count)).round() as u32;
+            if rank < ready {
+                return band.notice;
+            }
+        }
+        self.readiness.last().map_or(0, |b| b.notice)
+    }
+}

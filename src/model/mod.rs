@@ -1,0 +1,22 @@
+//! The model: plain, validated data built once from the dataset and scenario files.
+//! The engine reads it and never parses anything.
+
+mod dataset;
+mod policy;
+mod scenario;
+
+pub use dataset::*;
+pub use policy::*;
+pub use scenario::*;
+
+/// Everything one run needs: the dataset (with the scenario's what-if overrides applied) and
+/// the scenario. Hashes identify the inputs in every result's manifest.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub dataset: Dataset,
+    pub scenario: Scenario,
+    /// SHA-256 (hex) of the scenario text followed by its `--set` overrides.
+    pub scenario_sha256: String,
+    /// SHA-256 (hex) of the dataset text.
+    pub dataset_sha256: String,
+}

@@ -1,0 +1,74 @@
+use crate::time::Minutes;
+
+/// How tier 2 and tier 3 assign donor units to shortfalls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllocationPolicy {
+    /// Min-cost flow: most priority-weighted units placed, then least priority-weighted arrival time.
+    Optimal,
+    /// Requests in priority order each take the earliest-arriving units.
+    Nearest,
+    /// As `Nearest`, but donors in the host's own region come before all others.
+    RegionalFirst,
+}
+
+impl AllocationPolicy {
+    pub const NAMES: [&'static str; 3] = ["optimal", "nearest", "regional-first"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "optimal" => Some(Self::Optimal),
+            "nearest" => Some(Self::Nearest),
+            "regional-first" => Some(Self::RegionalFirst),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Optimal => "optimal",
+            Self::Nearest => "nearest",
+            Self::RegionalFirst => "regional-first",
+        }
+    }
+}
+
+/// When national (tier 3) mobilisation is activated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NationalTrigger {
+    /// When some region's outstanding tier-2 shortfall is at least `regional_shortfall` units
+    /// without a break for `sustained` minutes.
+    Shortfall { regional_shortfall: u32, sustained: Minutes },
+    /// At a fixed time (minutes from scenario start).
+    At(Minutes),
+    /// Never: no tier 3.
+    Never,
+}
+
+/// The rules of mutual aid for a run. Defaults come from the dataset's `[policy]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub allocation: AllocationPolicy,
+    /// Share of each force's units (per capability) that must stay home (0 to 1).
+    pub retained_cover: f64,
+    /// Minutes for a host to commit its own units to a gap (tier 1).
+    pub local_latency: Minutes,
+    /// Minutes from a tier-2 request to the region acting on it.
+    pub regional_latency: Minutes,
+    /// Minutes from a tier-3 request (or the trigger, if later) to the national centre acting.
+    pub national_latency: Minutes,
+    pub national_trigger: NationalTrigger,
+    /// Tour of duty, travel counted (minutes).
+    pub tour: Minutes,
+    /// Rest after a tour (minutes).
+    pub rest: Minutes,
+    /// How long a unit may be held past its tour when no relief has arrived (minutes).
+    pub max_overrun: Minutes,
+    /// Units whose home is further than this (minutes of travel) rest near the incident.
+    pub rest_away_beyond: Minutes,
+    /// Relief for a unit is sought this many minutes before its tour ends.
+    pub relief_lookahead: Minutes,
+    /// Travel from a force's HQ to an incident in its own area (minutes).
+    pub local_travel: Minutes,
+    /// Mutual-aid units whose force's consistency factor is below this are refused (0 to 1).
+    pub min_consistency: f64,
+}

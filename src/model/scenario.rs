@@ -1,0 +1,133 @@
+use super::{CapabilityId, ForceId, Policy};
+use crate::time::Minutes;
+
+/// One scenario, validated against the dataset.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// The question the scenario answers.
+    pub question: String,
+    pub description: String,
+    /// Length of the run (minutes).
+    pub horizon: Minutes,
+    pub seed: u64,
+    /// Time step (minutes): every scheduled time is rounded up to a multiple of it.
+    pub tick: Minutes,
+    /// Interval between points of the reported series (minutes).
+    pub report_interval: Minutes,
+    pub policy: Policy,
+    /// Sorted by id.
+    pub incidents: Vec<IncidentPlan>,
+    pub disruptions: Vec<Disruption>,
+}
+
+/// The threat an incident represents. In this version every kind is driven by its explicit
+/// demand curves; the kind sets the default priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IncidentKind {
+    Disorder,
+    Terrorism,
+    Cyber,
+    CivilEmergency,
+    OrganisedCrime,
+    PlannedEvent,
+}
+
+impl IncidentKind {
+    pub const NAMES: [&'static str; 6] =
+        ["disorder", "terrorism", "cyber", "civil-emergency", "organised-crime", "planned-event"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "disorder" => Self::Disorder,
+            "terrorism" => Self::Terrorism,
+            "cyber" => Self::Cyber,
+            "civil-emergency" => Self::CivilEmergency,
+            "organised-crime" => Self::OrganisedCrime,
+            "planned-event" => Self::PlannedEvent,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// Weight of this kind's shortfalls in allocation when the scenario gives none: threat to
+    /// life first (terrorism 3), then disorder and emergencies (2), then the rest (1).
+    pub fn default_priority(self) -> u32 {
+        match self {
+            Self::Terrorism => 3,
+            Self::Disorder | Self::CivilEmergency => 2,
+            Self::Cyber | Self::OrganisedCrime | Self::PlannedEvent => 1,
+        }
+    }
+}
+
+/// One demand source at a host force.
+#[derive(Debug, Clone)]
+pub struct IncidentPlan {
+    pub id: String,
+    pub kind: IncidentKind,
+    pub host: ForceId,
+    /// Minutes from scenario start.
+    pub start: Minutes,
+    /// Minutes from scenario start when all demand ends (at most the horizon).
+    pub end: Minutes,
+    /// Allocation weight (1 or more); higher is served first.
+    pub priority: u32,
+    /// Demand curves, one per capability, sorted by capability.
+    pub demand: Vec<DemandCurve>,
+}
+
+/// Units demanded over time: a step function; each step holds until the next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandCurve {
+    pub capability: CapabilityId,
+    /// (minutes after incident start, units demanded from then on), strictly increasing in time.
+    pub steps: Vec<(Minutes, u32)>,
+}
+
+impl DemandCurve {
+    /// Units demanded `offset` minutes after the incident starts.
+    pub fn at(&self, offset: Minutes) -> u32 {
+        let i = self.steps.partition_point(|(t, _)| *t <= offset);
+        if i == 0 { 0 } else { self.steps[i - 1].1 }
+    }
+
+    /// The next step time strictly after `offset`, if any (minutes after incident start).
+    pub fn next_change_after(&self, offset: Minutes) -> Option<Minutes> {
+        self.steps.iter().map(|(t, _)| *t).find(|t| *t > offset)
+    }
+}
+
+/// A change to the world for a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disruption {
+    pub kind: DisruptionKind,
+    /// Minutes from scenario start.
+    pub start: Minutes,
+    /// Minutes from scenario start.
+    pub end: Minutes,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DisruptionKind {
+    /// A border link cannot be used.
+    LinkClosed { a: ForceId, b: ForceId },
+    /// Travel over a border link takes `factor` times as long (factor ≥ 1).
+    LinkSlowed { a: ForceId, b: ForceId, factor: f64 },
+    /// A force cannot send tier-2/3 requests: they wait for the outage to end (`delay: None`)
+    /// or are held for `delay` minutes.
+    CommsOutage { force: ForceId, delay: Option<Minutes> },
+}
+
+impl Disruption {
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            DisruptionKind::LinkClosed { .. } => "link-closed",
+            DisruptionKind::LinkSlowed { .. } => "link-slowed",
+            DisruptionKind::CommsOutage { .. } => "comms-outage",
+        }
+    }
+}
