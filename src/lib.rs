@@ -2,4 +2,7 @@
 pub mod diagnostics;
 pub mod input;
 pub mod model;
+pub mod present;
 pub mod time;
+pub mod engine;
+pub mod results;

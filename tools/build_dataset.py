@@ -35,6 +35,7 @@ rest = "8h"                        # [V] 8 h sleeping time in each 24 h (Hertfor
 max_overrun = "0m"                 # [U] how long a unit may be held past its tour waiting for relief
 rest_away_beyond = "2h"            # [U] units further than this from home rest near the incident
 relief_lookahead = "2h"            # [U] relief is requested this long before a tour ends
+arrival_window = "4h"              # [U] units due on task later than this do not count against a gap
 local_travel = "30m"               # [U] travel from a force's HQ to an incident in its own area
 min_consistency = 0.0              # units of a force whose standards factor is below this are refused as aid
 

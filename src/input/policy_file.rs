@@ -20,6 +20,7 @@ pub struct PolicyFile {
     pub max_overrun: Option<Spanned<String>>,
     pub rest_away_beyond: Option<Spanned<String>>,
     pub relief_lookahead: Option<Spanned<String>>,
+    pub arrival_window: Option<Spanned<String>>,
     pub local_travel: Option<Spanned<String>>,
     pub min_consistency: Option<Spanned<f64>>,
 }
@@ -61,6 +62,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     let max_overrun = pick!(max_overrun, |c, v| c.duration(v, "max_overrun"));
     let rest_away_beyond = pick!(rest_away_beyond, |c, v| c.duration(v, "rest_away_beyond"));
     let relief_lookahead = pick!(relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
+    let arrival_window = pick!(arrival_window, |c, v| c.duration(v, "arrival_window"));
     let local_travel = pick!(local_travel, |c, v| c.duration(v, "local_travel"));
     let min_consistency = pick!(min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
     let tour = tour.and_then(|t| {
@@ -88,6 +90,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
         max_overrun: max_overrun?,
         rest_away_beyond: rest_away_beyond?,
         relief_lookahead: relief_lookahead?,
+        arrival_window: arrival_window?,
         local_travel: local_travel?,
         min_consistency: min_consistency?,
     })

@@ -67,6 +67,9 @@ pub struct Policy {
     pub rest_away_beyond: Minutes,
     /// Relief for a unit is sought this many minutes before its tour ends.
     pub relief_lookahead: Minutes,
+    /// Committed units due on task within this many minutes count against a gap; slower
+    /// ones (e.g. officers recalled from rest days) do not stop the host asking for aid.
+    pub arrival_window: Minutes,
     /// Travel from a force's HQ to an incident in its own area (minutes).
     pub local_travel: Minutes,
     /// Mutual-aid units whose force's consistency factor is below this are refused (0 to 1).

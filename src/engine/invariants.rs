@@ -1,0 +1,113 @@
+//! Invariants of the World, checked after every step in the test suite.
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+
+use super::state::*;
+use crate::model::Model;
+
+pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
+    let now = world.resource::<Clock>().now;
+    let ncap = model.dataset.capabilities.len();
+    let mut units: Vec<(Unit, UnitStatus)> =
+        world.query::<(&Unit, &UnitStatus)>().iter(world).map(|(u, s)| (*u, s.clone())).collect();
+    units.sort_by_key(|(u, _)| u.id);
+
+    // Conservation: units (and so officers) are never created or lost.
+    let mut per_force = vec![vec![0u32; ncap]; model.dataset.forces.len()];
+    for (u, _) in &units {
+        per_force[usize::from(u.home.0)][usize::from(u.capability.0)] += 1;
+    }
+    for (f, force) in model.dataset.forces.iter().enumerate() {
+        if per_force[f] != force.establishment {
+            return Err(format!("{}: units {:?} differ from establishment {:?}", force.code, per_force[f], force.establishment));
+        }
+    }
+    let officers: u64 = units.iter().map(|(u, _)| u64::from(model.dataset.capability(u.capability).officers_per_unit)).sum();
+    let expected: u64 = model
+        .dataset
+        .capability_ids()
+        .map(|c| model.dataset.total_units(c) * u64::from(model.dataset.capability(c).officers_per_unit))
+        .sum();
+    if officers != expected {
+        return Err(format!("officers not conserved: {officers} vs {expected}"));
+    }
+
+    // Each committed unit appears on exactly one incident list, the one it is assigned to.
+    let mut on_lists: BTreeMap<UnitId, usize> = BTreeMap::new();
+    let incidents: Vec<(Incident, IncidentState)> =
+        world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.clone(), s.clone())).collect();
+    for (inc, st) in &incidents {
+        for (c, cs) in st.caps.iter().enumerate() {
+            if cs.gap > cs.demand {
+                return Err(format!("incident {}: gap {} exceeds demand {}", inc.index, cs.gap, cs.demand));
+            }
+            for id in &cs.assigned {
+                if on_lists.insert(*id, inc.index).is_some() {
+                    return Err(format!("unit {} is on two incidents", id.0));
+                }
+                let (u, _) = &units[id.0 as usize];
+                if usize::from(u.capability.0) != c {
+                    return Err(format!("unit {} listed under the wrong capability", id.0));
+                }
+            }
+        }
+    }
+    let rosters: Vec<(Force, ForceRoster)> =
+        world.query::<(&Force, &ForceRoster)>().iter(world).map(|(f, r)| (f.clone(), r.clone())).collect();
+    let away = &world.resource::<AwayIdle>().0;
+    let mut lent = vec![vec![0u32; ncap]; model.dataset.forces.len()];
+    for (u, s) in &units {
+        let committed = matches!(s.state, UnitState::Mobilising { .. } | UnitState::Travelling { .. } | UnitState::Deployed { .. });
+        if committed != s.assignment.is_some() {
+            return Err(format!("unit {} is {} with assignment {:?}", u.id.0, s.state.name(), s.assignment));
+        }
+        if let Some(a) = s.assignment {
+            if on_lists.get(&u.id) != Some(&a.incident) {
+                return Err(format!("unit {} assigned to incident {} but not on its list", u.id.0, a.incident));
+            }
+        } else if on_lists.contains_key(&u.id) {
+            return Err(format!("unit {} is on an incident list while {}", u.id.0, s.state.name()));
+        }
+        if let Some(t) = s.state.until() {
+            if t < now {
+                return Err(format!("unit {} is {} until {t}, before now {now}", u.id.0, s.state.name()));
+            }
+        }
+        let c = usize::from(u.capability.0);
+        let (_, roster) = &rosters[usize::from(u.home.0)];
+        let at_home_idle = match s.state {
+            UnitState::Available { notice } => roster.idle_home[c].contains(&(notice, u.id)),
+            _ => false,
+        };
+        let away_idle = away.contains(&(s.location, u.capability, u.id));
+        let available = matches!(s.state, UnitState::Available { .. });
+        if available && (s.location == u.home) != at_home_idle {
+            return Err(format!("unit {} is available at home but not on its roster", u.id.0));
+        }
+        if available && (s.location != u.home) != away_idle {
+            return Err(format!("unit {} is available away but not on the away list", u.id.0));
+        }
+        if !available && (at_home_idle || away_idle) {
+            return Err(format!("unit {} is {} but listed as idle", u.id.0, s.state.name()));
+        }
+        if s.lent {
+            lent[usize::from(u.home.0)][c] += 1;
+        }
+    }
+    for (f, r) in &rosters {
+        let idle: usize = r.idle_home.iter().map(|s| s.len()).sum();
+        let available_home = units
+            .iter()
+            .filter(|(u, s)| u.home == f.id && s.location == u.home && matches!(s.state, UnitState::Available { .. }))
+            .count();
+        if idle != available_home {
+            return Err(format!("force {}: roster lists {idle} idle units, {available_home} are", f.id.0));
+        }
+        if r.lent != lent[usize::from(f.id.0)] {
+            return Err(format!("force {}: lent counts {:?} vs {:?}", f.id.0, r.lent, lent[usize::from(f.id.0)]));
+        }
+    }
+    Ok(())
+}

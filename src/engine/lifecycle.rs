@@ -1,0 +1,421 @@
+//! The unit life cycle: every change of a unit's state goes through these methods, which keep
+//! the rosters, the incidents' commitment lists and the timers in step with the unit.
+//!
+//! available → mobilising → travelling → deployed → (stand down) → returning → resting →
+//! available, or, far from home, deployed → resting near the incident → available there →
+//! (re-tasked, or) returning home.
+
+use std::sync::Arc;
+
+use bevy_ecs::system::SystemParam;
+use bevy_ecs::prelude::*;
+
+use super::measures::Measures;
+use super::state::*;
+use crate::model::{CapabilityId, ForceId, Model};
+use crate::results::{Event, EventKind};
+use crate::time::Minutes;
+
+/// All of the World a step touches. Every system takes it, so the schedule must (and does)
+/// order every system explicitly.
+#[derive(SystemParam)]
+pub struct Sim<'w, 's> {
+    pub clock: Res<'w, Clock>,
+    pub model: Res<'w, ModelRef>,
+    pub index: Res<'w, Index>,
+    pub units: Query<'w, 's, (&'static Unit, &'static mut UnitStatus)>,
+    pub forces: Query<'w, 's, &'static mut ForceRoster>,
+    pub incidents: Query<'w, 's, &'static mut IncidentState>,
+    pub requests: Query<'w, 's, &'static mut MutualAidRequest>,
+    pub timers: ResMut<'w, Timers>,
+    pub wakeups: ResMut<'w, Wakeups>,
+    pub away: ResMut<'w, AwayIdle>,
+    pub travel: ResMut<'w, Travel>,
+    pub trigger: ResMut<'w, TriggerState>,
+    pub log: ResMut<'w, EventLog>,
+    pub measures: ResMut<'w, Measures>,
+    pub commands: Commands<'w, 's>,
+}
+
+/// A unit committed to an incident, as the gap and surplus rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Committed {
+    pub id: UnitId,
+    pub kind: Commitment,
+    pub lent: bool,
+    /// On task, lent, or due within the arrival window.
+    pub due: bool,
+}
+
+/// How far a committed unit has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Commitment {
+    Mobilising,
+    Travelling,
+    Deployed,
+}
+
+impl Sim<'_, '_> {
+    pub fn now(&self) -> Minutes {
+        self.clock.now
+    }
+
+    pub fn model(&self) -> Arc<Model> {
+        Arc::clone(&self.model.0)
+    }
+
+    /// Round a future minute up to the tick grid.
+    pub fn align(&self, t: Minutes) -> Minutes {
+        let tick = self.model.0.scenario.tick.max(1);
+        t.div_ceil(tick).saturating_mul(tick)
+    }
+
+    pub fn wake_at(&mut self, t: Minutes) {
+        if t > self.clock.now {
+            let t = self.align(t);
+            self.wakeups.0.insert(t);
+        }
+    }
+
+    pub fn emit(&mut self, kind: EventKind) {
+        let t = self.clock.now;
+        self.log.0.push(Event { t, kind });
+    }
+
+    pub fn unit(&self, id: UnitId) -> (Unit, UnitStatus) {
+        let (u, s) = self.units.get(self.index.units[id.0 as usize]).expect("unit index is complete");
+        (*u, s.clone())
+    }
+
+    /// Store a unit's status and arm its timer.
+    pub fn put(&mut self, id: UnitId, status: UnitStatus) {
+        if let Some(t) = status.state.until() {
+            self.timers.0.push(std::cmp::Reverse((t, id)));
+        }
+        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
+        *s = status;
+    }
+
+    pub fn label(&self, unit: &Unit) -> String {
+        let m = &self.model.0.dataset;
+        format!("{}:{}:{}", m.force(unit.home).code, m.capability(unit.capability).id, unit.ordinal)
+    }
+
+    fn incident_id(&self, incident: usize) -> String {
+        self.model.0.scenario.incidents[incident].id.clone()
+    }
+
+    /// Minutes to travel between two force areas for a capability; within one area it is the
+    /// policy's local travel time. `None` when the graph does not connect them.
+    pub fn travel_time(&mut self, from: ForceId, to: ForceId, cap: CapabilityId) -> Option<Minutes> {
+        let model = self.model();
+        if from == to {
+            return Some(model.scenario.policy.local_travel);
+        }
+        self.travel.0.minutes(from, to, model.dataset.capability(cap).convoy_speed_kmh)
+    }
+
+    fn incident_state(&mut self, incident: usize) -> Mut<'_, IncidentState> {
+        self.incidents.get_mut(self.index.incidents[incident]).expect("incident index is complete")
+    }
+
+    fn roster(&mut self, force: ForceId) -> Mut<'_, ForceRoster> {
+        self.forces.get_mut(self.index.forces[usize::from(force.0)]).expect("force index is complete")
+    }
+
+    /// Put an idle unit on the right roster: at home, or away where it rested.
+    fn make_available(&mut self, unit: &Unit, mut status: UnitStatus, notice: Minutes) {
+        status.state = UnitState::Available { notice };
+        status.assignment = None;
+        if status.location == unit.home {
+            let c = usize::from(unit.capability.0);
+            self.roster(unit.home).idle_home[c].insert((notice, unit.id));
+        } else {
+            self.away.0.insert((status.location, unit.capability, unit.id));
+        }
+        self.put(unit.id, status);
+    }
+
+    fn set_lent(&mut self, unit: &Unit, status: &mut UnitStatus, lent: bool) {
+        if status.lent != lent {
+            status.lent = lent;
+            let c = usize::from(unit.capability.0);
+            let mut r = self.roster(unit.home);
+            if lent {
+                r.lent[c] += 1;
+            } else {
+                r.lent[c] -= 1;
+            }
+        }
+    }
+
+    /// Commit an available unit to an incident.
+    pub fn assign(&mut self, id: UnitId, incident: usize, tier: u8, raised_at: Minutes) {
+        let model = self.model();
+        let (unit, mut status) = self.unit(id);
+        let UnitState::Available { notice } = status.state else {
+            debug_assert!(false, "only available units are assigned");
+            return;
+        };
+        let c = usize::from(unit.capability.0);
+        if status.location == unit.home {
+            self.roster(unit.home).idle_home[c].remove(&(notice, id));
+        } else {
+            self.away.0.remove(&(status.location, unit.capability, id));
+        }
+        let host = model.scenario.incidents[incident].host;
+        if host != unit.home {
+            if !status.lent {
+                self.measures.aid_deployments += 1;
+            }
+            self.set_lent(&unit, &mut status, true);
+        }
+        let now = self.now();
+        let departs = if notice == 0 { now } else { self.align(now + notice) };
+        let eta = departs + self.travel_time(status.location, host, unit.capability).unwrap_or(0);
+        self.wake_at(eta.saturating_sub(model.scenario.policy.arrival_window));
+        status.assignment =
+            Some(Assignment { incident, tier, raised_at, tour_end: departs + model.scenario.policy.tour, eta });
+        {
+            let mut inc = self.incident_state(incident);
+            let cs = &mut inc.caps[c];
+            let pos = cs.assigned.partition_point(|u| *u < id);
+            cs.assigned.insert(pos, id);
+            cs.units_by_tier[usize::from(tier - 1)] += 1;
+        }
+        let label = self.label(&unit);
+        self.emit(EventKind::Allocated { unit: label, incident: self.incident_id(incident), tier, departs_at: departs });
+        if departs == now {
+            self.put(id, status);
+            self.depart(id);
+        } else {
+            status.state = UnitState::Mobilising { until: departs };
+            self.put(id, status);
+        }
+    }
+
+    fn unlink(&mut self, unit: &Unit, status: &mut UnitStatus) -> Option<Assignment> {
+        let a = status.assignment.take()?;
+        let mut inc = self.incident_state(a.incident);
+        let list = &mut inc.caps[usize::from(unit.capability.0)].assigned;
+        if let Ok(pos) = list.binary_search(&unit.id) {
+            list.remove(pos);
+        }
+        Some(a)
+    }
+
+    /// Mobilisation done: set off for the incident.
+    pub fn depart(&mut self, id: UnitId) {
+        let model = self.model();
+        let (unit, mut status) = self.unit(id);
+        let Some(mut a) = status.assignment else { return };
+        let host = model.scenario.incidents[a.incident].host;
+        let now = self.now();
+        match self.travel_time(status.location, host, unit.capability) {
+            None => {
+                self.unlink(&unit, &mut status);
+                let label = self.label(&unit);
+                self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
+                if status.location == unit.home {
+                    self.set_lent(&unit, &mut status, false);
+                }
+                let notice = if status.location == unit.home { unit.base_notice } else { 0 };
+                self.make_available(&unit, status, notice);
+            }
+            Some(travel) => {
+                a.tour_end = now + model.scenario.policy.tour;
+                a.eta = now + travel;
+                self.wake_at(a.eta.saturating_sub(model.scenario.policy.arrival_window));
+                status.assignment = Some(a);
+                status.duty_start = now;
+                let lookahead = a.tour_end.saturating_sub(model.scenario.policy.relief_lookahead);
+                self.wake_at(lookahead);
+                if travel == 0 {
+                    self.put(id, status);
+                    self.arrive(id);
+                } else {
+                    status.state = UnitState::Travelling { until: self.align(now + travel), departed: now };
+                    self.put(id, status);
+                }
+            }
+        }
+    }
+
+    /// Reached the incident: on task until the planned stand-down.
+    pub fn arrive(&mut self, id: UnitId) {
+        let model = self.model();
+        let (unit, mut status) = self.unit(id);
+        let Some(mut a) = status.assignment else { return };
+        let host = model.scenario.incidents[a.incident].host;
+        let now = self.now();
+        status.location = host;
+        a.eta = now;
+        status.assignment = Some(a);
+        self.measures.arrivals[usize::from(a.tier - 1)].push(now.saturating_sub(a.raised_at));
+        let label = self.label(&unit);
+        self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
+        // Plan the stand-down so that the journey home fits in the tour; units that will rest
+        // near the incident work to the end of it.
+        let home = self.travel_time(host, unit.home, unit.capability);
+        let stand_down = match home {
+            Some(h) if h <= model.scenario.policy.rest_away_beyond => a.tour_end.saturating_sub(h),
+            _ => a.tour_end,
+        };
+        if stand_down <= now {
+            status.state = UnitState::Deployed { until: now };
+            self.put_silent(id, status);
+            self.stand_down(id, "tour");
+        } else {
+            status.state = UnitState::Deployed { until: self.align(stand_down) };
+            self.put(id, status);
+        }
+    }
+
+    /// Store a status without arming a timer (the caller changes state again at once).
+    fn put_silent(&mut self, id: UnitId, status: UnitStatus) {
+        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
+        *s = status;
+    }
+
+    /// Leave the incident: rest near it if home is far, else go home and rest there.
+    pub fn stand_down(&mut self, id: UnitId, reason: &str) {
+        let model = self.model();
+        let policy = &model.scenario.policy;
+        let (unit, mut status) = self.unit(id);
+        let Some(a) = self.unlink(&unit, &mut status) else { return };
+        let now = self.now();
+        let label = self.label(&unit);
+        self.emit(EventKind::StoodDown { unit: label, incident: self.incident_id(a.incident), reason: reason.to_string() });
+        let home = self.travel_time(status.location, unit.home, unit.capability);
+        let duty_end = match home {
+            Some(h) if h <= policy.rest_away_beyond => {
+                status.state = UnitState::Returning { until: self.align(now + h), then_rest: true };
+                now + h
+            }
+            _ => {
+                status.state = UnitState::Resting { until: self.align(now + policy.rest) };
+                now
+            }
+        };
+        let duty = duty_end.saturating_sub(status.duty_start);
+        if duty > policy.tour {
+            self.measures.tour_breaches += 1;
+            self.measures.overrun_unit_minutes += f64::from(duty - policy.tour);
+        }
+        self.put(id, status);
+    }
+
+    /// Take a committed unit off an incident whose demand no longer needs it.
+    pub fn release(&mut self, id: UnitId) {
+        let (unit, mut status) = self.unit(id);
+        let now = self.now();
+        match status.state {
+            UnitState::Mobilising { .. } => {
+                let Some(a) = self.unlink(&unit, &mut status) else { return };
+                if status.location == unit.home {
+                    self.set_lent(&unit, &mut status, false);
+                }
+                let notice = if status.location == unit.home { unit.base_notice } else { 0 };
+                let label = self.label(&unit);
+                self.emit(EventKind::StoodDown { unit: label, incident: self.incident_id(a.incident), reason: "released".into() });
+                self.make_available(&unit, status, notice);
+            }
+            UnitState::Travelling { departed, .. } => {
+                let Some(a) = self.unlink(&unit, &mut status) else { return };
+                let back = if status.location == unit.home {
+                    now.saturating_sub(departed)
+                } else {
+                    let host = self.model.0.scenario.incidents[a.incident].host;
+                    self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
+                };
+                let label = self.label(&unit);
+                self.emit(EventKind::StoodDown { unit: label, incident: self.incident_id(a.incident), reason: "released".into() });
+                status.state = UnitState::Returning { until: self.align(now + back.max(1)), then_rest: false };
+                self.put(id, status);
+            }
+            UnitState::Deployed { .. } => self.stand_down(id, "released"),
+            _ => {}
+        }
+    }
+
+    /// A unit's timed state has ended.
+    pub fn on_timer(&mut self, id: UnitId) {
+        let model = self.model();
+        let policy = &model.scenario.policy;
+        let (unit, mut status) = self.unit(id);
+        let now = self.now();
+        match status.state {
+            UnitState::Mobilising { .. } => self.depart(id),
+            UnitState::Travelling { .. } => self.arrive(id),
+            UnitState::Deployed { .. } => {
+                let Some(a) = status.assignment else { return };
+                if policy.max_overrun > 0 && now < a.tour_end + policy.max_overrun && self.relief_missing(a.incident, &unit) {
+                    let until = self.align((now + 60).min(a.tour_end + policy.max_overrun));
+                    status.state = UnitState::Deployed { until };
+                    self.put(id, status);
+                } else {
+                    self.stand_down(id, "tour");
+                }
+            }
+            UnitState::Resting { .. } => {
+                let notice = if status.location == unit.home { unit.base_notice } else { 0 };
+                self.make_available(&unit, status, notice);
+            }
+            UnitState::Returning { then_rest, .. } => {
+                status.location = unit.home;
+                self.set_lent(&unit, &mut status, false);
+                if then_rest && policy.rest > 0 {
+                    status.state = UnitState::Resting { until: self.align(now + policy.rest) };
+                    self.put(id, status);
+                } else {
+                    self.make_available(&unit, status, unit.base_notice);
+                }
+            }
+            UnitState::Available { .. } => {}
+        }
+    }
+
+    /// Would this unit's leaving leave its incident short, with no replacement on task yet?
+    fn relief_missing(&mut self, incident: usize, unit: &Unit) -> bool {
+        let entity = self.index.incidents[incident];
+        let Ok(inc) = self.incidents.get(entity) else { return false };
+        let cs = &inc.caps[usize::from(unit.capability.0)];
+        let on_task = cs
+            .assigned
+            .iter()
+            .filter(|u| {
+                self.units
+                    .get(self.index.units[u.0 as usize])
+                    .is_ok_and(|(_, s)| matches!(s.state, UnitState::Deployed { .. }))
+            })
+            .count() as u32;
+        on_task.saturating_sub(1) < cs.demand
+    }
+
+    /// Units committed to (incident, capability) whose tour does not end within the relief
+    /// look-ahead (for those, relief is being sought), with whether each is due on task within
+    /// the arrival window (only those count against the gap that aid is asked for).
+    pub fn committed(&self, incident: usize, cap: CapabilityId) -> Vec<Committed> {
+        let model = &self.model.0;
+        let now = self.clock.now;
+        let (lookahead, window) = (model.scenario.policy.relief_lookahead, model.scenario.policy.arrival_window);
+        let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else { return Vec::new() };
+        inc.caps[usize::from(cap.0)]
+            .assigned
+            .iter()
+            .filter_map(|&id| {
+                let (_, s) = self.units.get(self.index.units[id.0 as usize]).ok()?;
+                let a = s.assignment?;
+                let kind = match s.state {
+                    UnitState::Mobilising { .. } => Commitment::Mobilising,
+                    UnitState::Travelling { .. } => Commitment::Travelling,
+                    UnitState::Deployed { .. } => Commitment::Deployed,
+                    _ => return None,
+                };
+                // Aid counts as soon as it is promised: the host asked for it and it is coming.
+                let due = kind == Commitment::Deployed || s.lent || a.eta <= now + window;
+                (a.tour_end > now + lookahead).then_some(Committed { id, kind, lent: s.lent, due })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,50 @@
+//! Running totals and series kept while a run goes on; turned into a [`RunResult`] at the end.
+
+use bevy_ecs::prelude::*;
+
+use crate::results::SeriesPoint;
+use crate::time::Minutes;
+
+#[derive(Resource, Debug, Default)]
+pub struct Measures {
+    /// Request-to-arrival minutes for every arrival, by tier (index = tier − 1).
+    pub arrivals: [Vec<Minutes>; 3],
+    pub tour_breaches: u32,
+    pub overrun_unit_minutes: f64,
+    /// Deployed minus effective strength, integrated (unit-minutes).
+    pub lost_unit_minutes: f64,
+    pub aid_deployments: u32,
+    /// Per force: unit-minutes on task lent and received, minutes below cover (summed over capabilities).
+    pub lent_um: Vec<f64>,
+    pub received_um: Vec<f64>,
+    pub below_cover_min: Vec<f64>,
+    /// Snapshot at the end of the last step, per force.
+    pub lent_now: Vec<u32>,
+    pub received_now: Vec<u32>,
+    pub below_cover_now: Vec<u32>,
+    /// Per capability, national totals (unit-minutes) and worst shortfall (units).
+    pub cap_demanded_um: Vec<f64>,
+    pub cap_met_um: Vec<f64>,
+    pub cap_peak: Vec<f64>,
+    pub peak_total: f64,
+    pub peak_at: Minutes,
+    pub series_incidents: Vec<SeriesPoint>,
+    pub series_national: Vec<SeriesPoint>,
+}
+
+impl Measures {
+    pub fn new(forces: usize, capabilities: usize) -> Self {
+        Self {
+            lent_um: vec![0.0; forces],
+            received_um: vec![0.0; forces],
+            below_cover_min: vec![0.0; forces],
+            lent_now: vec![0; forces],
+            received_now: vec![0; forces],
+            below_cover_now: vec![0; forces],
+            cap_demanded_um: vec![0.0; capabilities],
+            cap_met_um: vec![0.0; capabilities],
+            cap_peak: vec![0.0; capabilities],
+            ..Self::default()
+        }
+    }
+}

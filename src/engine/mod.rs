@@ -1,0 +1,229 @@
+//! The engine: one bevy_ecs World per run, forces, units, incidents and requests as entities,
+//! and one explicitly ordered schedule run at each minute where something happens.
+//!
+//! No I/O, no clock, no randomness outside the run's seeded streams. Idle units cost nothing:
+//! the clock jumps from one scheduled change to the next.
+
+mod allocation;
+mod flow;
+mod invariants;
+mod lifecycle;
+mod measures;
+mod report;
+mod state;
+mod systems;
+mod travel;
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
+
+pub use allocation::{Grant, Need, SupplyGroup, UNMET_COST, allocate, objective};
+pub use flow::MinCostFlow;
+pub use state::{UnitId, UnitState};
+pub use travel::TravelNetwork;
+
+use crate::model::Model;
+use crate::results::RunResult;
+use crate::time::Minutes;
+use measures::Measures;
+use state::*;
+
+/// The schedule could not be built (a programming error, reported rather than panicking).
+#[derive(Debug, thiserror::Error)]
+#[error("the engine's schedule is inconsistent: {0}")]
+pub struct ScheduleError(String);
+
+/// One replication of one scenario.
+pub struct Simulation {
+    world: World,
+    schedule: Schedule,
+    model: Arc<Model>,
+    finished: bool,
+}
+
+impl Simulation {
+    pub fn new(model: Arc<Model>) -> Result<Self, ScheduleError> {
+        let mut world = World::new();
+        build_world(&mut world, &model);
+        let mut schedule = Schedule::default();
+        schedule.set_executor(SingleThreadedExecutor::new());
+        schedule.set_build_settings(ScheduleBuildSettings {
+            ambiguity_detection: LogLevel::Error,
+            ..Default::default()
+        });
+        schedule.add_systems(
+            (
+                systems::integrate,
+                systems::apply_disruptions,
+                systems::advance_timers,
+                systems::update_demand,
+                systems::release_surplus,
+                systems::allocate_local,
+                systems::raise_regional,
+                systems::allocate_regional,
+                systems::evaluate_trigger,
+                systems::raise_national,
+                systems::allocate_national,
+                systems::send_idle_home,
+                systems::snapshot,
+            )
+                .chain(),
+        );
+        schedule.initialize(&mut world).map_err(|e| ScheduleError(format!("{e:?}")))?;
+        Ok(Self { world, schedule, model, finished: false })
+    }
+
+    /// Minute of the step that runs next (or ran last, once finished).
+    pub fn now(&self) -> Minutes {
+        self.world.resource::<Clock>().now
+    }
+
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Run the step at the current minute, then move the clock to the next minute at which
+    /// anything is scheduled to change. Returns false once the horizon has been simulated.
+    pub fn step(&mut self) -> bool {
+        if self.finished {
+            return false;
+        }
+        self.schedule.run(&mut self.world);
+        let tick = self.model.scenario.tick.max(1);
+        let horizon = self.model.scenario.horizon;
+        let now = self.now();
+        let mut next = Minutes::MAX;
+        if let Some(std::cmp::Reverse((t, _))) = self.world.resource::<Timers>().0.peek() {
+            next = next.min(*t);
+        }
+        {
+            let mut wake = self.world.resource_mut::<Wakeups>();
+            while wake.0.first().is_some_and(|&t| t <= now) {
+                wake.0.pop_first();
+            }
+            if let Some(&t) = wake.0.first() {
+                next = next.min(t);
+            }
+        }
+        let next = next.max(now + tick);
+        if now >= horizon || next > horizon {
+            self.finished = true;
+            // Account for the quiet stretch after the last event up to the horizon.
+            if now < horizon {
+                let mut clock = self.world.resource_mut::<Clock>();
+                clock.prev = now;
+                clock.now = horizon;
+                drop(clock);
+                self.world.run_system_cached(systems::integrate).ok();
+                let mut clock = self.world.resource_mut::<Clock>();
+                clock.now = now;
+                clock.prev = now;
+            }
+            return false;
+        }
+        let mut clock = self.world.resource_mut::<Clock>();
+        clock.prev = now;
+        clock.now = next;
+        true
+    }
+
+    /// Run to the horizon.
+    pub fn run_to_end(&mut self) {
+        while self.step() {}
+    }
+
+    /// Check the World's invariants; the message names the first one broken.
+    pub fn check_invariants(&mut self) -> Result<(), String> {
+        invariants::check(&mut self.world, &self.model)
+    }
+
+    /// Units in each life-cycle state (state name, units), for progress views and tests.
+    pub fn unit_states(&mut self) -> Vec<(&'static str, u32)> {
+        let mut counts: std::collections::BTreeMap<&'static str, u32> = Default::default();
+        let mut q = self.world.query::<&UnitStatus>();
+        for s in q.iter(&self.world) {
+            *counts.entry(s.state.name()).or_default() += 1;
+        }
+        counts.into_iter().collect()
+    }
+
+    /// The result so far (complete once [`Simulation::finished`]).
+    pub fn result(&mut self) -> RunResult {
+        report::build(&mut self.world, &self.model)
+    }
+}
+
+/// Run a scenario to its horizon.
+pub fn run(model: Arc<Model>) -> Result<RunResult, ScheduleError> {
+    let mut sim = Simulation::new(model)?;
+    sim.run_to_end();
+    Ok(sim.result())
+}
+
+fn build_world(world: &mut World, model: &Arc<Model>) {
+    let data = &model.dataset;
+    let ncap = data.capabilities.len();
+    let policy = &model.scenario.policy;
+    let mut index = Index::default();
+    let mut unit_id = 0u32;
+    let mut rosters = Vec::with_capacity(data.forces.len());
+    let mut units = Vec::new();
+    for f in data.force_ids() {
+        let force = data.force(f);
+        let mut roster = ForceRoster {
+            idle_home: vec![Default::default(); ncap],
+            lent: vec![0; ncap],
+            required: force.establishment.iter().map(|&n| (policy.retained_cover * f64::from(n)).ceil() as u32).collect(),
+        };
+        for cap in data.capability_ids() {
+            let n = force.establishment[usize::from(cap.0)];
+            let capability = data.capability(cap);
+            for rank in 0..n {
+                let id = UnitId(unit_id);
+                unit_id += 1;
+                let base_notice = capability.notice_for_rank(rank, n);
+                roster.idle_home[usize::from(cap.0)].insert((base_notice, id));
+                units.push((
+                    Unit { id, capability: cap, home: f, ordinal: rank + 1, base_notice },
+                    UnitStatus {
+                        state: UnitState::Available { notice: base_notice },
+                        location: f,
+                        assignment: None,
+                        lent: false,
+                        duty_start: 0,
+                    },
+                ));
+            }
+        }
+        rosters.push((Force { id: f }, roster));
+    }
+    index.forces = world.spawn_batch(rosters).collect();
+    index.units = world.spawn_batch(units).collect();
+    index.incidents = (0..model.scenario.incidents.len())
+        .map(|i| {
+            world
+                .spawn((Incident { index: i }, IncidentState { caps: vec![CapabilityState::default(); ncap] }))
+                .id()
+        })
+        .collect();
+    let mut wakeups = Wakeups::default();
+    let tick = model.scenario.tick.max(1);
+    let align = |t: Minutes| t.div_ceil(tick) * tick;
+    wakeups.0.insert(model.scenario.horizon);
+    for d in &model.scenario.disruptions {
+        wakeups.0.insert(align(d.start));
+        wakeups.0.insert(align(d.end));
+    }
+    world.insert_resource(Clock { now: 0, prev: 0 });
+    world.insert_resource(ModelRef(Arc::clone(model)));
+    world.insert_resource(index);
+    world.insert_resource(Timers::default());
+    world.insert_resource(wakeups);
+    world.insert_resource(AwayIdle::default());
+    world.insert_resource(Travel(TravelNetwork::new(data)));
+    world.insert_resource(TriggerState::default());
+    world.insert_resource(EventLog::default());
+    world.insert_resource(Measures::new(data.forces.len(), ncap));
+}

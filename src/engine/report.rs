@@ -1,0 +1,153 @@
+//! Turning the World's totals into a plain [`RunResult`].
+
+use bevy_ecs::prelude::*;
+
+use super::measures::Measures;
+use super::state::*;
+use crate::model::Model;
+use crate::results::*;
+
+/// Round to 3 decimals: readable output, and identical across runs either way.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn share(met: f64, demanded: f64) -> f64 {
+    if demanded > 0.0 { round3((met / demanded).min(1.0)) } else { 1.0 }
+}
+
+fn tier_arrivals(tier: u8, v: &[u32]) -> TierArrivals {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    TierArrivals {
+        tier,
+        arrivals: n as u32,
+        mean_minutes: (n > 0).then(|| round3(v.iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64)),
+        median_minutes: (n > 0).then(|| v[(n - 1) / 2]),
+        p90_minutes: (n > 0).then(|| v[(n * 9).div_ceil(10) - 1]),
+        max_minutes: v.last().copied(),
+    }
+}
+
+pub fn build(world: &mut World, model: &Model) -> RunResult {
+    let data = &model.dataset;
+    let scen = &model.scenario;
+    let trigger = *world.resource::<TriggerState>();
+    let events = world.resource::<EventLog>().0.clone();
+    let mut incidents_state: Vec<(usize, IncidentState)> =
+        world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.index, s.clone())).collect();
+    incidents_state.sort_by_key(|(i, _)| *i);
+    let m: &Measures = world.resource::<Measures>();
+
+    let demanded: f64 = m.cap_demanded_um.iter().sum();
+    let met: f64 = m.cap_met_um.iter().sum();
+    let total_lent: f64 = m.lent_um.iter().sum();
+    let total_officers: f64 = data.forces.iter().map(|f| f64::from(f.officers)).sum();
+
+    let summary = Summary {
+        demand_met: share(met, demanded),
+        demanded_unit_hours: round3(demanded / 60.0),
+        met_unit_hours: round3(met / 60.0),
+        unmet_unit_hours: round3((demanded - met) / 60.0),
+        peak_shortfall_units: round3(m.peak_total),
+        peak_shortfall_at: m.peak_at,
+        national_trigger_at: trigger.fired_at,
+        request_to_arrival: (1..=3).map(|t| tier_arrivals(t, &m.arrivals[usize::from(t - 1)])).collect(),
+        donor_hours_below_cover: round3(m.below_cover_min.iter().sum::<f64>() / 60.0),
+        tour_limit_breaches: m.tour_breaches,
+        tour_overrun_unit_hours: round3(m.overrun_unit_minutes / 60.0),
+        effectiveness_lost_unit_hours: round3(m.lost_unit_minutes / 60.0),
+        aid_deployments: m.aid_deployments,
+    };
+    let capabilities = data
+        .capabilities
+        .iter()
+        .enumerate()
+        .map(|(c, cap)| CapabilitySummary {
+            capability: cap.id.clone(),
+            demanded_unit_hours: round3(m.cap_demanded_um[c] / 60.0),
+            met_unit_hours: round3(m.cap_met_um[c] / 60.0),
+            demand_met: share(m.cap_met_um[c], m.cap_demanded_um[c]),
+            unmet_unit_hours: round3((m.cap_demanded_um[c] - m.cap_met_um[c]) / 60.0),
+            peak_shortfall_units: round3(m.cap_peak[c]),
+        })
+        .collect();
+    let incidents = scen
+        .incidents
+        .iter()
+        .zip(&incidents_state)
+        .map(|(plan, (_, st))| IncidentSummary {
+            id: plan.id.clone(),
+            kind: plan.kind.name().into(),
+            host: data.force(plan.host).code.clone(),
+            start: plan.start,
+            end: plan.end,
+            priority: plan.priority,
+            capabilities: plan
+                .demand
+                .iter()
+                .map(|curve| {
+                    let cs = &st.caps[usize::from(curve.capability.0)];
+                    let since = |t: Option<u32>| t.zip(cs.first_demand_at).map(|(t, d)| t.saturating_sub(d));
+                    IncidentCapability {
+                        capability: data.capability(curve.capability).id.clone(),
+                        demanded_unit_hours: round3(cs.demanded_um / 60.0),
+                        met_unit_hours: round3(cs.met_um / 60.0),
+                        demand_met: share(cs.met_um, cs.demanded_um),
+                        peak_shortfall_units: round3(cs.peak_shortfall),
+                        time_to_first_cover: since(cs.first_cover_at),
+                        time_to_full_cover: since(cs.full_cover_at),
+                        units_by_tier: cs.units_by_tier,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let forces = data
+        .forces
+        .iter()
+        .enumerate()
+        .map(|(f, force)| {
+            let fair = if total_officers > 0.0 { total_lent * f64::from(force.officers) / total_officers } else { 0.0 };
+            ForceSummary {
+                code: force.code.clone(),
+                region: data.regions[usize::from(force.region.0)].clone(),
+                officers: force.officers,
+                lent_unit_hours: round3(m.lent_um[f] / 60.0),
+                received_unit_hours: round3(m.received_um[f] / 60.0),
+                fair_share_unit_hours: round3(fair / 60.0),
+                contribution_ratio: (fair > 0.0).then(|| round3(m.lent_um[f] / fair)),
+                hours_below_cover: round3(m.below_cover_min[f] / 60.0),
+            }
+        })
+        .collect();
+    let round_points = |v: &[SeriesPoint]| -> Vec<SeriesPoint> {
+        v.iter().map(|p| SeriesPoint { effective: round3(p.effective), shortfall: round3(p.shortfall), ..p.clone() }).collect()
+    };
+    RunResult {
+        manifest: Manifest {
+            program: "muster".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: scen.name.clone(),
+            scenario_sha256: model.scenario_sha256.clone(),
+            dataset: data.name.clone(),
+            dataset_sha256: model.dataset_sha256.clone(),
+            seed: scen.seed,
+            replication: 0,
+            horizon_minutes: scen.horizon,
+            tick_minutes: scen.tick,
+            allocation: scen.policy.allocation.name().into(),
+        },
+        summary,
+        capabilities,
+        incidents,
+        forces,
+        series: Series {
+            interval_minutes: scen.report_interval,
+            incidents: round_points(&m.series_incidents),
+            national: round_points(&m.series_national),
+        },
+        events,
+    }
+}

@@ -1,0 +1,212 @@
+//! Components and resources of the simulation World.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+
+use super::travel::TravelNetwork;
+use crate::model::{CapabilityId, ForceId, Model};
+use crate::results::Event;
+use crate::time::Minutes;
+
+/// Domain id of a unit: its index in (home force code, capability, ordinal) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitId(pub u32);
+
+/// A deployable asset of one capability from one force; never changes.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Unit {
+    pub id: UnitId,
+    pub capability: CapabilityId,
+    pub home: ForceId,
+    /// 1-based ordinal within its force and capability (for labels).
+    pub ordinal: u32,
+    /// Notice (minutes) from request to departure when the unit is at home on its normal roster.
+    pub base_notice: Minutes,
+}
+
+/// Where a unit is in its life cycle. Exactly one at any moment, by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitState {
+    /// Can be assigned; departs `notice` minutes after being asked.
+    Available { notice: Minutes },
+    /// Assigned, getting ready; departs at `until`.
+    Mobilising { until: Minutes },
+    /// On the road to the incident; arrives at `until`.
+    Travelling { until: Minutes, departed: Minutes },
+    /// On task at the incident until `until` (planned stand-down).
+    Deployed { until: Minutes },
+    /// Resting where it is until `until`.
+    Resting { until: Minutes },
+    /// Going home; arrives at `until`, then rests if `then_rest`.
+    Returning { until: Minutes, then_rest: bool },
+}
+
+impl UnitState {
+    /// When the state ends by itself, if it does.
+    pub fn until(self) -> Option<Minutes> {
+        match self {
+            UnitState::Available { .. } => None,
+            UnitState::Mobilising { until }
+            | UnitState::Travelling { until, .. }
+            | UnitState::Deployed { until }
+            | UnitState::Resting { until }
+            | UnitState::Returning { until, .. } => Some(until),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            UnitState::Available { .. } => "available",
+            UnitState::Mobilising { .. } => "mobilising",
+            UnitState::Travelling { .. } => "travelling",
+            UnitState::Deployed { .. } => "deployed",
+            UnitState::Resting { .. } => "resting",
+            UnitState::Returning { .. } => "returning",
+        }
+    }
+}
+
+/// The incident a unit is committed to, and how it got there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment {
+    /// Index into the scenario's incidents.
+    pub incident: usize,
+    /// 1 local, 2 regional, 3 national.
+    pub tier: u8,
+    /// When the request (or, at tier 1, the gap) that brought the unit was raised (minute).
+    pub raised_at: Minutes,
+    /// When the tour ends (minute): departure plus the tour length.
+    pub tour_end: Minutes,
+    /// When the unit is (expected to be) on task (minute).
+    pub eta: Minutes,
+}
+
+/// The changing part of a unit.
+#[derive(Component, Debug, Clone)]
+pub struct UnitStatus {
+    pub state: UnitState,
+    /// The force area the unit is in (or left from, while travelling).
+    pub location: ForceId,
+    /// Present exactly while mobilising, travelling or deployed.
+    pub assignment: Option<Assignment>,
+    /// Away on another force's behalf until it is home again.
+    pub lent: bool,
+    /// Minute the current period of duty began (departure).
+    pub duty_start: Minutes,
+}
+
+/// A force. Its roster holds the units idle at home, per capability.
+#[derive(Component, Debug, Clone)]
+pub struct Force {
+    pub id: ForceId,
+}
+
+#[derive(Component, Debug, Clone, Default)]
+pub struct ForceRoster {
+    /// Units available at home, per capability, ordered by (notice, id): readiest first.
+    pub idle_home: Vec<BTreeSet<(Minutes, UnitId)>>,
+    /// Units away on loan until they get home, per capability.
+    pub lent: Vec<u32>,
+    /// Units that must stay home (retained cover), per capability.
+    pub required: Vec<u32>,
+}
+
+/// An incident; `index` points into the scenario's incidents (sorted by id).
+#[derive(Component, Debug, Clone)]
+pub struct Incident {
+    pub index: usize,
+}
+
+/// Demand and commitment for one capability at one incident.
+#[derive(Debug, Clone, Default)]
+pub struct CapabilityState {
+    /// Units demanded now.
+    pub demand: u32,
+    /// Units committed (mobilising, travelling or deployed), sorted by id.
+    pub assigned: Vec<UnitId>,
+    /// Units still wanted after this minute's allocations.
+    pub gap: u32,
+    /// When the current gap opened.
+    pub gap_since: Option<Minutes>,
+    /// Open request entities at tier 2 and tier 3.
+    pub requests: [Option<Entity>; 2],
+    pub first_demand_at: Option<Minutes>,
+    pub first_cover_at: Option<Minutes>,
+    pub full_cover_at: Option<Minutes>,
+    pub units_by_tier: [u32; 3],
+    /// Snapshot at the end of the last step: units on task, effective strength, en route.
+    pub deployed: u32,
+    pub effective: f64,
+    pub en_route: u32,
+    /// Totals (unit-minutes) and the worst moment.
+    pub demanded_um: f64,
+    pub met_um: f64,
+    pub peak_shortfall: f64,
+}
+
+#[derive(Component, Debug, Clone, Default)]
+pub struct IncidentState {
+    /// Indexed by capability.
+    pub caps: Vec<CapabilityState>,
+}
+
+/// A host's request for units beyond its own, at tier 2 (region) or 3 (nation).
+#[derive(Component, Debug, Clone)]
+pub struct MutualAidRequest {
+    pub incident: usize,
+    pub capability: CapabilityId,
+    pub tier: u8,
+    /// Minute raised by the host.
+    pub raised_at: Minutes,
+    /// Minute the tier acts on it (after comms outages and the tier's latency).
+    pub acts_at: Minutes,
+    /// Units still wanted.
+    pub outstanding: u32,
+}
+
+/// Now and the previous step's time (minutes).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Clock {
+    pub now: Minutes,
+    pub prev: Minutes,
+}
+
+#[derive(Resource, Clone)]
+pub struct ModelRef(pub Arc<Model>);
+
+/// Entities by domain index.
+#[derive(Resource, Default)]
+pub struct Index {
+    pub units: Vec<Entity>,
+    pub incidents: Vec<Entity>,
+    pub forces: Vec<Entity>,
+}
+
+/// Units whose state ends at a known minute; stale entries are skipped when popped.
+#[derive(Resource, Default)]
+pub struct Timers(pub BinaryHeap<Reverse<(Minutes, UnitId)>>);
+
+/// Minutes at which something other than a unit timer may change (demand steps, request
+/// latencies, trigger, disruptions, report samples).
+#[derive(Resource, Default)]
+pub struct Wakeups(pub BTreeSet<Minutes>);
+
+/// Available units away from home (after resting near an incident): (location, capability, id).
+#[derive(Resource, Default)]
+pub struct AwayIdle(pub BTreeSet<(ForceId, CapabilityId, UnitId)>);
+
+#[derive(Resource)]
+pub struct Travel(pub TravelNetwork);
+
+#[derive(Resource, Default, Debug, Clone, Copy)]
+pub struct TriggerState {
+    pub fired_at: Option<Minutes>,
+    /// Since when the shortfall condition has held.
+    pub since: Option<Minutes>,
+}
+
+#[derive(Resource, Default)]
+pub struct EventLog(pub Vec<Event>);

@@ -1,0 +1,551 @@
+//! The systems of one step, in schedule order. Each reads and writes the World through
+//! [`Sim`]; the order is fixed by `chain()` in [`super::Simulation::new`].
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+
+use super::allocation::{Need, SupplyGroup, allocate};
+use super::lifecycle::Sim;
+use super::state::*;
+use crate::model::{CapabilityId, DisruptionKind, ForceId, Model, NationalTrigger};
+use crate::results::{EventKind, SeriesPoint};
+use crate::time::Minutes;
+
+/// Add the last interval's demand, met demand and burdens to the running totals, using the
+/// state as it stood after the previous step (nothing changes between steps).
+pub fn integrate(mut sim: Sim) {
+    let dt = sim.clock.now.saturating_sub(sim.clock.prev);
+    if dt == 0 {
+        return;
+    }
+    let dt = f64::from(dt);
+    let m = &mut *sim.measures;
+    for &e in &sim.index.incidents {
+        let Ok(mut inc) = sim.incidents.get_mut(e) else { continue };
+        for (c, cs) in inc.caps.iter_mut().enumerate() {
+            let d = f64::from(cs.demand);
+            cs.demanded_um += d * dt;
+            cs.met_um += d.min(cs.effective) * dt;
+            m.cap_demanded_um[c] += d * dt;
+            m.cap_met_um[c] += d.min(cs.effective) * dt;
+            m.lost_unit_minutes += (f64::from(cs.deployed) - cs.effective) * dt;
+        }
+    }
+    for f in 0..m.lent_now.len() {
+        m.lent_um[f] += f64::from(m.lent_now[f]) * dt;
+        m.received_um[f] += f64::from(m.received_now[f]) * dt;
+        m.below_cover_min[f] += f64::from(m.below_cover_now[f]) * dt;
+    }
+}
+
+fn describe(model: &Model, kind: &DisruptionKind) -> String {
+    let code = |f: ForceId| model.dataset.force(f).code.as_str();
+    match *kind {
+        DisruptionKind::LinkClosed { a, b } => format!("link-closed {}-{}", code(a), code(b)),
+        DisruptionKind::LinkSlowed { a, b, factor } => format!("link-slowed {}-{} x{factor}", code(a), code(b)),
+        DisruptionKind::CommsOutage { force, .. } => format!("comms-outage {}", code(force)),
+    }
+}
+
+/// Open, close or slow links as disruptions start and end; paths are recomputed on demand.
+pub fn apply_disruptions(mut sim: Sim) {
+    let model = sim.model();
+    let now = sim.now();
+    let ds = &model.scenario.disruptions;
+    if !ds.iter().any(|d| sim.align(d.start) == now || sim.align(d.end) == now) {
+        return;
+    }
+    let active = ds.iter().filter(|d| sim.align(d.start) <= now && now < sim.align(d.end)).map(|d| &d.kind);
+    let active: Vec<&DisruptionKind> = active.collect();
+    sim.travel.0.set_disruptions(active);
+    for d in ds {
+        if sim.align(d.start) == now {
+            sim.emit(EventKind::DisruptionStarted { disruption: describe(&model, &d.kind) });
+        }
+        if sim.align(d.end) == now {
+            sim.emit(EventKind::DisruptionEnded { disruption: describe(&model, &d.kind) });
+        }
+    }
+}
+
+/// Move every unit whose timed state ends now to its next state.
+pub fn advance_timers(mut sim: Sim) {
+    let now = sim.now();
+    while let Some(&std::cmp::Reverse((t, id))) = sim.timers.0.peek() {
+        if t > now {
+            break;
+        }
+        sim.timers.0.pop();
+        // A unit released or re-planned since leaves a stale timer behind.
+        if sim.unit(id).1.state.until() == Some(t) {
+            sim.on_timer(id);
+        }
+    }
+}
+
+/// Read each incident's demand curves at this minute.
+pub fn update_demand(mut sim: Sim) {
+    let model = sim.model();
+    let now = sim.now();
+    for (i, plan) in model.scenario.incidents.iter().enumerate() {
+        let active = plan.start <= now && now < plan.end;
+        {
+            let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+            for curve in &plan.demand {
+                let cs = &mut inc.caps[usize::from(curve.capability.0)];
+                cs.demand = if active { curve.at(now - plan.start) } else { 0 };
+                if cs.demand > 0 && cs.first_demand_at.is_none() {
+                    cs.first_demand_at = Some(now);
+                }
+            }
+        }
+        if now < plan.start {
+            sim.wake_at(plan.start);
+        } else if now < plan.end {
+            sim.wake_at(plan.end);
+            for curve in &plan.demand {
+                if let Some(next) = curve.next_change_after(now - plan.start) {
+                    sim.wake_at(plan.start + next);
+                }
+            }
+        }
+    }
+}
+
+/// Stand down units an incident no longer needs: mutual aid first, then those not yet arrived.
+pub fn release_surplus(mut sim: Sim) {
+    let model = sim.model();
+    for i in 0..model.scenario.incidents.len() {
+        for cap in model.dataset.capability_ids() {
+            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+            let cs = &inc.caps[usize::from(cap.0)];
+            let demand = cs.demand as usize;
+            if cs.assigned.is_empty() {
+                continue;
+            }
+            let release: Vec<UnitId> = if demand == 0 {
+                cs.assigned.clone()
+            } else {
+                let mut due: Vec<_> = sim.committed(i, cap).into_iter().filter(|c| c.due).collect();
+                if due.len() <= demand {
+                    continue;
+                }
+                due.sort_by_key(|c| (!c.lent, c.kind, std::cmp::Reverse(c.id)));
+                due.iter().take(due.len() - demand).map(|c| c.id).collect()
+            };
+            for id in release {
+                sim.release(id);
+            }
+        }
+    }
+}
+
+/// Incidents in allocation order: highest priority first, then scenario order.
+fn incident_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.scenario.incidents.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(model.scenario.incidents[i].priority), i));
+    order
+}
+
+/// Tier 1: a host commits its own idle units to its demand once it has decided to (local
+/// latency). The gap left for aid is the demand not met by units due within the arrival window.
+pub fn allocate_local(mut sim: Sim) {
+    let model = sim.model();
+    let now = sim.now();
+    let latency = model.scenario.policy.local_latency;
+    for i in incident_order(&model) {
+        let host = model.scenario.incidents[i].host;
+        for cap in model.dataset.capability_ids() {
+            let c = usize::from(cap.0);
+            let committed = sim.committed(i, cap);
+            let all = committed.len() as u32;
+            let due = committed.iter().filter(|c| c.due).count() as u32;
+            let (demand, since) = {
+                let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+                let cs = &mut inc.caps[c];
+                cs.gap = cs.demand.saturating_sub(due);
+                if cs.gap == 0 && cs.demand <= all {
+                    cs.gap_since = None;
+                    continue;
+                }
+                (cs.demand, *cs.gap_since.get_or_insert(now))
+            };
+            if now < since + latency {
+                sim.wake_at(since + latency);
+                continue;
+            }
+            let wanted = demand.saturating_sub(all) as usize;
+            let own: Vec<UnitId> = sim
+                .forces
+                .get(sim.index.forces[usize::from(host.0)])
+                .map(|r| r.idle_home[c].iter().take(wanted).map(|&(_, id)| id).collect())
+                .unwrap_or_default();
+            for &id in &own {
+                sim.assign(id, i, 1, since);
+            }
+            if !own.is_empty() {
+                let due = sim.committed(i, cap).iter().filter(|c| c.due).count() as u32;
+                if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
+                    inc.caps[c].gap = demand.saturating_sub(due);
+                }
+            }
+        }
+    }
+}
+
+/// When a request raised at `t` by `force` gets through, given the force's comms outages.
+fn transmitted(model: &Model, force: ForceId, mut t: Minutes) -> Minutes {
+    for _ in 0..=model.scenario.disruptions.len() {
+        let blocking = model.scenario.disruptions.iter().find_map(|d| match d.kind {
+            DisruptionKind::CommsOutage { force: f, delay } if f == force && d.start <= t && t < d.end => Some((d.end, delay)),
+            _ => None,
+        });
+        match blocking {
+            Some((end, None)) => t = end,
+            Some((_, Some(delay))) => t = t.saturating_add(delay.max(1)),
+            None => break,
+        }
+    }
+    t
+}
+
+/// Open, update or close the tier-`tier` request of every (incident, capability).
+fn maintain_requests(sim: &mut Sim, tier: u8) {
+    let model = sim.model();
+    let now = sim.now();
+    let policy = &model.scenario.policy;
+    let slot = usize::from(tier - 2);
+    for (i, plan) in model.scenario.incidents.iter().enumerate() {
+        for cap in model.dataset.capability_ids() {
+            let c = usize::from(cap.0);
+            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+            let cs = &inc.caps[c];
+            let (gap, since, existing, lower) = (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
+            let decided = since.is_some_and(|s| now >= s + policy.local_latency);
+            if gap == 0 || !decided {
+                if let (Some(e), 0) = (existing, gap) {
+                    sim.commands.entity(e).despawn();
+                    if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
+                        inc.caps[c].requests[slot] = None;
+                    }
+                    sim.emit(EventKind::RequestClosed { incident: plan.id.clone(), capability: model.dataset.capability(cap).id.clone(), tier });
+                }
+                continue;
+            }
+            if let Some(e) = existing {
+                if let Ok(mut r) = sim.requests.get_mut(e) {
+                    r.outstanding = gap;
+                }
+                continue;
+            }
+            let raised_at = if tier == 2 {
+                now
+            } else {
+                let Some(fired) = sim.trigger.fired_at else { continue };
+                let Some(lower_raised) = lower.and_then(|e| sim.requests.get(e).ok()).map(|r| r.raised_at) else { continue };
+                lower_raised.max(fired)
+            };
+            let latency = if tier == 2 { policy.regional_latency } else { policy.national_latency };
+            let acts_at = sim.align(transmitted(&model, plan.host, raised_at) + latency).max(now);
+            let e = sim
+                .commands
+                .spawn(MutualAidRequest { incident: i, capability: cap, tier, raised_at, acts_at, outstanding: gap })
+                .id();
+            if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
+                inc.caps[c].requests[slot] = Some(e);
+            }
+            sim.emit(EventKind::RequestRaised {
+                incident: plan.id.clone(),
+                capability: model.dataset.capability(cap).id.clone(),
+                tier,
+                units: gap,
+                acts_at,
+            });
+            sim.wake_at(acts_at);
+        }
+    }
+}
+
+pub fn raise_regional(mut sim: Sim) {
+    maintain_requests(&mut sim, 2);
+}
+
+pub fn raise_national(mut sim: Sim) {
+    maintain_requests(&mut sim, 3);
+}
+
+pub fn allocate_regional(mut sim: Sim) {
+    allocate_tier(&mut sim, 2);
+}
+
+pub fn allocate_national(mut sim: Sim) {
+    allocate_tier(&mut sim, 3);
+}
+
+struct OpenNeed {
+    incident: usize,
+    cap: CapabilityId,
+    request: Entity,
+    raised_at: Minutes,
+}
+
+/// Tier 2 or 3: match the units donors can spare to the requests this tier is acting on.
+fn allocate_tier(sim: &mut Sim, tier: u8) {
+    let model = sim.model();
+    let now = sim.now();
+    let policy = &model.scenario.policy;
+    let slot = usize::from(tier - 2);
+    // Needs this tier acts on now, grouped by (region or nation, capability).
+    let mut pools: BTreeMap<(u16, CapabilityId), Vec<OpenNeed>> = BTreeMap::new();
+    let mut short_hosts: Vec<Vec<bool>> = vec![vec![false; model.dataset.forces.len()]; model.dataset.capabilities.len()];
+    for i in incident_order(&model) {
+        let plan = &model.scenario.incidents[i];
+        let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+        for cap in model.dataset.capability_ids() {
+            let cs = &inc.caps[usize::from(cap.0)];
+            if cs.gap == 0 {
+                continue;
+            }
+            short_hosts[usize::from(cap.0)][usize::from(plan.host.0)] = true;
+            let Some(e) = cs.requests[slot] else { continue };
+            let Ok(r) = sim.requests.get(e) else { continue };
+            if r.acts_at <= now {
+                let pool = if tier == 2 { model.dataset.force(plan.host).region.0 } else { 0 };
+                pools.entry((pool, cap)).or_default().push(OpenNeed { incident: i, cap, request: e, raised_at: r.raised_at });
+            }
+        }
+    }
+    for ((pool, cap), open) in pools {
+        let c = usize::from(cap.0);
+        let eligible = |f: ForceId| -> bool {
+            let force = model.dataset.force(f);
+            (tier == 3 || force.region.0 == pool)
+                && !short_hosts[c][usize::from(f.0)]
+                && force.consistency[c] >= policy.min_consistency
+        };
+        // Supply: each eligible force's spare units above retained cover, grouped by notice,
+        // then units idle away from home (already mobilised, no cover to keep).
+        let mut groups: Vec<SupplyGroup> = Vec::new();
+        let mut members: Vec<Vec<UnitId>> = Vec::new();
+        for f in model.dataset.force_ids().filter(|&f| eligible(f)) {
+            let Ok(r) = sim.forces.get(sim.index.forces[usize::from(f.0)]) else { continue };
+            let spare = r.idle_home[c].len().saturating_sub(r.required[c] as usize);
+            for &(notice, id) in r.idle_home[c].iter().take(spare) {
+                if groups.last().is_some_and(|g| g.home == f && g.location == f && g.notice == notice) {
+                    groups.last_mut().map(|g| g.count += 1);
+                    members.last_mut().map(|m| m.push(id));
+                } else {
+                    groups.push(SupplyGroup { home: f, home_region: model.dataset.force(f).region, location: f, notice, count: 1 });
+                    members.push(vec![id]);
+                }
+            }
+        }
+        let away: Vec<(ForceId, UnitId)> =
+            sim.away.0.iter().filter(|(_, k, _)| *k == cap).map(|&(loc, _, id)| (loc, id)).collect();
+        for (loc, id) in away {
+            let home = sim.unit(id).0.home;
+            if !eligible(home) {
+                continue;
+            }
+            if let Some(g) = groups.iter().position(|g| g.home == home && g.location == loc) {
+                groups[g].count += 1;
+                members[g].push(id);
+            } else {
+                groups.push(SupplyGroup { home, home_region: model.dataset.force(home).region, location: loc, notice: 0, count: 1 });
+                members.push(vec![id]);
+            }
+        }
+        if groups.is_empty() {
+            continue;
+        }
+        let needs: Vec<Need> = open
+            .iter()
+            .map(|n| {
+                let plan = &model.scenario.incidents[n.incident];
+                let gap = sim.incidents.get(sim.index.incidents[n.incident]).map_or(0, |inc| inc.caps[c].gap);
+                Need { host: plan.host, host_region: model.dataset.force(plan.host).region, priority: plan.priority, units: gap }
+            })
+            .collect();
+        let mut arrival = vec![vec![None; needs.len()]; groups.len()];
+        for (g, group) in groups.iter().enumerate() {
+            for (n, need) in needs.iter().enumerate() {
+                if group.home == need.host {
+                    continue;
+                }
+                let Some(travel) = sim.travel_time(group.location, need.host, cap) else { continue };
+                let end = model.scenario.incidents[open[n].incident].end;
+                // A unit is only worth sending if it can do some work before its tour or the
+                // incident ends.
+                if travel < policy.tour && now + group.notice + travel < end {
+                    arrival[g][n] = Some(group.notice + travel);
+                }
+            }
+        }
+        let grants = allocate(policy.allocation, &groups, &needs, &arrival);
+        for grant in grants {
+            let need = &open[grant.need];
+            let ids: Vec<UnitId> = members[grant.group].drain(..grant.units as usize).collect();
+            for id in ids {
+                sim.assign(id, need.incident, tier, need.raised_at);
+            }
+            if let Ok(mut r) = sim.requests.get_mut(need.request) {
+                r.outstanding = r.outstanding.saturating_sub(grant.units);
+            }
+            if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[need.incident]) {
+                let cs = &mut inc.caps[usize::from(need.cap.0)];
+                cs.gap = cs.gap.saturating_sub(grant.units);
+            }
+        }
+    }
+}
+
+/// Fire national mobilisation when the policy's trigger condition is met.
+pub fn evaluate_trigger(mut sim: Sim) {
+    if sim.trigger.fired_at.is_some() {
+        return;
+    }
+    let model = sim.model();
+    let now = sim.now();
+    let fire = match model.scenario.policy.national_trigger {
+        NationalTrigger::Never => false,
+        NationalTrigger::At(t) => {
+            if now < t {
+                sim.wake_at(t);
+            }
+            now >= t
+        }
+        NationalTrigger::Shortfall { regional_shortfall, sustained } => {
+            let mut by_region = vec![0u32; model.dataset.regions.len()];
+            for r in sim.requests.iter().filter(|r| r.tier == 2) {
+                let host = model.scenario.incidents[r.incident].host;
+                by_region[usize::from(model.dataset.force(host).region.0)] += r.outstanding;
+            }
+            if by_region.iter().any(|&u| u >= regional_shortfall) {
+                let since = *sim.trigger.since.get_or_insert(now);
+                if now < since + sustained {
+                    sim.wake_at(since + sustained);
+                }
+                now >= since + sustained
+            } else {
+                sim.trigger.since = None;
+                false
+            }
+        }
+    };
+    if fire {
+        sim.trigger.fired_at = Some(now);
+        sim.emit(EventKind::NationalTrigger);
+    }
+}
+
+/// Units idle away from home that no request took go home.
+pub fn send_idle_home(mut sim: Sim) {
+    let idle: Vec<(ForceId, CapabilityId, UnitId)> = sim.away.0.iter().copied().collect();
+    let now = sim.now();
+    for (loc, cap, id) in idle {
+        let (unit, mut status) = sim.unit(id);
+        let Some(t) = sim.travel_time(loc, unit.home, cap) else { continue };
+        sim.away.0.remove(&(loc, cap, id));
+        status.state = UnitState::Returning { until: sim.align(now + t.max(1)), then_rest: false };
+        sim.put(id, status);
+    }
+}
+
+/// Record the state after this minute's events: strengths, cover, peaks and series points.
+pub fn snapshot(mut sim: Sim) {
+    let model = sim.model();
+    let now = sim.now();
+    let nf = model.dataset.forces.len();
+    let ncap = model.dataset.capabilities.len();
+    let mut lent_now = vec![0u32; nf];
+    let mut received_now = vec![0u32; nf];
+    let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
+    let mut points = Vec::new();
+    let sample = now % model.scenario.report_interval == 0;
+    let mut total_short = 0.0;
+    for (i, plan) in model.scenario.incidents.iter().enumerate() {
+        let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+        for (c, cs) in inc.caps.iter_mut().enumerate() {
+            let (mut deployed, mut effective, mut en_route) = (0u32, 0.0f64, 0u32);
+            for id in &cs.assigned {
+                let Ok((unit, status)) = sim.units.get(sim.index.units[id.0 as usize]) else { continue };
+                if matches!(status.state, UnitState::Deployed { .. }) {
+                    deployed += 1;
+                    effective += model.dataset.force(unit.home).consistency[c];
+                    if status.lent {
+                        lent_now[usize::from(unit.home.0)] += 1;
+                        received_now[usize::from(plan.host.0)] += 1;
+                    }
+                } else {
+                    en_route += 1;
+                }
+            }
+            cs.deployed = deployed;
+            cs.effective = effective;
+            cs.en_route = en_route;
+            let short = (f64::from(cs.demand) - effective).max(0.0);
+            cs.peak_shortfall = cs.peak_shortfall.max(short);
+            if cs.demand > 0 && deployed > 0 && cs.first_cover_at.is_none() {
+                cs.first_cover_at = Some(now);
+            }
+            if cs.demand > 0 && effective >= f64::from(cs.demand) && cs.full_cover_at.is_none() {
+                cs.full_cover_at = Some(now);
+            }
+            total_short += short;
+            let n = &mut national[c];
+            n.0 += cs.demand;
+            n.1 += deployed;
+            n.2 += effective;
+            n.3 += en_route;
+            if sample && plan.demand.iter().any(|d| usize::from(d.capability.0) == c) {
+                points.push(SeriesPoint {
+                    t: now,
+                    incident: plan.id.clone(),
+                    capability: model.dataset.capabilities[c].id.clone(),
+                    demand: cs.demand,
+                    deployed,
+                    effective,
+                    en_route,
+                    shortfall: short,
+                });
+            }
+        }
+    }
+    let mut below = vec![0u32; nf];
+    for (f, b) in below.iter_mut().enumerate() {
+        if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
+            *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.required[c]).count() as u32;
+        }
+    }
+    let m = &mut *sim.measures;
+    m.lent_now = lent_now;
+    m.received_now = received_now;
+    m.below_cover_now = below;
+    for (c, n) in national.iter().enumerate() {
+        m.cap_peak[c] = m.cap_peak[c].max((f64::from(n.0) - n.2).max(0.0));
+    }
+    if total_short > m.peak_total {
+        m.peak_total = total_short;
+        m.peak_at = now;
+    }
+    if sample {
+        m.series_incidents.extend(points);
+        for (c, n) in national.into_iter().enumerate() {
+            m.series_national.push(SeriesPoint {
+                t: now,
+                incident: "all".into(),
+                capability: model.dataset.capabilities[c].id.clone(),
+                demand: n.0,
+                deployed: n.1,
+                effective: n.2,
+                en_route: n.3,
+                shortfall: (f64::from(n.0) - n.2).max(0.0),
+            });
+        }
+    }
+    let next = (now / model.scenario.report_interval + 1) * model.scenario.report_interval;
+    if next <= model.scenario.horizon {
+        sim.wake_at(next);
+    }
+}

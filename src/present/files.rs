@@ -1,0 +1,153 @@
+//! Output files. Each is written to a temporary file beside its target and renamed into
+//! place, so a reader never sees half a file and a failed run leaves nothing behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::results::{RunResult, SeriesPoint};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot encode {path}: {message}")]
+    Encode { path: PathBuf, message: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// Write `bytes` to `path` atomically (temporary file in the same directory, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io(path))?;
+    tmp.write_all(bytes).map_err(io(path))?;
+    tmp.as_file().sync_all().map_err(io(path))?;
+    tmp.persist(path).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e.error })?;
+    Ok(())
+}
+
+/// The full result as pretty JSON, newline-terminated.
+pub fn to_json(result: &RunResult) -> String {
+    // Serialising plain structs of numbers and strings cannot fail.
+    let mut s = serde_json::to_string_pretty(result).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
+    w.write_record(["t_minutes", "incident", "capability", "demand", "deployed", "effective", "en_route", "shortfall"])
+        .map_err(enc)?;
+    for p in points {
+        w.write_record([
+            p.t.to_string(),
+            p.incident.clone(),
+            p.capability.clone(),
+            p.demand.to_string(),
+            p.deployed.to_string(),
+            p.effective.to_string(),
+            p.en_route.to_string(),
+            p.shortfall.to_string(),
+        ])
+        .map_err(enc)?;
+    }
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+}
+
+fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
+    w.write_record([
+        "force",
+        "region",
+        "officers",
+        "lent_unit_hours",
+        "received_unit_hours",
+        "fair_share_unit_hours",
+        "contribution_ratio",
+        "hours_below_cover",
+    ])
+    .map_err(enc)?;
+    for f in &result.forces {
+        w.write_record([
+            f.code.clone(),
+            f.region.clone(),
+            f.officers.to_string(),
+            f.lent_unit_hours.to_string(),
+            f.received_unit_hours.to_string(),
+            f.fair_share_unit_hours.to_string(),
+            f.contribution_ratio.map(|r| r.to_string()).unwrap_or_default(),
+            f.hours_below_cover.to_string(),
+        ])
+        .map_err(enc)?;
+    }
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+}
+
+fn incidents_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
+    w.write_record([
+        "incident",
+        "kind",
+        "host",
+        "capability",
+        "demanded_unit_hours",
+        "met_unit_hours",
+        "demand_met",
+        "peak_shortfall_units",
+        "time_to_first_cover_minutes",
+        "time_to_full_cover_minutes",
+        "units_tier1",
+        "units_tier2",
+        "units_tier3",
+    ])
+    .map_err(enc)?;
+    for i in &result.incidents {
+        for c in &i.capabilities {
+            let opt = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
+            w.write_record([
+                i.id.clone(),
+                i.kind.clone(),
+                i.host.clone(),
+                c.capability.clone(),
+                c.demanded_unit_hours.to_string(),
+                c.met_unit_hours.to_string(),
+                c.demand_met.to_string(),
+                c.peak_shortfall_units.to_string(),
+                opt(c.time_to_first_cover),
+                opt(c.time_to_full_cover),
+                c.units_by_tier[0].to_string(),
+                c.units_by_tier[1].to_string(),
+                c.units_by_tier[2].to_string(),
+            ])
+            .map_err(enc)?;
+        }
+    }
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+}
+
+/// Write the CSV tables into `dir` (created if missing): every file is encoded first, so an
+/// encoding problem writes nothing.
+pub fn write_csv_dir(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let files = [
+        ("series_incidents.csv", series_csv(&result.series.incidents, &dir.join("series_incidents.csv"))?),
+        ("series_national.csv", series_csv(&result.series.national, &dir.join("series_national.csv"))?),
+        ("incidents.csv", incidents_csv(result, &dir.join("incidents.csv"))?),
+        ("forces.csv", forces_csv(result, &dir.join("forces.csv"))?),
+    ];
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,5 @@
+//! Presentation of results: the terminal summary, and JSON / CSV files written whole or not
+//! at all.
+
+pub mod files;
+pub mod terminal;

@@ -1,0 +1,146 @@
+//! The readable summary printed by `muster run`.
+
+use std::fmt::Write;
+
+use crate::model::Dataset;
+use crate::results::RunResult;
+use crate::time::{Clock, Duration};
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn opt_duration(m: Option<u32>) -> String {
+    m.map_or("never".into(), |m| Duration(m).to_string())
+}
+
+/// The summary of one run, as text for a terminal (no colour, fits 100 columns).
+pub fn summary(r: &RunResult, question: &str) -> String {
+    let mut o = String::new();
+    let s = &r.summary;
+    let m = &r.manifest;
+    let _ = writeln!(o, "{}", m.scenario);
+    if !question.is_empty() {
+        let _ = writeln!(o, "Question: {question}");
+    }
+    let _ = writeln!(
+        o,
+        "Dataset: {} · seed {} · horizon {} · allocation {}\n",
+        m.dataset,
+        m.seed,
+        Duration(m.horizon_minutes),
+        m.allocation
+    );
+    let _ = writeln!(
+        o,
+        "Demand met        {} of {:.1} unit-hours demanded ({:.1} unit-hours unmet)",
+        pct(s.demand_met),
+        s.demanded_unit_hours,
+        s.unmet_unit_hours
+    );
+    let _ = writeln!(o, "Peak shortfall    {:.1} units at {}", s.peak_shortfall_units, Clock(s.peak_shortfall_at));
+    let _ = writeln!(
+        o,
+        "National trigger  {}",
+        s.national_trigger_at.map_or("not triggered".into(), |t| Clock(t).to_string())
+    );
+    let tiers: Vec<String> = s
+        .request_to_arrival
+        .iter()
+        .map(|t| match t.median_minutes {
+            Some(med) => format!("tier {}: median {} (n={})", t.tier, Duration(med), t.arrivals),
+            None => format!("tier {}: none", t.tier),
+        })
+        .collect();
+    let _ = writeln!(o, "Request→arrival   {}", tiers.join(" · "));
+    let _ = writeln!(o, "Mutual aid        {} deployments to other forces", s.aid_deployments);
+    let _ = writeln!(o, "Donor cover       {:.1} force-hours below retained cover while lending", s.donor_hours_below_cover);
+    let _ = writeln!(
+        o,
+        "Tour limit        {} breaches ({:.1} unit-hours over)",
+        s.tour_limit_breaches, s.tour_overrun_unit_hours
+    );
+    let _ = writeln!(o, "Inconsistency     {:.1} unit-hours of effectiveness lost\n", s.effectiveness_lost_unit_hours);
+
+    let _ = writeln!(
+        o,
+        "{:<18} {:<14} {:>9} {:>11} {:>11} {:>10}  {}",
+        "incident", "capability", "met", "first cover", "full cover", "peak short", "units t1/t2/t3"
+    );
+    for i in &r.incidents {
+        for c in &i.capabilities {
+            let _ = writeln!(
+                o,
+                "{:<18} {:<14} {:>9} {:>11} {:>11} {:>10.1}  {}/{}/{}",
+                truncate(&i.id, 18),
+                truncate(&c.capability, 14),
+                pct(c.demand_met),
+                opt_duration(c.time_to_first_cover),
+                opt_duration(c.time_to_full_cover),
+                c.peak_shortfall_units,
+                c.units_by_tier[0],
+                c.units_by_tier[1],
+                c.units_by_tier[2]
+            );
+        }
+    }
+    let mut lenders: Vec<_> = r.forces.iter().filter(|f| f.lent_unit_hours > 0.0).collect();
+    lenders.sort_by(|a, b| b.lent_unit_hours.total_cmp(&a.lent_unit_hours).then(a.code.cmp(&b.code)));
+    if !lenders.is_empty() {
+        let _ = writeln!(o, "\nTop lenders (unit-hours on task elsewhere; × fair share by officer strength)");
+        for f in lenders.iter().take(8) {
+            let _ = writeln!(
+                o,
+                "  {:<18} {:>8.1}  {:>5}  {:.1} h below cover",
+                f.code,
+                f.lent_unit_hours,
+                f.contribution_ratio.map_or("-".into(), |x| format!("{x:.2}×")),
+                f.hours_below_cover
+            );
+        }
+    }
+    o
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+}
+
+/// The dataset as a table: forces, regions and establishment per capability.
+pub fn dataset(d: &Dataset) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{} — {}", d.name, d.description);
+    let _ = writeln!(o, "{} forces · {} regions · {} border links\n", d.forces.len(), d.regions.len(), d.borders.len());
+    let _ = write!(o, "{:<18} {:<18} {:>8}", "force", "region", "officers");
+    for c in &d.capabilities {
+        let _ = write!(o, " {:>13}", truncate(&c.id, 13));
+    }
+    let _ = writeln!(o, "  links");
+    for (i, f) in d.forces.iter().enumerate() {
+        let _ = write!(o, "{:<18} {:<18} {:>8}", f.code, d.regions[usize::from(f.region.0)], f.officers);
+        for n in &f.establishment {
+            let _ = write!(o, " {n:>13}");
+        }
+        let links = d.borders.iter().filter(|b| usize::from(b.a.0) == i || usize::from(b.b.0) == i).count();
+        let _ = writeln!(o, "  {links}");
+    }
+    let _ = write!(o, "{:<18} {:<18} {:>8}", "total", "", d.forces.iter().map(|f| f.officers).sum::<u32>());
+    for c in d.capability_ids() {
+        let _ = write!(o, " {:>13}", d.total_units(c));
+    }
+    let _ = writeln!(o, "\n\nCapabilities (unit size, convoy speed, readiness: share ready within notice)");
+    for c in &d.capabilities {
+        let bands: Vec<String> =
+            c.readiness.iter().map(|b| format!("{:.0}% in {}", b.share * 100.0, Duration(b.notice))).collect();
+        let _ = writeln!(
+            o,
+            "  {:<14} {} of {} officers, {} km/h; {}",
+            c.id,
+            c.unit_name,
+            c.officers_per_unit,
+            c.convoy_speed_kmh,
+            bands.join(", ")
+        );
+    }
+    o
+}
