@@ -1,8 +1,8 @@
 //! Muster: a deterministic simulator of police mutual aid across force boundaries.
 pub mod diagnostics;
+pub mod engine;
 pub mod input;
 pub mod model;
 pub mod present;
-pub mod time;
-pub mod engine;
 pub mod results;
+pub mod time;

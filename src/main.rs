@@ -12,7 +12,11 @@ use muster::input::{self, InputFile, SetOverride};
 use muster::present::{files, terminal};
 
 #[derive(Parser)]
-#[command(name = "muster", version, about = "Deterministic simulator of police mutual aid across force boundaries")]
+#[command(
+    name = "muster",
+    version,
+    about = "Deterministic simulator of police mutual aid across force boundaries"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,7 +81,10 @@ fn main() -> ExitCode {
         Err(Failure::Input(d)) => {
             eprintln!("{d}");
             let n = d.0.len();
-            eprintln!("error: {n} problem{} found; nothing was run or written", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "error: {n} problem{} found; nothing was run or written",
+                if n == 1 { "" } else { "s" }
+            );
             ExitCode::from(EXIT_INPUT)
         }
         Err(Failure::Other(msg)) => {
@@ -100,11 +107,17 @@ impl From<Diagnostics> for Failure {
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| {
-        Failure::Input(Diagnostics(vec![Diagnostic::new(
-            Location::Whole { file: path.display().to_string() },
-            format!("cannot read the file: {e}"),
-        )
-        .with_hint(Some("check the path; shipped scenarios are in scenarios/".into()))]))
+        Failure::Input(Diagnostics(vec![
+            Diagnostic::new(
+                Location::Whole {
+                    file: path.display().to_string(),
+                },
+                format!("cannot read the file: {e}"),
+            )
+            .with_hint(Some(
+                "check the path; shipped scenarios are in scenarios/".into(),
+            )),
+        ]))
     })
 }
 
@@ -114,11 +127,19 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
     for s in &args.set {
         match SetOverride::parse(s) {
             Ok(o) => sets.push(o),
-            Err(message) => problems.push(Diagnostic::new(Location::Override { argument: s.clone() }, message)),
+            Err(message) => problems.push(Diagnostic::new(
+                Location::Override {
+                    argument: s.clone(),
+                },
+                message,
+            )),
         }
     }
     if let Some(seed) = args.seed {
-        sets.push(SetOverride { key: "scenario.seed".into(), value: seed.to_string() });
+        sets.push(SetOverride {
+            key: "scenario.seed".into(),
+            value: seed.to_string(),
+        });
     }
     if !problems.is_empty() {
         return Err(Failure::Input(Diagnostics(problems)));
@@ -130,9 +151,14 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
         None => None,
     };
     let model = input::load_model(
-        InputFile { name: &scenario_name, bytes: &scenario_bytes },
+        InputFile {
+            name: &scenario_name,
+            bytes: &scenario_bytes,
+        },
         &sets,
-        dataset.as_ref().map(|(n, b)| InputFile { name: n, bytes: b }),
+        dataset
+            .as_ref()
+            .map(|(n, b)| InputFile { name: n, bytes: b }),
     )?;
     Ok(model)
 }
@@ -142,7 +168,11 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Validate { input } => {
             let model = load(&input)?;
             let s = &model.scenario;
-            let units: u64 = model.dataset.capability_ids().map(|c| model.dataset.total_units(c)).sum();
+            let units: u64 = model
+                .dataset
+                .capability_ids()
+                .map(|c| model.dataset.total_units(c))
+                .sum();
             println!(
                 "{}: ok — '{}', {} incident(s), {} disruption(s), horizon {}; dataset '{}' with {} forces and {} units",
                 input.scenario.display(),
@@ -156,16 +186,26 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Run { input, json, csv, quiet } => {
+        Command::Run {
+            input,
+            json,
+            csv,
+            quiet,
+        } => {
             let model = Arc::new(load(&input)?);
             let question = model.scenario.question.clone();
-            let result = muster::engine::run(Arc::clone(&model)).map_err(|e| Failure::Other(e.to_string()))?;
+            let result = muster::engine::run(Arc::clone(&model))
+                .map_err(|e| Failure::Other(e.to_string()))?;
             if let Some(path) = &json {
-                files::write_atomic(path, files::to_json(&result).as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
+                files::write_atomic(path, files::to_json(&result).as_bytes())
+                    .map_err(|e| Failure::Other(e.to_string()))?;
             }
             let mut written: Vec<PathBuf> = json.iter().cloned().collect();
             if let Some(dir) = &csv {
-                written.extend(files::write_csv_dir(&result, dir).map_err(|e| Failure::Other(e.to_string()))?);
+                written.extend(
+                    files::write_csv_dir(&result, dir)
+                        .map_err(|e| Failure::Other(e.to_string()))?,
+                );
             }
             if !quiet {
                 print!("{}", terminal::summary(&result, &question));
@@ -178,12 +218,19 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Dataset { dataset, export } => {
             let (name, bytes) = match &dataset {
                 Some(p) => (p.display().to_string(), read(p)?),
-                None => (input::BUILTIN_DATASET_NAME.to_string(), input::BUILTIN_DATASET.as_bytes().to_vec()),
+                None => (
+                    input::BUILTIN_DATASET_NAME.to_string(),
+                    input::BUILTIN_DATASET.as_bytes().to_vec(),
+                ),
             };
-            let data = input::load_dataset(InputFile { name: &name, bytes: &bytes })?;
+            let data = input::load_dataset(InputFile {
+                name: &name,
+                bytes: &bytes,
+            })?;
             match export {
                 Some(path) => {
-                    files::write_atomic(&path, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
+                    files::write_atomic(&path, &bytes)
+                        .map_err(|e| Failure::Other(e.to_string()))?;
                     eprintln!("wrote {} ({} forces)", path.display(), data.forces.len());
                 }
                 None => print!("{}", terminal::dataset(&data)),

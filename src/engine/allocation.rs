@@ -70,7 +70,8 @@ pub fn objective(needs: &[Need], arrival: &[Vec<Option<Minutes>>], grants: &[Gra
         placed[g.need] += g.units;
     }
     for (n, need) in needs.iter().enumerate() {
-        cost += i64::from(need.priority) * UNMET_COST * i64::from(need.units.saturating_sub(placed[n]));
+        cost +=
+            i64::from(need.priority) * UNMET_COST * i64::from(need.units.saturating_sub(placed[n]));
     }
     cost
 }
@@ -87,7 +88,12 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
     for (g, row) in arrival.iter().enumerate() {
         for (n, a) in row.iter().enumerate() {
             if let Some(a) = a {
-                let id = net.add_edge(1 + g, need_node(n), i64::from(groups[g].count), i64::from(needs[n].priority) * i64::from(*a));
+                let id = net.add_edge(
+                    1 + g,
+                    need_node(n),
+                    i64::from(groups[g].count),
+                    i64::from(needs[n].priority) * i64::from(*a),
+                );
                 arcs.push((g, n, id));
             }
         }
@@ -96,19 +102,33 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
     for (n, need) in needs.iter().enumerate() {
         net.add_edge(need_node(n), sink, i64::from(need.units), 0);
         // The "unmet" route: always possible, priced so any real placement is cheaper.
-        net.add_edge(source, need_node(n), i64::from(need.units), i64::from(need.priority) * UNMET_COST);
+        net.add_edge(
+            source,
+            need_node(n),
+            i64::from(need.units),
+            i64::from(need.priority) * UNMET_COST,
+        );
         total += i64::from(need.units);
     }
     net.solve(source, sink, total);
     arcs.into_iter()
         .filter_map(|(g, n, id)| {
             let f = net.flow_on(id);
-            (f > 0).then(|| Grant { group: g, need: n, units: f as u32 })
+            (f > 0).then(|| Grant {
+                group: g,
+                need: n,
+                units: f as u32,
+            })
         })
         .collect()
 }
 
-fn greedy(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes>>], regional_first: bool) -> Vec<Grant> {
+fn greedy(
+    groups: &[SupplyGroup],
+    needs: &[Need],
+    arrival: &[Vec<Option<Minutes>>],
+    regional_first: bool,
+) -> Vec<Grant> {
     let mut left: Vec<u32> = groups.iter().map(|g| g.count).collect();
     let mut order: Vec<usize> = (0..needs.len()).collect();
     // Highest priority first; the engine lists needs oldest first, which breaks ties.
@@ -117,7 +137,15 @@ fn greedy(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes>
     for n in order {
         let need = &needs[n];
         let mut options: Vec<(bool, Minutes, usize)> = (0..groups.len())
-            .filter_map(|g| arrival[g][n].map(|a| (regional_first && groups[g].home_region != need.host_region, a, g)))
+            .filter_map(|g| {
+                arrival[g][n].map(|a| {
+                    (
+                        regional_first && groups[g].home_region != need.host_region,
+                        a,
+                        g,
+                    )
+                })
+            })
             .collect();
         options.sort();
         let mut wanted = need.units;
@@ -129,7 +157,11 @@ fn greedy(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes>
             if take > 0 {
                 left[g] -= take;
                 wanted -= take;
-                grants.push(Grant { group: g, need: n, units: take });
+                grants.push(Grant {
+                    group: g,
+                    need: n,
+                    units: take,
+                });
             }
         }
     }
@@ -142,19 +174,42 @@ mod tests {
     use super::*;
 
     fn group(home: u16, region: u16, notice: Minutes, count: u32) -> SupplyGroup {
-        SupplyGroup { home: ForceId(home), home_region: RegionId(region), location: ForceId(home), notice, count }
+        SupplyGroup {
+            home: ForceId(home),
+            home_region: RegionId(region),
+            location: ForceId(home),
+            notice,
+            count,
+        }
     }
 
     #[test]
     fn optimal_gives_scarce_units_to_the_higher_priority() {
         let groups = [group(1, 0, 0, 1)];
         let needs = [
-            Need { host: ForceId(2), host_region: RegionId(0), priority: 1, units: 1 },
-            Need { host: ForceId(3), host_region: RegionId(0), priority: 3, units: 1 },
+            Need {
+                host: ForceId(2),
+                host_region: RegionId(0),
+                priority: 1,
+                units: 1,
+            },
+            Need {
+                host: ForceId(3),
+                host_region: RegionId(0),
+                priority: 3,
+                units: 1,
+            },
         ];
         let arrival = vec![vec![Some(10), Some(500)]];
         let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
-        assert_eq!(grants, vec![Grant { group: 0, need: 1, units: 1 }]);
+        assert_eq!(
+            grants,
+            vec![Grant {
+                group: 0,
+                need: 1,
+                units: 1
+            }]
+        );
     }
 
     #[test]
@@ -162,8 +217,18 @@ mod tests {
         // Greedy serves need 0 with the group that need 1 needs most.
         let groups = [group(1, 0, 0, 1), group(2, 0, 0, 1)];
         let needs = [
-            Need { host: ForceId(3), host_region: RegionId(0), priority: 1, units: 1 },
-            Need { host: ForceId(4), host_region: RegionId(0), priority: 1, units: 1 },
+            Need {
+                host: ForceId(3),
+                host_region: RegionId(0),
+                priority: 1,
+                units: 1,
+            },
+            Need {
+                host: ForceId(4),
+                host_region: RegionId(0),
+                priority: 1,
+                units: 1,
+            },
         ];
         let arrival = vec![vec![Some(10), Some(20)], vec![Some(15), Some(200)]];
         let opt = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
@@ -175,11 +240,30 @@ mod tests {
     #[test]
     fn regional_first_prefers_own_region_over_a_nearer_outsider() {
         let groups = [group(1, 5, 0, 1), group(2, 0, 0, 1)];
-        let needs = [Need { host: ForceId(3), host_region: RegionId(0), priority: 1, units: 1 }];
+        let needs = [Need {
+            host: ForceId(3),
+            host_region: RegionId(0),
+            priority: 1,
+            units: 1,
+        }];
         let arrival = vec![vec![Some(10)], vec![Some(90)]];
         let rf = allocate(AllocationPolicy::RegionalFirst, &groups, &needs, &arrival);
-        assert_eq!(rf, vec![Grant { group: 1, need: 0, units: 1 }]);
+        assert_eq!(
+            rf,
+            vec![Grant {
+                group: 1,
+                need: 0,
+                units: 1
+            }]
+        );
         let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival);
-        assert_eq!(near, vec![Grant { group: 0, need: 0, units: 1 }]);
+        assert_eq!(
+            near,
+            vec![Grant {
+                group: 0,
+                need: 0,
+                units: 1
+            }]
+        );
     }
 }

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use bevy_ecs::system::SystemParam;
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use super::measures::Measures;
 use super::state::*;
@@ -83,7 +83,10 @@ impl Sim<'_, '_> {
     }
 
     pub fn unit(&self, id: UnitId) -> (Unit, UnitStatus) {
-        let (u, s) = self.units.get(self.index.units[id.0 as usize]).expect("unit index is complete");
+        let (u, s) = self
+            .units
+            .get(self.index.units[id.0 as usize])
+            .expect("unit index is complete");
         (*u, s.clone())
     }
 
@@ -92,13 +95,21 @@ impl Sim<'_, '_> {
         if let Some(t) = status.state.until() {
             self.timers.0.push(std::cmp::Reverse((t, id)));
         }
-        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
+        let (_, mut s) = self
+            .units
+            .get_mut(self.index.units[id.0 as usize])
+            .expect("unit index is complete");
         *s = status;
     }
 
     pub fn label(&self, unit: &Unit) -> String {
         let m = &self.model.0.dataset;
-        format!("{}:{}:{}", m.force(unit.home).code, m.capability(unit.capability).id, unit.ordinal)
+        format!(
+            "{}:{}:{}",
+            m.force(unit.home).code,
+            m.capability(unit.capability).id,
+            unit.ordinal
+        )
     }
 
     fn incident_id(&self, incident: usize) -> String {
@@ -107,20 +118,31 @@ impl Sim<'_, '_> {
 
     /// Minutes to travel between two force areas for a capability; within one area it is the
     /// policy's local travel time. `None` when the graph does not connect them.
-    pub fn travel_time(&mut self, from: ForceId, to: ForceId, cap: CapabilityId) -> Option<Minutes> {
+    pub fn travel_time(
+        &mut self,
+        from: ForceId,
+        to: ForceId,
+        cap: CapabilityId,
+    ) -> Option<Minutes> {
         let model = self.model();
         if from == to {
             return Some(model.scenario.policy.local_travel);
         }
-        self.travel.0.minutes(from, to, model.dataset.capability(cap).convoy_speed_kmh)
+        self.travel
+            .0
+            .minutes(from, to, model.dataset.capability(cap).convoy_speed_kmh)
     }
 
     fn incident_state(&mut self, incident: usize) -> Mut<'_, IncidentState> {
-        self.incidents.get_mut(self.index.incidents[incident]).expect("incident index is complete")
+        self.incidents
+            .get_mut(self.index.incidents[incident])
+            .expect("incident index is complete")
     }
 
     fn roster(&mut self, force: ForceId) -> Mut<'_, ForceRoster> {
-        self.forces.get_mut(self.index.forces[usize::from(force.0)]).expect("force index is complete")
+        self.forces
+            .get_mut(self.index.forces[usize::from(force.0)])
+            .expect("force index is complete")
     }
 
     /// Put an idle unit on the right roster: at home, or away where it rested.
@@ -131,7 +153,9 @@ impl Sim<'_, '_> {
             let c = usize::from(unit.capability.0);
             self.roster(unit.home).idle_home[c].insert((notice, unit.id));
         } else {
-            self.away.0.insert((status.location, unit.capability, unit.id));
+            self.away
+                .0
+                .insert((status.location, unit.capability, unit.id));
         }
         self.put(unit.id, status);
     }
@@ -171,11 +195,23 @@ impl Sim<'_, '_> {
             self.set_lent(&unit, &mut status, true);
         }
         let now = self.now();
-        let departs = if notice == 0 { now } else { self.align(now + notice) };
-        let eta = departs + self.travel_time(status.location, host, unit.capability).unwrap_or(0);
+        let departs = if notice == 0 {
+            now
+        } else {
+            self.align(now + notice)
+        };
+        let eta = departs
+            + self
+                .travel_time(status.location, host, unit.capability)
+                .unwrap_or(0);
         self.wake_at(eta.saturating_sub(model.scenario.policy.arrival_window));
-        status.assignment =
-            Some(Assignment { incident, tier, raised_at, tour_end: departs + model.scenario.policy.tour, eta });
+        status.assignment = Some(Assignment {
+            incident,
+            tier,
+            raised_at,
+            tour_end: departs + model.scenario.policy.tour,
+            eta,
+        });
         {
             let mut inc = self.incident_state(incident);
             let cs = &mut inc.caps[c];
@@ -184,7 +220,12 @@ impl Sim<'_, '_> {
             cs.units_by_tier[usize::from(tier - 1)] += 1;
         }
         let label = self.label(&unit);
-        self.emit(EventKind::Allocated { unit: label, incident: self.incident_id(incident), tier, departs_at: departs });
+        self.emit(EventKind::Allocated {
+            unit: label,
+            incident: self.incident_id(incident),
+            tier,
+            departs_at: departs,
+        });
         if departs == now {
             self.put(id, status);
             self.depart(id);
@@ -208,18 +249,27 @@ impl Sim<'_, '_> {
     pub fn depart(&mut self, id: UnitId) {
         let model = self.model();
         let (unit, mut status) = self.unit(id);
-        let Some(mut a) = status.assignment else { return };
+        let Some(mut a) = status.assignment else {
+            return;
+        };
         let host = model.scenario.incidents[a.incident].host;
         let now = self.now();
         match self.travel_time(status.location, host, unit.capability) {
             None => {
                 self.unlink(&unit, &mut status);
                 let label = self.label(&unit);
-                self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
+                self.emit(EventKind::RouteBlocked {
+                    unit: label,
+                    incident: self.incident_id(a.incident),
+                });
                 if status.location == unit.home {
                     self.set_lent(&unit, &mut status, false);
                 }
-                let notice = if status.location == unit.home { unit.base_notice } else { 0 };
+                let notice = if status.location == unit.home {
+                    unit.base_notice
+                } else {
+                    0
+                };
                 self.make_available(&unit, status, notice);
             }
             Some(travel) => {
@@ -228,13 +278,18 @@ impl Sim<'_, '_> {
                 self.wake_at(a.eta.saturating_sub(model.scenario.policy.arrival_window));
                 status.assignment = Some(a);
                 status.duty_start = now;
-                let lookahead = a.tour_end.saturating_sub(model.scenario.policy.relief_lookahead);
+                let lookahead = a
+                    .tour_end
+                    .saturating_sub(model.scenario.policy.relief_lookahead);
                 self.wake_at(lookahead);
                 if travel == 0 {
                     self.put(id, status);
                     self.arrive(id);
                 } else {
-                    status.state = UnitState::Travelling { until: self.align(now + travel), departed: now };
+                    status.state = UnitState::Travelling {
+                        until: self.align(now + travel),
+                        departed: now,
+                    };
                     self.put(id, status);
                 }
             }
@@ -245,7 +300,9 @@ impl Sim<'_, '_> {
     pub fn arrive(&mut self, id: UnitId) {
         let model = self.model();
         let (unit, mut status) = self.unit(id);
-        let Some(mut a) = status.assignment else { return };
+        let Some(mut a) = status.assignment else {
+            return;
+        };
         let host = model.scenario.incidents[a.incident].host;
         let now = self.now();
         status.location = host;
@@ -253,7 +310,10 @@ impl Sim<'_, '_> {
         status.assignment = Some(a);
         self.measures.arrivals[usize::from(a.tier - 1)].push(now.saturating_sub(a.raised_at));
         let label = self.label(&unit);
-        self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
+        self.emit(EventKind::Arrived {
+            unit: label,
+            incident: self.incident_id(a.incident),
+        });
         // Plan the stand-down so that the journey home fits in the tour; units that will rest
         // near the incident work to the end of it.
         let home = self.travel_time(host, unit.home, unit.capability);
@@ -266,14 +326,19 @@ impl Sim<'_, '_> {
             self.put_silent(id, status);
             self.stand_down(id, "tour");
         } else {
-            status.state = UnitState::Deployed { until: self.align(stand_down) };
+            status.state = UnitState::Deployed {
+                until: self.align(stand_down),
+            };
             self.put(id, status);
         }
     }
 
     /// Store a status without arming a timer (the caller changes state again at once).
     fn put_silent(&mut self, id: UnitId, status: UnitStatus) {
-        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
+        let (_, mut s) = self
+            .units
+            .get_mut(self.index.units[id.0 as usize])
+            .expect("unit index is complete");
         *s = status;
     }
 
@@ -282,18 +347,29 @@ impl Sim<'_, '_> {
         let model = self.model();
         let policy = &model.scenario.policy;
         let (unit, mut status) = self.unit(id);
-        let Some(a) = self.unlink(&unit, &mut status) else { return };
+        let Some(a) = self.unlink(&unit, &mut status) else {
+            return;
+        };
         let now = self.now();
         let label = self.label(&unit);
-        self.emit(EventKind::StoodDown { unit: label, incident: self.incident_id(a.incident), reason: reason.to_string() });
+        self.emit(EventKind::StoodDown {
+            unit: label,
+            incident: self.incident_id(a.incident),
+            reason: reason.to_string(),
+        });
         let home = self.travel_time(status.location, unit.home, unit.capability);
         let duty_end = match home {
             Some(h) if h <= policy.rest_away_beyond => {
-                status.state = UnitState::Returning { until: self.align(now + h), then_rest: true };
+                status.state = UnitState::Returning {
+                    until: self.align(now + h),
+                    then_rest: true,
+                };
                 now + h
             }
             _ => {
-                status.state = UnitState::Resting { until: self.align(now + policy.rest) };
+                status.state = UnitState::Resting {
+                    until: self.align(now + policy.rest),
+                };
                 now
             }
         };
@@ -311,26 +387,46 @@ impl Sim<'_, '_> {
         let now = self.now();
         match status.state {
             UnitState::Mobilising { .. } => {
-                let Some(a) = self.unlink(&unit, &mut status) else { return };
+                let Some(a) = self.unlink(&unit, &mut status) else {
+                    return;
+                };
                 if status.location == unit.home {
                     self.set_lent(&unit, &mut status, false);
                 }
-                let notice = if status.location == unit.home { unit.base_notice } else { 0 };
+                let notice = if status.location == unit.home {
+                    unit.base_notice
+                } else {
+                    0
+                };
                 let label = self.label(&unit);
-                self.emit(EventKind::StoodDown { unit: label, incident: self.incident_id(a.incident), reason: "released".into() });
+                self.emit(EventKind::StoodDown {
+                    unit: label,
+                    incident: self.incident_id(a.incident),
+                    reason: "released".into(),
+                });
                 self.make_available(&unit, status, notice);
             }
             UnitState::Travelling { departed, .. } => {
-                let Some(a) = self.unlink(&unit, &mut status) else { return };
+                let Some(a) = self.unlink(&unit, &mut status) else {
+                    return;
+                };
                 let back = if status.location == unit.home {
                     now.saturating_sub(departed)
                 } else {
                     let host = self.model.0.scenario.incidents[a.incident].host;
-                    self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
+                    self.travel_time(host, unit.home, unit.capability)
+                        .unwrap_or(0)
                 };
                 let label = self.label(&unit);
-                self.emit(EventKind::StoodDown { unit: label, incident: self.incident_id(a.incident), reason: "released".into() });
-                status.state = UnitState::Returning { until: self.align(now + back.max(1)), then_rest: false };
+                self.emit(EventKind::StoodDown {
+                    unit: label,
+                    incident: self.incident_id(a.incident),
+                    reason: "released".into(),
+                });
+                status.state = UnitState::Returning {
+                    until: self.align(now + back.max(1)),
+                    then_rest: false,
+                };
                 self.put(id, status);
             }
             UnitState::Deployed { .. } => self.stand_down(id, "released"),
@@ -349,7 +445,10 @@ impl Sim<'_, '_> {
             UnitState::Travelling { .. } => self.arrive(id),
             UnitState::Deployed { .. } => {
                 let Some(a) = status.assignment else { return };
-                if policy.max_overrun > 0 && now < a.tour_end + policy.max_overrun && self.relief_missing(a.incident, &unit) {
+                if policy.max_overrun > 0
+                    && now < a.tour_end + policy.max_overrun
+                    && self.relief_missing(a.incident, &unit)
+                {
                     let until = self.align((now + 60).min(a.tour_end + policy.max_overrun));
                     status.state = UnitState::Deployed { until };
                     self.put(id, status);
@@ -358,14 +457,20 @@ impl Sim<'_, '_> {
                 }
             }
             UnitState::Resting { .. } => {
-                let notice = if status.location == unit.home { unit.base_notice } else { 0 };
+                let notice = if status.location == unit.home {
+                    unit.base_notice
+                } else {
+                    0
+                };
                 self.make_available(&unit, status, notice);
             }
             UnitState::Returning { then_rest, .. } => {
                 status.location = unit.home;
                 self.set_lent(&unit, &mut status, false);
                 if then_rest && policy.rest > 0 {
-                    status.state = UnitState::Resting { until: self.align(now + policy.rest) };
+                    status.state = UnitState::Resting {
+                        until: self.align(now + policy.rest),
+                    };
                     self.put(id, status);
                 } else {
                     self.make_available(&unit, status, unit.base_notice);
@@ -378,7 +483,9 @@ impl Sim<'_, '_> {
     /// Would this unit's leaving leave its incident short, with no replacement on task yet?
     fn relief_missing(&mut self, incident: usize, unit: &Unit) -> bool {
         let entity = self.index.incidents[incident];
-        let Ok(inc) = self.incidents.get(entity) else { return false };
+        let Ok(inc) = self.incidents.get(entity) else {
+            return false;
+        };
         let cs = &inc.caps[usize::from(unit.capability.0)];
         let on_task = cs
             .assigned
@@ -398,8 +505,13 @@ impl Sim<'_, '_> {
     pub fn committed(&self, incident: usize, cap: CapabilityId) -> Vec<Committed> {
         let model = &self.model.0;
         let now = self.clock.now;
-        let (lookahead, window) = (model.scenario.policy.relief_lookahead, model.scenario.policy.arrival_window);
-        let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else { return Vec::new() };
+        let (lookahead, window) = (
+            model.scenario.policy.relief_lookahead,
+            model.scenario.policy.arrival_window,
+        );
+        let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else {
+            return Vec::new();
+        };
         inc.caps[usize::from(cap.0)]
             .assigned
             .iter()
@@ -414,7 +526,12 @@ impl Sim<'_, '_> {
                 };
                 // Aid counts as soon as it is promised: the host asked for it and it is coming.
                 let due = kind == Commitment::Deployed || s.lent || a.eta <= now + window;
-                (a.tour_end > now + lookahead).then_some(Committed { id, kind, lent: s.lent, due })
+                (a.tour_end > now + lookahead).then_some(Committed {
+                    id,
+                    kind,
+                    lent: s.lent,
+                    due,
+                })
             })
             .collect()
     }

@@ -71,8 +71,15 @@ impl Simulation {
             )
                 .chain(),
         );
-        schedule.initialize(&mut world).map_err(|e| ScheduleError(format!("{e:?}")))?;
-        Ok(Self { world, schedule, model, finished: false })
+        schedule
+            .initialize(&mut world)
+            .map_err(|e| ScheduleError(format!("{e:?}")))?;
+        Ok(Self {
+            world,
+            schedule,
+            model,
+            finished: false,
+        })
     }
 
     /// Minute of the step that runs next (or ran last, once finished).
@@ -175,7 +182,11 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
         let mut roster = ForceRoster {
             idle_home: vec![Default::default(); ncap],
             lent: vec![0; ncap],
-            required: force.establishment.iter().map(|&n| (policy.retained_cover * f64::from(n)).ceil() as u32).collect(),
+            required: force
+                .establishment
+                .iter()
+                .map(|&n| (policy.retained_cover * f64::from(n)).ceil() as u32)
+                .collect(),
         };
         for cap in data.capability_ids() {
             let n = force.establishment[usize::from(cap.0)];
@@ -186,9 +197,17 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
                 let base_notice = capability.notice_for_rank(rank, n);
                 roster.idle_home[usize::from(cap.0)].insert((base_notice, id));
                 units.push((
-                    Unit { id, capability: cap, home: f, ordinal: rank + 1, base_notice },
+                    Unit {
+                        id,
+                        capability: cap,
+                        home: f,
+                        ordinal: rank + 1,
+                        base_notice,
+                    },
                     UnitStatus {
-                        state: UnitState::Available { notice: base_notice },
+                        state: UnitState::Available {
+                            notice: base_notice,
+                        },
                         location: f,
                         assignment: None,
                         lent: false,
@@ -204,7 +223,12 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     index.incidents = (0..model.scenario.incidents.len())
         .map(|i| {
             world
-                .spawn((Incident { index: i }, IncidentState { caps: vec![CapabilityState::default(); ncap] }))
+                .spawn((
+                    Incident { index: i },
+                    IncidentState {
+                        caps: vec![CapabilityState::default(); ncap],
+                    },
+                ))
                 .id()
         })
         .collect();

@@ -22,7 +22,9 @@ pub fn integrate(mut sim: Sim) {
     let dt = f64::from(dt);
     let m = &mut *sim.measures;
     for &e in &sim.index.incidents {
-        let Ok(mut inc) = sim.incidents.get_mut(e) else { continue };
+        let Ok(mut inc) = sim.incidents.get_mut(e) else {
+            continue;
+        };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
             let d = f64::from(cs.demand);
             cs.demanded_um += d * dt;
@@ -43,7 +45,9 @@ fn describe(model: &Model, kind: &DisruptionKind) -> String {
     let code = |f: ForceId| model.dataset.force(f).code.as_str();
     match *kind {
         DisruptionKind::LinkClosed { a, b } => format!("link-closed {}-{}", code(a), code(b)),
-        DisruptionKind::LinkSlowed { a, b, factor } => format!("link-slowed {}-{} x{factor}", code(a), code(b)),
+        DisruptionKind::LinkSlowed { a, b, factor } => {
+            format!("link-slowed {}-{} x{factor}", code(a), code(b))
+        }
         DisruptionKind::CommsOutage { force, .. } => format!("comms-outage {}", code(force)),
     }
 }
@@ -53,18 +57,28 @@ pub fn apply_disruptions(mut sim: Sim) {
     let model = sim.model();
     let now = sim.now();
     let ds = &model.scenario.disruptions;
-    if !ds.iter().any(|d| sim.align(d.start) == now || sim.align(d.end) == now) {
+    if !ds
+        .iter()
+        .any(|d| sim.align(d.start) == now || sim.align(d.end) == now)
+    {
         return;
     }
-    let active = ds.iter().filter(|d| sim.align(d.start) <= now && now < sim.align(d.end)).map(|d| &d.kind);
+    let active = ds
+        .iter()
+        .filter(|d| sim.align(d.start) <= now && now < sim.align(d.end))
+        .map(|d| &d.kind);
     let active: Vec<&DisruptionKind> = active.collect();
     sim.travel.0.set_disruptions(active);
     for d in ds {
         if sim.align(d.start) == now {
-            sim.emit(EventKind::DisruptionStarted { disruption: describe(&model, &d.kind) });
+            sim.emit(EventKind::DisruptionStarted {
+                disruption: describe(&model, &d.kind),
+            });
         }
         if sim.align(d.end) == now {
-            sim.emit(EventKind::DisruptionEnded { disruption: describe(&model, &d.kind) });
+            sim.emit(EventKind::DisruptionEnded {
+                disruption: describe(&model, &d.kind),
+            });
         }
     }
 }
@@ -91,10 +105,16 @@ pub fn update_demand(mut sim: Sim) {
     for (i, plan) in model.scenario.incidents.iter().enumerate() {
         let active = plan.start <= now && now < plan.end;
         {
-            let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+            let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
+                continue;
+            };
             for curve in &plan.demand {
                 let cs = &mut inc.caps[usize::from(curve.capability.0)];
-                cs.demand = if active { curve.at(now - plan.start) } else { 0 };
+                cs.demand = if active {
+                    curve.at(now - plan.start)
+                } else {
+                    0
+                };
                 if cs.demand > 0 && cs.first_demand_at.is_none() {
                     cs.first_demand_at = Some(now);
                 }
@@ -118,7 +138,9 @@ pub fn release_surplus(mut sim: Sim) {
     let model = sim.model();
     for i in 0..model.scenario.incidents.len() {
         for cap in model.dataset.capability_ids() {
-            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
+                continue;
+            };
             let cs = &inc.caps[usize::from(cap.0)];
             let demand = cs.demand as usize;
             if cs.assigned.is_empty() {
@@ -127,7 +149,11 @@ pub fn release_surplus(mut sim: Sim) {
             let release: Vec<UnitId> = if demand == 0 {
                 cs.assigned.clone()
             } else {
-                let mut due: Vec<_> = sim.committed(i, cap).into_iter().filter(|c| c.due).collect();
+                let mut due: Vec<_> = sim
+                    .committed(i, cap)
+                    .into_iter()
+                    .filter(|c| c.due)
+                    .collect();
                 if due.len() <= demand {
                     continue;
                 }
@@ -162,7 +188,9 @@ pub fn allocate_local(mut sim: Sim) {
             let all = committed.len() as u32;
             let due = committed.iter().filter(|c| c.due).count() as u32;
             let (demand, since) = {
-                let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+                let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
+                    continue;
+                };
                 let cs = &mut inc.caps[c];
                 cs.gap = cs.demand.saturating_sub(due);
                 if cs.gap == 0 && cs.demand <= all {
@@ -179,7 +207,13 @@ pub fn allocate_local(mut sim: Sim) {
             let own: Vec<UnitId> = sim
                 .forces
                 .get(sim.index.forces[usize::from(host.0)])
-                .map(|r| r.idle_home[c].iter().take(wanted).map(|&(_, id)| id).collect())
+                .map(|r| {
+                    r.idle_home[c]
+                        .iter()
+                        .take(wanted)
+                        .map(|&(_, id)| id)
+                        .collect()
+                })
                 .unwrap_or_default();
             for &id in &own {
                 sim.assign(id, i, 1, since);
@@ -197,10 +231,18 @@ pub fn allocate_local(mut sim: Sim) {
 /// When a request raised at `t` by `force` gets through, given the force's comms outages.
 fn transmitted(model: &Model, force: ForceId, mut t: Minutes) -> Minutes {
     for _ in 0..=model.scenario.disruptions.len() {
-        let blocking = model.scenario.disruptions.iter().find_map(|d| match d.kind {
-            DisruptionKind::CommsOutage { force: f, delay } if f == force && d.start <= t && t < d.end => Some((d.end, delay)),
-            _ => None,
-        });
+        let blocking = model
+            .scenario
+            .disruptions
+            .iter()
+            .find_map(|d| match d.kind {
+                DisruptionKind::CommsOutage { force: f, delay }
+                    if f == force && d.start <= t && t < d.end =>
+                {
+                    Some((d.end, delay))
+                }
+                _ => None,
+            });
         match blocking {
             Some((end, None)) => t = end,
             Some((_, Some(delay))) => t = t.saturating_add(delay.max(1)),
@@ -219,9 +261,12 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     for (i, plan) in model.scenario.incidents.iter().enumerate() {
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
-            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
+                continue;
+            };
             let cs = &inc.caps[c];
-            let (gap, since, existing, lower) = (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
+            let (gap, since, existing, lower) =
+                (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
             let decided = since.is_some_and(|s| now >= s + policy.local_latency);
             if gap == 0 || !decided {
                 if let (Some(e), 0) = (existing, gap) {
@@ -229,7 +274,11 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                     if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                         inc.caps[c].requests[slot] = None;
                     }
-                    sim.emit(EventKind::RequestClosed { incident: plan.id.clone(), capability: model.dataset.capability(cap).id.clone(), tier });
+                    sim.emit(EventKind::RequestClosed {
+                        incident: plan.id.clone(),
+                        capability: model.dataset.capability(cap).id.clone(),
+                        tier,
+                    });
                 }
                 continue;
             }
@@ -242,15 +291,35 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             let raised_at = if tier == 2 {
                 now
             } else {
-                let Some(fired) = sim.trigger.fired_at else { continue };
-                let Some(lower_raised) = lower.and_then(|e| sim.requests.get(e).ok()).map(|r| r.raised_at) else { continue };
+                let Some(fired) = sim.trigger.fired_at else {
+                    continue;
+                };
+                let Some(lower_raised) = lower
+                    .and_then(|e| sim.requests.get(e).ok())
+                    .map(|r| r.raised_at)
+                else {
+                    continue;
+                };
                 lower_raised.max(fired)
             };
-            let latency = if tier == 2 { policy.regional_latency } else { policy.national_latency };
-            let acts_at = sim.align(transmitted(&model, plan.host, raised_at) + latency).max(now);
+            let latency = if tier == 2 {
+                policy.regional_latency
+            } else {
+                policy.national_latency
+            };
+            let acts_at = sim
+                .align(transmitted(&model, plan.host, raised_at) + latency)
+                .max(now);
             let e = sim
                 .commands
-                .spawn(MutualAidRequest { incident: i, capability: cap, tier, raised_at, acts_at, outstanding: gap })
+                .spawn(MutualAidRequest {
+                    incident: i,
+                    capability: cap,
+                    tier,
+                    raised_at,
+                    acts_at,
+                    outstanding: gap,
+                })
                 .id();
             if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                 inc.caps[c].requests[slot] = Some(e);
@@ -298,10 +367,13 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
     let slot = usize::from(tier - 2);
     // Needs this tier acts on now, grouped by (region or nation, capability).
     let mut pools: BTreeMap<(u16, CapabilityId), Vec<OpenNeed>> = BTreeMap::new();
-    let mut short_hosts: Vec<Vec<bool>> = vec![vec![false; model.dataset.forces.len()]; model.dataset.capabilities.len()];
+    let mut short_hosts: Vec<Vec<bool>> =
+        vec![vec![false; model.dataset.forces.len()]; model.dataset.capabilities.len()];
     for i in incident_order(&model) {
         let plan = &model.scenario.incidents[i];
-        let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+        let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
+            continue;
+        };
         for cap in model.dataset.capability_ids() {
             let cs = &inc.caps[usize::from(cap.0)];
             if cs.gap == 0 {
@@ -311,8 +383,17 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             let Some(e) = cs.requests[slot] else { continue };
             let Ok(r) = sim.requests.get(e) else { continue };
             if r.acts_at <= now {
-                let pool = if tier == 2 { model.dataset.force(plan.host).region.0 } else { 0 };
-                pools.entry((pool, cap)).or_default().push(OpenNeed { incident: i, cap, request: e, raised_at: r.raised_at });
+                let pool = if tier == 2 {
+                    model.dataset.force(plan.host).region.0
+                } else {
+                    0
+                };
+                pools.entry((pool, cap)).or_default().push(OpenNeed {
+                    incident: i,
+                    cap,
+                    request: e,
+                    raised_at: r.raised_at,
+                });
             }
         }
     }
@@ -329,30 +410,55 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
         let mut groups: Vec<SupplyGroup> = Vec::new();
         let mut members: Vec<Vec<UnitId>> = Vec::new();
         for f in model.dataset.force_ids().filter(|&f| eligible(f)) {
-            let Ok(r) = sim.forces.get(sim.index.forces[usize::from(f.0)]) else { continue };
+            let Ok(r) = sim.forces.get(sim.index.forces[usize::from(f.0)]) else {
+                continue;
+            };
             let spare = r.idle_home[c].len().saturating_sub(r.required[c] as usize);
             for &(notice, id) in r.idle_home[c].iter().take(spare) {
-                if groups.last().is_some_and(|g| g.home == f && g.location == f && g.notice == notice) {
+                if groups
+                    .last()
+                    .is_some_and(|g| g.home == f && g.location == f && g.notice == notice)
+                {
                     groups.last_mut().map(|g| g.count += 1);
                     members.last_mut().map(|m| m.push(id));
                 } else {
-                    groups.push(SupplyGroup { home: f, home_region: model.dataset.force(f).region, location: f, notice, count: 1 });
+                    groups.push(SupplyGroup {
+                        home: f,
+                        home_region: model.dataset.force(f).region,
+                        location: f,
+                        notice,
+                        count: 1,
+                    });
                     members.push(vec![id]);
                 }
             }
         }
-        let away: Vec<(ForceId, UnitId)> =
-            sim.away.0.iter().filter(|(_, k, _)| *k == cap).map(|&(loc, _, id)| (loc, id)).collect();
+        let away: Vec<(ForceId, UnitId)> = sim
+            .away
+            .0
+            .iter()
+            .filter(|(_, k, _)| *k == cap)
+            .map(|&(loc, _, id)| (loc, id))
+            .collect();
         for (loc, id) in away {
             let home = sim.unit(id).0.home;
             if !eligible(home) {
                 continue;
             }
-            if let Some(g) = groups.iter().position(|g| g.home == home && g.location == loc) {
+            if let Some(g) = groups
+                .iter()
+                .position(|g| g.home == home && g.location == loc)
+            {
                 groups[g].count += 1;
                 members[g].push(id);
             } else {
-                groups.push(SupplyGroup { home, home_region: model.dataset.force(home).region, location: loc, notice: 0, count: 1 });
+                groups.push(SupplyGroup {
+                    home,
+                    home_region: model.dataset.force(home).region,
+                    location: loc,
+                    notice: 0,
+                    count: 1,
+                });
                 members.push(vec![id]);
             }
         }
@@ -363,8 +469,16 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             .iter()
             .map(|n| {
                 let plan = &model.scenario.incidents[n.incident];
-                let gap = sim.incidents.get(sim.index.incidents[n.incident]).map_or(0, |inc| inc.caps[c].gap);
-                Need { host: plan.host, host_region: model.dataset.force(plan.host).region, priority: plan.priority, units: gap }
+                let gap = sim
+                    .incidents
+                    .get(sim.index.incidents[n.incident])
+                    .map_or(0, |inc| inc.caps[c].gap);
+                Need {
+                    host: plan.host,
+                    host_region: model.dataset.force(plan.host).region,
+                    priority: plan.priority,
+                    units: gap,
+                }
             })
             .collect();
         let mut arrival = vec![vec![None; needs.len()]; groups.len()];
@@ -373,7 +487,9 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 if group.home == need.host {
                     continue;
                 }
-                let Some(travel) = sim.travel_time(group.location, need.host, cap) else { continue };
+                let Some(travel) = sim.travel_time(group.location, need.host, cap) else {
+                    continue;
+                };
                 let end = model.scenario.incidents[open[n].incident].end;
                 // A unit is only worth sending if it can do some work before its tour or the
                 // incident ends.
@@ -415,7 +531,10 @@ pub fn evaluate_trigger(mut sim: Sim) {
             }
             now >= t
         }
-        NationalTrigger::Shortfall { regional_shortfall, sustained } => {
+        NationalTrigger::Shortfall {
+            regional_shortfall,
+            sustained,
+        } => {
             let mut by_region = vec![0u32; model.dataset.regions.len()];
             for r in sim.requests.iter().filter(|r| r.tier == 2) {
                 let host = model.scenario.incidents[r.incident].host;
@@ -445,9 +564,14 @@ pub fn send_idle_home(mut sim: Sim) {
     let now = sim.now();
     for (loc, cap, id) in idle {
         let (unit, mut status) = sim.unit(id);
-        let Some(t) = sim.travel_time(loc, unit.home, cap) else { continue };
+        let Some(t) = sim.travel_time(loc, unit.home, cap) else {
+            continue;
+        };
         sim.away.0.remove(&(loc, cap, id));
-        status.state = UnitState::Returning { until: sim.align(now + t.max(1)), then_rest: false };
+        status.state = UnitState::Returning {
+            until: sim.align(now + t.max(1)),
+            then_rest: false,
+        };
         sim.put(id, status);
     }
 }
@@ -465,11 +589,15 @@ pub fn snapshot(mut sim: Sim) {
     let sample = now % model.scenario.report_interval == 0;
     let mut total_short = 0.0;
     for (i, plan) in model.scenario.incidents.iter().enumerate() {
-        let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+        let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
+            continue;
+        };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
             let (mut deployed, mut effective, mut en_route) = (0u32, 0.0f64, 0u32);
             for id in &cs.assigned {
-                let Ok((unit, status)) = sim.units.get(sim.index.units[id.0 as usize]) else { continue };
+                let Ok((unit, status)) = sim.units.get(sim.index.units[id.0 as usize]) else {
+                    continue;
+                };
                 if matches!(status.state, UnitState::Deployed { .. }) {
                     deployed += 1;
                     effective += model.dataset.force(unit.home).consistency[c];
@@ -515,7 +643,9 @@ pub fn snapshot(mut sim: Sim) {
     let mut below = vec![0u32; nf];
     for (f, b) in below.iter_mut().enumerate() {
         if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
-            *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.required[c]).count() as u32;
+            *b = (0..ncap)
+                .filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.required[c])
+                .count() as u32;
         }
     }
     let m = &mut *sim.measures;

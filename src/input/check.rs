@@ -17,11 +17,15 @@ pub struct Checker<'d, 'a> {
 
 impl<'d, 'a> Checker<'d, 'a> {
     pub fn new(doc: &'d SourceDocument<'a>) -> Self {
-        Self { doc, problems: Vec::new() }
+        Self {
+            doc,
+            problems: Vec::new(),
+        }
     }
 
     pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
-        self.problems.push(self.doc.diag(span, message).with_hint(hint));
+        self.problems
+            .push(self.doc.diag(span, message).with_hint(hint));
     }
 
     pub fn duration(&mut self, value: &Spanned<String>, what: &str) -> Option<Minutes> {
@@ -44,7 +48,11 @@ impl<'d, 'a> Checker<'d, 'a> {
         if v.is_finite() && (0.0..=1.0).contains(&v) {
             Some(v)
         } else {
-            self.error(value.span(), format!("{what} must be between 0 and 1, not {v}"), None);
+            self.error(
+                value.span(),
+                format!("{what} must be between 0 and 1, not {v}"),
+                None,
+            );
             None
         }
     }
@@ -54,7 +62,11 @@ impl<'d, 'a> Checker<'d, 'a> {
         if v.is_finite() && v > 0.0 {
             Some(v)
         } else {
-            self.error(value.span(), format!("{what} must be a positive number, not {v}"), None);
+            self.error(
+                value.span(),
+                format!("{what} must be a positive number, not {v}"),
+                None,
+            );
             None
         }
     }
@@ -63,7 +75,11 @@ impl<'d, 'a> Checker<'d, 'a> {
         let found = data.force_by_code(code.get_ref());
         if found.is_none() {
             let hint = suggest(code.get_ref(), data.forces.iter().map(|f| f.code.as_str()));
-            self.error(code.span(), format!("unknown force '{}'", code.get_ref()), hint);
+            self.error(
+                code.span(),
+                format!("unknown force '{}'", code.get_ref()),
+                hint,
+            );
         }
         found
     }
@@ -71,8 +87,15 @@ impl<'d, 'a> Checker<'d, 'a> {
     pub fn capability(&mut self, data: &Dataset, id: &Spanned<String>) -> Option<CapabilityId> {
         let found = data.capability_by_id(id.get_ref());
         if found.is_none() {
-            let hint = suggest(id.get_ref(), data.capabilities.iter().map(|c| c.id.as_str()));
-            self.error(id.span(), format!("unknown capability '{}'", id.get_ref()), hint);
+            let hint = suggest(
+                id.get_ref(),
+                data.capabilities.iter().map(|c| c.id.as_str()),
+            );
+            self.error(
+                id.span(),
+                format!("unknown capability '{}'", id.get_ref()),
+                hint,
+            );
         }
         found
     }
@@ -87,7 +110,11 @@ impl<'d, 'a> Checker<'d, 'a> {
         let found = parse(value.get_ref());
         if found.is_none() {
             let hint = suggest(value.get_ref(), names.iter().copied());
-            self.error(value.span(), format!("unknown {what} '{}'", value.get_ref()), hint);
+            self.error(
+                value.span(),
+                format!("unknown {what} '{}'", value.get_ref()),
+                hint,
+            );
         }
         found
     }

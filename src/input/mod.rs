@@ -33,7 +33,10 @@ pub struct InputFile<'a> {
 
 impl<'a> InputFile<'a> {
     pub fn builtin_dataset() -> Self {
-        Self { name: BUILTIN_DATASET_NAME, bytes: BUILTIN_DATASET.as_bytes() }
+        Self {
+            name: BUILTIN_DATASET_NAME,
+            bytes: BUILTIN_DATASET.as_bytes(),
+        }
     }
 }
 
@@ -45,10 +48,16 @@ fn decode<'a>(file: &InputFile<'a>) -> Result<&'a str, Diagnostic> {
         let line = text.matches('\n').count() + 1;
         let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Diagnostic::new(
-            Location::File { file: file.name.to_string(), line, col },
+            Location::File {
+                file: file.name.to_string(),
+                line,
+                col,
+            },
             "the file is not UTF-8 text",
         )
-        .with_hint(Some("scenario and dataset files are TOML text; check the path and the encoding".into()))
+        .with_hint(Some(
+            "scenario and dataset files are TOML text; check the path and the encoding".into(),
+        ))
     })
 }
 
@@ -60,7 +69,9 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn draft_from(doc: &SourceDocument<'_>) -> Result<(dataset_file::DatasetFile, DatasetDraft), Diagnostics> {
+fn draft_from(
+    doc: &SourceDocument<'_>,
+) -> Result<(dataset_file::DatasetFile, DatasetDraft), Diagnostics> {
     let file = parse_dataset_file(doc)?;
     let mut c = Checker::new(doc);
     let draft = build_dataset(&file, &mut c);
@@ -80,7 +91,11 @@ pub fn load_dataset(file: InputFile<'_>) -> Result<Dataset, Diagnostics> {
 }
 
 /// Load a scenario (with its `--set` overrides) against a dataset (the built-in one if `None`).
-pub fn load_model(scenario: InputFile<'_>, sets: &[SetOverride], dataset: Option<InputFile<'_>>) -> Result<Model, Diagnostics> {
+pub fn load_model(
+    scenario: InputFile<'_>,
+    sets: &[SetOverride],
+    dataset: Option<InputFile<'_>>,
+) -> Result<Model, Diagnostics> {
     let dataset = dataset.unwrap_or_else(InputFile::builtin_dataset);
     let mut problems = Vec::new();
     let scen_text = decode(&scenario).map_err(|d| problems.push(d)).ok();

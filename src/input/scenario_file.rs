@@ -84,7 +84,9 @@ const MAX_DEMAND: u32 = 100_000;
 /// Apply the scenario's capability patches to the draft dataset, then fix establishment.
 pub fn patch_capabilities(file: &ScenarioFile, draft: &mut DatasetDraft, c: &mut Checker<'_, '_>) {
     for (id, patch) in &file.capability {
-        let Some(ci) = c.capability(&draft.dataset, id) else { continue };
+        let Some(ci) = c.capability(&draft.dataset, id) else {
+            continue;
+        };
         let cap = &mut draft.dataset.capabilities[usize::from(ci.0)];
         if let Some(n) = &patch.officers_per_unit {
             if *n.get_ref() == 0 {
@@ -118,12 +120,20 @@ pub fn build_scenario(
     let header = file.scenario.get_ref();
     let horizon = c.duration(&header.horizon, "horizon");
     if horizon == Some(0) {
-        c.error(header.horizon.span(), "horizon must be longer than 0m", None);
+        c.error(
+            header.horizon.span(),
+            "horizon must be longer than 0m",
+            None,
+        );
     }
     let tick = match &header.tick {
         Some(t) => c.duration(t, "tick").filter(|&t| {
             if t == 0 {
-                c.error(header.tick.as_ref().map_or(0..0, |t| t.span()), "tick must be at least 1m", None);
+                c.error(
+                    header.tick.as_ref().map_or(0..0, |t| t.span()),
+                    "tick must be at least 1m",
+                    None,
+                );
             }
             t > 0
         }),
@@ -132,7 +142,11 @@ pub fn build_scenario(
     let report_interval = match &header.report_interval {
         Some(r) => c.duration(r, "report_interval").filter(|&r| {
             if r == 0 {
-                c.error(header.report_interval.as_ref().map_or(0..0, |r| r.span()), "report_interval must be at least 1m", None);
+                c.error(
+                    header.report_interval.as_ref().map_or(0..0, |r| r.span()),
+                    "report_interval must be at least 1m",
+                    None,
+                );
             }
             r > 0
         }),
@@ -149,14 +163,27 @@ pub fn build_scenario(
         if id.trim().is_empty() {
             c.error(inc.id.span(), "incident id is empty", None);
         } else if !ids.insert(id.clone()) {
-            c.error(inc.id.span(), format!("incident '{id}' is defined twice"), Some("give each incident its own id".into()));
+            c.error(
+                inc.id.span(),
+                format!("incident '{id}' is defined twice"),
+                Some("give each incident its own id".into()),
+            );
         }
-        let kind = c.choice(&inc.kind, "incident kind", &IncidentKind::NAMES, IncidentKind::parse);
+        let kind = c.choice(
+            &inc.kind,
+            "incident kind",
+            &IncidentKind::NAMES,
+            IncidentKind::parse,
+        );
         let host = c.force(data, &inc.force);
         let start = c.duration(&inc.start, "start");
         if let (Some(s), Some(h)) = (start, horizon) {
             if s >= h {
-                c.error(inc.start.span(), "the incident starts after the horizon", Some("start it earlier or lengthen [scenario] horizon".into()));
+                c.error(
+                    inc.start.span(),
+                    "the incident starts after the horizon",
+                    Some("start it earlier or lengthen [scenario] horizon".into()),
+                );
             }
         }
         let duration = match &inc.duration {
@@ -179,14 +206,22 @@ pub fn build_scenario(
         };
         let mut demand = Vec::new();
         if inc.demand.get_ref().is_empty() {
-            c.error(inc.demand.span(), "the incident demands nothing", Some("add e.g. demand = { public-order = [[\"0h\", 10]] }".into()));
+            c.error(
+                inc.demand.span(),
+                "the incident demands nothing",
+                Some("add e.g. demand = { public-order = [[\"0h\", 10]] }".into()),
+            );
         }
         for (cap_id, curve) in inc.demand.get_ref() {
             let cap = c.capability(data, cap_id);
             let mut steps: Vec<(Minutes, u32)> = Vec::new();
             let mut ok = true;
             if curve.get_ref().is_empty() {
-                c.error(curve.span(), "a demand curve needs at least one [time, units] step", None);
+                c.error(
+                    curve.span(),
+                    "a demand curve needs at least one [time, units] step",
+                    None,
+                );
                 ok = false;
             }
             for (t, units) in curve.get_ref() {
@@ -201,13 +236,23 @@ pub fn build_scenario(
                     }
                 }
                 if *units.get_ref() > MAX_DEMAND {
-                    c.error(units.span(), format!("{} units is more than the {MAX_DEMAND} a curve may ask for", units.get_ref()), None);
+                    c.error(
+                        units.span(),
+                        format!(
+                            "{} units is more than the {MAX_DEMAND} a curve may ask for",
+                            units.get_ref()
+                        ),
+                        None,
+                    );
                     ok = false;
                 }
                 steps.push((t_min, *units.get_ref()));
             }
             if let (Some(cap), true) = (cap, ok) {
-                demand.push(DemandCurve { capability: cap, steps });
+                demand.push(DemandCurve {
+                    capability: cap,
+                    steps,
+                });
             }
         }
         demand.sort_by_key(|d| d.capability);
@@ -238,40 +283,62 @@ pub fn build_scenario(
                 c.error(d.end.span(), "a disruption must end after it starts", None);
             }
         }
-        let link = |c: &mut Checker<'_, '_>, data: &crate::model::Dataset| -> Option<(ForceId, ForceId)> {
-            let Some(l) = &d.link else {
-                c.error(span.clone(), format!("a {} disruption needs link = [\"force-a\", \"force-b\"]", d.kind.get_ref()), None);
-                return None;
+        let link =
+            |c: &mut Checker<'_, '_>, data: &crate::model::Dataset| -> Option<(ForceId, ForceId)> {
+                let Some(l) = &d.link else {
+                    c.error(
+                        span.clone(),
+                        format!(
+                            "a {} disruption needs link = [\"force-a\", \"force-b\"]",
+                            d.kind.get_ref()
+                        ),
+                        None,
+                    );
+                    return None;
+                };
+                let (a, b) = l.get_ref();
+                let fa = c.force(data, a)?;
+                let fb = c.force(data, b)?;
+                let (lo, hi) = (fa.min(fb), fa.max(fb));
+                if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
+                    Some((lo, hi))
+                } else {
+                    let near: Vec<&str> = data
+                        .borders
+                        .iter()
+                        .filter(|x| x.a == fa || x.b == fa)
+                        .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
+                        .collect();
+                    c.error(
+                        l.span(),
+                        format!(
+                            "there is no border link between '{}' and '{}'",
+                            a.get_ref(),
+                            b.get_ref()
+                        ),
+                        Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
+                    );
+                    None
+                }
             };
-            let (a, b) = l.get_ref();
-            let fa = c.force(data, a)?;
-            let fb = c.force(data, b)?;
-            let (lo, hi) = (fa.min(fb), fa.max(fb));
-            if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
-                Some((lo, hi))
-            } else {
-                let near: Vec<&str> = data
-                    .borders
-                    .iter()
-                    .filter(|x| x.a == fa || x.b == fa)
-                    .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
-                    .collect();
-                c.error(
-                    l.span(),
-                    format!("there is no border link between '{}' and '{}'", a.get_ref(), b.get_ref()),
-                    Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
-                );
-                None
-            }
-        };
         let kind = match d.kind.get_ref().as_str() {
             "link-closed" => link(c, data).map(|(a, b)| DisruptionKind::LinkClosed { a, b }),
             "link-slowed" => {
                 let ab = link(c, data);
                 let factor = match &d.factor {
-                    Some(f) if f.get_ref().is_finite() && *f.get_ref() >= 1.0 && *f.get_ref() <= 100.0 => Some(*f.get_ref()),
+                    Some(f)
+                        if f.get_ref().is_finite()
+                            && *f.get_ref() >= 1.0
+                            && *f.get_ref() <= 100.0 =>
+                    {
+                        Some(*f.get_ref())
+                    }
                     Some(f) => {
-                        c.error(f.span(), "factor multiplies travel time and must be between 1 and 100", None);
+                        c.error(
+                            f.span(),
+                            "factor multiplies travel time and must be between 1 and 100",
+                            None,
+                        );
                         None
                     }
                     None => {
@@ -279,7 +346,8 @@ pub fn build_scenario(
                         None
                     }
                 };
-                ab.zip(factor).map(|((a, b), factor)| DisruptionKind::LinkSlowed { a, b, factor })
+                ab.zip(factor)
+                    .map(|((a, b), factor)| DisruptionKind::LinkSlowed { a, b, factor })
             }
             "comms-outage" => {
                 let force = match &d.force {
@@ -293,11 +361,20 @@ pub fn build_scenario(
                     Some(x) => c.duration(x, "delay").map(Some),
                     None => Some(None),
                 };
-                force.zip(delay).map(|(force, delay)| DisruptionKind::CommsOutage { force, delay })
+                force
+                    .zip(delay)
+                    .map(|(force, delay)| DisruptionKind::CommsOutage { force, delay })
             }
             _ => {
-                let hint = crate::diagnostics::suggest(d.kind.get_ref(), ["link-closed", "link-slowed", "comms-outage"]);
-                c.error(d.kind.span(), format!("unknown disruption kind '{}'", d.kind.get_ref()), hint);
+                let hint = crate::diagnostics::suggest(
+                    d.kind.get_ref(),
+                    ["link-closed", "link-slowed", "comms-outage"],
+                );
+                c.error(
+                    d.kind.span(),
+                    format!("unknown disruption kind '{}'", d.kind.get_ref()),
+                    hint,
+                );
                 None
             }
         };
@@ -310,9 +387,15 @@ pub fn build_scenario(
         let force = c.force(data, &o.force);
         let cap = c.capability(data, &o.capability);
         if o.units.is_none() && o.consistency.is_none() {
-            c.error(o.force.span(), "an override changes nothing", Some("give units = -5 and/or consistency = 0.8".into()));
+            c.error(
+                o.force.span(),
+                "an override changes nothing",
+                Some("give units = -5 and/or consistency = 0.8".into()),
+            );
         }
-        let (Some(f), Some(ci)) = (force, cap) else { continue };
+        let (Some(f), Some(ci)) = (force, cap) else {
+            continue;
+        };
         let fi = usize::from(f.0);
         let ci = usize::from(ci.0);
         if let Some(u) = &o.units {
@@ -321,8 +404,16 @@ pub fn build_scenario(
             if after < 0 || after > i64::from(MAX_DEMAND) {
                 c.error(
                     u.span(),
-                    format!("{} has {now} {} units; changing that by {} is impossible", o.force.get_ref(), o.capability.get_ref(), u.get_ref()),
-                    Some(format!("units is a change: use a value between -{now} and {}", i64::from(MAX_DEMAND) - now)),
+                    format!(
+                        "{} has {now} {} units; changing that by {} is impossible",
+                        o.force.get_ref(),
+                        o.capability.get_ref(),
+                        u.get_ref()
+                    ),
+                    Some(format!(
+                        "units is a change: use a value between -{now} and {}",
+                        i64::from(MAX_DEMAND) - now
+                    )),
                 );
             } else {
                 data.forces[fi].establishment[ci] = after as u32;

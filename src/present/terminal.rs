@@ -38,34 +38,63 @@ pub fn summary(r: &RunResult, question: &str) -> String {
         s.demanded_unit_hours,
         s.unmet_unit_hours
     );
-    let _ = writeln!(o, "Peak shortfall    {:.1} units at {}", s.peak_shortfall_units, Clock(s.peak_shortfall_at));
+    let _ = writeln!(
+        o,
+        "Peak shortfall    {:.1} units at {}",
+        s.peak_shortfall_units,
+        Clock(s.peak_shortfall_at)
+    );
     let _ = writeln!(
         o,
         "National trigger  {}",
-        s.national_trigger_at.map_or("not triggered".into(), |t| Clock(t).to_string())
+        s.national_trigger_at
+            .map_or("not triggered".into(), |t| Clock(t).to_string())
     );
     let tiers: Vec<String> = s
         .request_to_arrival
         .iter()
         .map(|t| match t.median_minutes {
-            Some(med) => format!("tier {}: median {} (n={})", t.tier, Duration(med), t.arrivals),
+            Some(med) => format!(
+                "tier {}: median {} (n={})",
+                t.tier,
+                Duration(med),
+                t.arrivals
+            ),
             None => format!("tier {}: none", t.tier),
         })
         .collect();
     let _ = writeln!(o, "Request→arrival   {}", tiers.join(" · "));
-    let _ = writeln!(o, "Mutual aid        {} deployments to other forces", s.aid_deployments);
-    let _ = writeln!(o, "Donor cover       {:.1} force-hours below retained cover while lending", s.donor_hours_below_cover);
+    let _ = writeln!(
+        o,
+        "Mutual aid        {} deployments to other forces",
+        s.aid_deployments
+    );
+    let _ = writeln!(
+        o,
+        "Donor cover       {:.1} force-hours below retained cover while lending",
+        s.donor_hours_below_cover
+    );
     let _ = writeln!(
         o,
         "Tour limit        {} breaches ({:.1} unit-hours over)",
         s.tour_limit_breaches, s.tour_overrun_unit_hours
     );
-    let _ = writeln!(o, "Inconsistency     {:.1} unit-hours of effectiveness lost\n", s.effectiveness_lost_unit_hours);
+    let _ = writeln!(
+        o,
+        "Inconsistency     {:.1} unit-hours of effectiveness lost\n",
+        s.effectiveness_lost_unit_hours
+    );
 
     let _ = writeln!(
         o,
         "{:<18} {:<14} {:>9} {:>11} {:>11} {:>10}  {}",
-        "incident", "capability", "met", "first cover", "full cover", "peak short", "units t1/t2/t3"
+        "incident",
+        "capability",
+        "met",
+        "first cover",
+        "full cover",
+        "peak short",
+        "units t1/t2/t3"
     );
     for i in &r.incidents {
         for c in &i.capabilities {
@@ -84,17 +113,29 @@ pub fn summary(r: &RunResult, question: &str) -> String {
             );
         }
     }
-    let mut lenders: Vec<_> = r.forces.iter().filter(|f| f.lent_unit_hours > 0.0).collect();
-    lenders.sort_by(|a, b| b.lent_unit_hours.total_cmp(&a.lent_unit_hours).then(a.code.cmp(&b.code)));
+    let mut lenders: Vec<_> = r
+        .forces
+        .iter()
+        .filter(|f| f.lent_unit_hours > 0.0)
+        .collect();
+    lenders.sort_by(|a, b| {
+        b.lent_unit_hours
+            .total_cmp(&a.lent_unit_hours)
+            .then(a.code.cmp(&b.code))
+    });
     if !lenders.is_empty() {
-        let _ = writeln!(o, "\nTop lenders (unit-hours on task elsewhere; × fair share by officer strength)");
+        let _ = writeln!(
+            o,
+            "\nTop lenders (unit-hours on task elsewhere; × fair share by officer strength)"
+        );
         for f in lenders.iter().take(8) {
             let _ = writeln!(
                 o,
                 "  {:<18} {:>8.1}  {:>5}  {:.1} h below cover",
                 f.code,
                 f.lent_unit_hours,
-                f.contribution_ratio.map_or("-".into(), |x| format!("{x:.2}×")),
+                f.contribution_ratio
+                    .map_or("-".into(), |x| format!("{x:.2}×")),
                 f.hours_below_cover
             );
         }
@@ -103,35 +144,67 @@ pub fn summary(r: &RunResult, question: &str) -> String {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
 }
 
 /// The dataset as a table: forces, regions and establishment per capability.
 pub fn dataset(d: &Dataset) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} — {}", d.name, d.description);
-    let _ = writeln!(o, "{} forces · {} regions · {} border links\n", d.forces.len(), d.regions.len(), d.borders.len());
+    let _ = writeln!(
+        o,
+        "{} forces · {} regions · {} border links\n",
+        d.forces.len(),
+        d.regions.len(),
+        d.borders.len()
+    );
     let _ = write!(o, "{:<18} {:<18} {:>8}", "force", "region", "officers");
     for c in &d.capabilities {
         let _ = write!(o, " {:>13}", truncate(&c.id, 13));
     }
     let _ = writeln!(o, "  links");
     for (i, f) in d.forces.iter().enumerate() {
-        let _ = write!(o, "{:<18} {:<18} {:>8}", f.code, d.regions[usize::from(f.region.0)], f.officers);
+        let _ = write!(
+            o,
+            "{:<18} {:<18} {:>8}",
+            f.code,
+            d.regions[usize::from(f.region.0)],
+            f.officers
+        );
         for n in &f.establishment {
             let _ = write!(o, " {n:>13}");
         }
-        let links = d.borders.iter().filter(|b| usize::from(b.a.0) == i || usize::from(b.b.0) == i).count();
+        let links = d
+            .borders
+            .iter()
+            .filter(|b| usize::from(b.a.0) == i || usize::from(b.b.0) == i)
+            .count();
         let _ = writeln!(o, "  {links}");
     }
-    let _ = write!(o, "{:<18} {:<18} {:>8}", "total", "", d.forces.iter().map(|f| f.officers).sum::<u32>());
+    let _ = write!(
+        o,
+        "{:<18} {:<18} {:>8}",
+        "total",
+        "",
+        d.forces.iter().map(|f| f.officers).sum::<u32>()
+    );
     for c in d.capability_ids() {
         let _ = write!(o, " {:>13}", d.total_units(c));
     }
-    let _ = writeln!(o, "\n\nCapabilities (unit size, convoy speed, readiness: share ready within notice)");
+    let _ = writeln!(
+        o,
+        "\n\nCapabilities (unit size, convoy speed, readiness: share ready within notice)"
+    );
     for c in &d.capabilities {
-        let bands: Vec<String> =
-            c.readiness.iter().map(|b| format!("{:.0}% in {}", b.share * 100.0, Duration(b.notice))).collect();
+        let bands: Vec<String> = c
+            .readiness
+            .iter()
+            .map(|b| format!("{:.0}% in {}", b.share * 100.0, Duration(b.notice)))
+            .collect();
         let _ = writeln!(
             o,
             "  {:<14} {} of {} officers, {} km/h; {}",

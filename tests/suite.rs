@@ -1,0 +1,10 @@
+//! The integration test suite: one binary, so the crate is linked once.
+mod suite {
+    mod allocation;
+    mod cli;
+    pub mod common;
+    mod determinism;
+    mod hand_checked;
+    mod malformed;
+    mod national;
+}

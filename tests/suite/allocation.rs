@@ -1,0 +1,137 @@
+//! The optimal allocation against brute force on small random instances.
+
+use muster::engine::{Need, SupplyGroup, allocate, objective};
+use muster::model::{AllocationPolicy, ForceId, RegionId};
+use proptest::prelude::*;
+
+fn instance() -> impl Strategy<Value = (Vec<SupplyGroup>, Vec<Need>, Vec<Vec<Option<u32>>>)> {
+    (1usize..=3, 1usize..=3).prop_flat_map(|(g, n)| {
+        (
+            proptest::collection::vec((0u32..=3, 0u32..=2), g),
+            proptest::collection::vec((1u32..=3, 0u32..=3), n),
+            proptest::collection::vec(
+                proptest::collection::vec(proptest::option::weighted(0.8, 0u32..500), n),
+                g,
+            ),
+        )
+            .prop_map(|(gs, ns, arrival)| {
+                let groups = gs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (count, region))| SupplyGroup {
+                        home: ForceId(i as u16),
+                        home_region: RegionId(region as u16),
+                        location: ForceId(i as u16),
+                        notice: 0,
+                        count,
+                    })
+                    .collect();
+                let needs = ns
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (priority, units))| Need {
+                        host: ForceId(10 + i as u16),
+                        host_region: RegionId(0),
+                        priority,
+                        units,
+                    })
+                    .collect();
+                (groups, needs, arrival)
+            })
+    })
+}
+
+/// Every feasible integer assignment, by recursion over (group, need) cells.
+fn brute_force(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<u32>>]) -> i64 {
+    let cells: Vec<(usize, usize)> = (0..groups.len())
+        .flat_map(|g| (0..needs.len()).map(move |n| (g, n)))
+        .filter(|&(g, n)| arrival[g][n].is_some())
+        .collect();
+    let mut best = i64::MAX;
+    let mut x = vec![0u32; cells.len()];
+    fn rec(
+        k: usize,
+        cells: &[(usize, usize)],
+        x: &mut Vec<u32>,
+        groups: &[SupplyGroup],
+        needs: &[Need],
+        arrival: &[Vec<Option<u32>>],
+        best: &mut i64,
+    ) {
+        if k == cells.len() {
+            let grants: Vec<muster::engine::Grant> = cells
+                .iter()
+                .zip(x.iter())
+                .filter(|(_, u)| **u > 0)
+                .map(|(&(g, n), &u)| muster::engine::Grant {
+                    group: g,
+                    need: n,
+                    units: u,
+                })
+                .collect();
+            *best = (*best).min(objective(needs, arrival, &grants));
+            return;
+        }
+        let (g, n) = cells[k];
+        let used_g: u32 = cells[..k]
+            .iter()
+            .zip(x.iter())
+            .filter(|((gg, _), _)| *gg == g)
+            .map(|(_, u)| *u)
+            .sum();
+        let used_n: u32 = cells[..k]
+            .iter()
+            .zip(x.iter())
+            .filter(|((_, nn), _)| *nn == n)
+            .map(|(_, u)| *u)
+            .sum();
+        let max = (groups[g].count - used_g).min(needs[n].units - used_n);
+        for u in 0..=max {
+            x[k] = u;
+            rec(k + 1, cells, x, groups, needs, arrival, best);
+        }
+        x[k] = 0;
+    }
+    rec(0, &cells, &mut x, groups, needs, arrival, &mut best);
+    best
+}
+
+fn feasible(
+    groups: &[SupplyGroup],
+    needs: &[Need],
+    arrival: &[Vec<Option<u32>>],
+    grants: &[muster::engine::Grant],
+) -> bool {
+    let mut used_g = vec![0u32; groups.len()];
+    let mut used_n = vec![0u32; needs.len()];
+    for g in grants {
+        if arrival[g.group][g.need].is_none() || g.units == 0 {
+            return false;
+        }
+        used_g[g.group] += g.units;
+        used_n[g.need] += g.units;
+    }
+    used_g.iter().zip(groups).all(|(u, g)| *u <= g.count)
+        && used_n.iter().zip(needs).all(|(u, n)| *u <= n.units)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn optimal_matches_brute_force((groups, needs, arrival) in instance()) {
+        let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
+        prop_assert!(feasible(&groups, &needs, &arrival, &grants));
+        prop_assert_eq!(objective(&needs, &arrival, &grants), brute_force(&groups, &needs, &arrival));
+    }
+
+    #[test]
+    fn greedy_policies_are_feasible_and_never_beat_optimal((groups, needs, arrival) in instance()) {
+        let best = objective(&needs, &arrival, &allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival));
+        for policy in [AllocationPolicy::Nearest, AllocationPolicy::RegionalFirst] {
+            let grants = allocate(policy, &groups, &needs, &arrival);
+            prop_assert!(feasible(&groups, &needs, &arrival, &grants));
+            prop_assert!(objective(&needs, &arrival, &grants) >= best);
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Bad input never panics: every malformed scenario or dataset gives located problems.
+
+use muster::diagnostics::Location;
+use muster::input::{InputFile, SetOverride, load_model};
+use proptest::prelude::*;
+
+use super::common::*;
+
+const GOOD: &str = RIOT_AT_ALPHA;
+
+/// Each case: a name, the scenario text, and a fragment the first message must contain.
+const SCENARIOS: &[(&str, &str, &str)] = &[
+    ("empty file", "", "missing field `scenario`"),
+    ("truncated table header", "[scenario\nname = \"x\"", ""),
+    (
+        "unterminated string",
+        "[scenario]\nname = \"x\nhorizon = \"1h\"\n",
+        "",
+    ),
+    ("binary junk", "\u{1}\u{2}\u{3}PK\u{0}\u{0}", ""),
+    (
+        "missing horizon",
+        "[scenario]\nname = \"x\"\n",
+        "missing field `horizon`",
+    ),
+    (
+        "horizon wrong type",
+        "[scenario]\nname = \"x\"\nhorizon = 12\n",
+        "invalid type",
+    ),
+    (
+        "negative horizon",
+        "[scenario]\nname = \"x\"\nhorizon = \"-12h\"\n",
+        "negative",
+    ),
+    (
+        "horizon no unit",
+        "[scenario]\nname = \"x\"\nhorizon = \"12\"\n",
+        "not a duration",
+    ),
+    (
+        "horizon zero",
+        "[scenario]\nname = \"x\"\nhorizon = \"0m\"\n",
+        "longer than 0m",
+    ),
+    (
+        "horizon huge",
+        "[scenario]\nname = \"x\"\nhorizon = \"99999d\"\n",
+        "too long",
+    ),
+    (
+        "unknown top-level key",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[weather]\nrain = true\n",
+        "unknown field `weather`",
+    ),
+    (
+        "unknown scenario key",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\nhorizn = \"2h\"\n",
+        "unknown field `horizn`",
+    ),
+    (
+        "unknown policy key",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nretained = 0.5\n",
+        "unknown field `retained`",
+    ),
+    (
+        "retained cover above 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nretained_cover = 1.5\n",
+        "between 0 and 1",
+    ),
+    (
+        "retained cover string",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nretained_cover = \"half\"\n",
+        "invalid type",
+    ),
+    (
+        "bad allocation",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nallocation = \"fastest\"\n",
+        "unknown allocation policy",
+    ),
+    (
+        "bad trigger shape",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nnational_trigger = 5\n",
+        "national_trigger",
+    ),
+    (
+        "bad trigger keys",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nnational_trigger = { when = \"2h\" }\n",
+        "wrong keys",
+    ),
+    (
+        "zero tour",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\ntour = \"0m\"\n",
+        "tour must be longer",
+    ),
+    (
+        "unknown force",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpah\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 1]] }\n",
+        "unknown force 'alpah'",
+    ),
+    (
+        "unknown kind",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"riot\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 1]] }\n",
+        "unknown incident kind",
+    ),
+    (
+        "unknown capability",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-ordr = [[\"0h\", 1]] }\n",
+        "unknown capability",
+    ),
+    (
+        "demand not increasing",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"2h\", 1], [\"1h\", 2]] }\n",
+        "increasing time",
+    ),
+    (
+        "demand negative units",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", -3]] }\n",
+        "invalid value",
+    ),
+    (
+        "demand huge",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 4000000]] }\n",
+        "more than",
+    ),
+    (
+        "demand empty",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = {}\n",
+        "demands nothing",
+    ),
+    (
+        "demand step not a pair",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\"]] }\n",
+        "",
+    ),
+    (
+        "start after horizon",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"5h\"\ndemand = { public-order = [[\"0h\", 1]] }\n",
+        "after the horizon",
+    ),
+    (
+        "duplicate incident",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 1]] }\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"bravo\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 1]] }\n",
+        "defined twice",
+    ),
+    (
+        "zero priority",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\npriority = 0\ndemand = { public-order = [[\"0h\", 1]] }\n",
+        "priority",
+    ),
+    (
+        "missing incident force",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 1]] }\n",
+        "missing field `force`",
+    ),
+    (
+        "disruption ends before start",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"comms-outage\"\nforce = \"alpha\"\nstart = \"3h\"\nend = \"1h\"\n",
+        "end after it starts",
+    ),
+    (
+        "disruption unknown kind",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"flood\"\nforce = \"alpha\"\nstart = \"1h\"\nend = \"2h\"\n",
+        "unknown disruption kind",
+    ),
+    (
+        "link that does not exist",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"link-closed\"\nlink = [\"alpha\", \"charlie\"]\nstart = \"1h\"\nend = \"2h\"\n",
+        "no border link",
+    ),
+    (
+        "link without link key",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"link-closed\"\nstart = \"1h\"\nend = \"2h\"\n",
+        "needs link",
+    ),
+    (
+        "slowed without factor",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"link-slowed\"\nlink = [\"alpha\", \"bravo\"]\nstart = \"1h\"\nend = \"2h\"\n",
+        "needs factor",
+    ),
+    (
+        "slowed factor below 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"link-slowed\"\nlink = [\"alpha\", \"bravo\"]\nfactor = 0.5\nstart = \"1h\"\nend = \"2h\"\n",
+        "between 1 and 100",
+    ),
+    (
+        "comms outage without force",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"comms-outage\"\nstart = \"1h\"\nend = \"2h\"\n",
+        "needs force",
+    ),
+    (
+        "override below zero",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[override]]\nforce = \"alpha\"\ncapability = \"public-order\"\nunits = -9\n",
+        "impossible",
+    ),
+    (
+        "override nothing",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[override]]\nforce = \"alpha\"\ncapability = \"public-order\"\n",
+        "changes nothing",
+    ),
+    (
+        "override consistency above 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[override]]\nforce = \"alpha\"\ncapability = \"public-order\"\nconsistency = 2.0\n",
+        "between 0 and 1",
+    ),
+    (
+        "capability patch unknown",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[capability.dogs]\nofficers_per_unit = 2\n",
+        "unknown capability 'dogs'",
+    ),
+    (
+        "readiness not ending at 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[capability.public-order]\nreadiness = [{ notice = \"1h\", share = 0.5 }]\n",
+        "share = 1.0",
+    ),
+    (
+        "readiness decreasing",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[capability.public-order]\nreadiness = [{ notice = \"1h\", share = 0.5 }, { notice = \"2h\", share = 0.4 }, { notice = \"3h\", share = 1.0 }]\n",
+        "cannot fall",
+    ),
+    (
+        "tick zero",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\ntick = \"0m\"\n",
+        "tick",
+    ),
+    (
+        "seed negative",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\nseed = -1\n",
+        "invalid value",
+    ),
+    (
+        "duplicate key",
+        "[scenario]\nname = \"x\"\nname = \"y\"\nhorizon = \"4h\"\n",
+        "duplicate",
+    ),
+    ("array where table", "scenario = [1, 2]\n", "invalid type"),
+];
+
+fn location_is_in_file(loc: &Location) -> bool {
+    matches!(loc, Location::File { file, line, col } if file == "scenario.toml" && *line >= 1 && *col >= 1)
+        || matches!(loc, Location::Whole { .. })
+}
+
+#[test]
+fn every_malformed_scenario_is_rejected_with_a_location() {
+    assert!(SCENARIOS.len() >= 40);
+    for (name, text, fragment) in SCENARIOS {
+        let err = match load(text, Some(THREE_FORCES), &[]) {
+            Ok(_) => panic!("case '{name}' was accepted"),
+            Err(e) => e,
+        };
+        assert!(!err.0.is_empty(), "case '{name}' gave no message");
+        let first = &err.0[0];
+        assert!(
+            location_is_in_file(&first.location),
+            "case '{name}': location {:?}",
+            first.location
+        );
+        let all = err.to_string();
+        assert!(
+            all.contains(fragment),
+            "case '{name}': expected '{fragment}' in:\n{all}"
+        );
+        assert!(all.starts_with("scenario.toml:"), "case '{name}': {all}");
+    }
+}
+
+#[test]
+fn unknown_force_hint_names_the_nearest_codes() {
+    let text = GOOD.replace("force = \"alpha\"", "force = \"alpah\"");
+    let err = load(&text, Some(THREE_FORCES), &[]).unwrap_err();
+    assert_eq!(err.0[0].hint.as_deref(), Some("did you mean 'alpha'?"));
+    assert_eq!(
+        err.0[0].location,
+        Location::File {
+            file: "scenario.toml".into(),
+            line: 12,
+            col: 9
+        }
+    );
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let text = "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[policy]\nretained_cover = 3.0\ntour = \"zz\"\n[[incident]]\nid = \"a\"\nkind = \"riot\"\nforce = \"nowhere\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 1]] }\n";
+    let err = load(text, Some(THREE_FORCES), &[]).unwrap_err();
+    assert_eq!(err.0.len(), 4, "{err}");
+}
+
+#[test]
+fn bad_set_overrides_point_at_the_argument() {
+    for (set, fragment) in [
+        ("policy.retained_cover=lots", "invalid type"),
+        ("policy.tour=12", "invalid type"),
+        ("incident.nope.start=1h", "no entry 'nope'"),
+        ("scenario.horizon=-3h", "negative"),
+        ("policy.bogus=1", "unknown field `bogus`"),
+        ("scenario..name=x", "empty segment"),
+    ] {
+        let err = load(GOOD, Some(THREE_FORCES), &[set]).unwrap_err();
+        let all = err.to_string();
+        assert!(all.contains(&format!("--set {set}")), "{set}: {all}");
+        assert!(
+            all.contains(fragment),
+            "{set}: expected '{fragment}' in {all}"
+        );
+    }
+}
+
+const DATASETS: &[(&str, &str)] = &[
+    (
+        "no forces",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\nforce = []\n",
+    ),
+    (
+        "border to unknown force",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\n[[border]]\na = \"a\"\nb = \"zz\"\nroad_km = 5\n",
+    ),
+    (
+        "negative road",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\n[[force]]\ncode = \"b\"\nname = \"B\"\nregion = \"r\"\nofficers = 10\n[[border]]\na = \"a\"\nb = \"b\"\nroad_km = -5\n",
+    ),
+    (
+        "duplicate force",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\n[[force]]\ncode = \"a\"\nname = \"A2\"\nregion = \"r\"\nofficers = 10\n",
+    ),
+    (
+        "bad basis",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"staff\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\n",
+    ),
+    (
+        "zero speed",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 0\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\n",
+    ),
+    (
+        "negative officers",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = -10\n",
+    ),
+    (
+        "unknown capability in units",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\nunits = { dogs = 3 }\n",
+    ),
+    (
+        "latitude out of range",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\nhq = { lat = 123.0, lon = 0.0 }\n",
+    ),
+    (
+        "truncated",
+        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po",
+    ),
+    ("no dataset header", "[[force]]\ncode = \"a\"\n"),
+    (
+        "bad policy in dataset",
+        "[dataset]\nname = \"d\"\n[policy]\ntour = \"forever\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\n",
+    ),
+];
+
+#[test]
+fn every_malformed_dataset_is_rejected_with_a_location() {
+    let scenario = "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n";
+    for (name, text) in DATASETS {
+        let err = match load(scenario, Some(text), &[]) {
+            Ok(_) => panic!("dataset case '{name}' was accepted"),
+            Err(e) => e,
+        };
+        assert!(
+            err.to_string().starts_with("dataset.toml:"),
+            "dataset case '{name}': {err}"
+        );
+    }
+}
+
+#[test]
+fn non_utf8_input_is_located() {
+    let bytes = b"[scenario]\nname = \"\xff\xfe\"\n";
+    let err = load_model(
+        InputFile {
+            name: "s.toml",
+            bytes,
+        },
+        &[],
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.0[0].location,
+        Location::File {
+            file: "s.toml".into(),
+            line: 2,
+            col: 9
+        }
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Random bytes never panic the loader.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = load_model(InputFile { name: "s.toml", bytes: &bytes }, &[], Some(InputFile { name: "d.toml", bytes: THREE_FORCES.as_bytes() }));
+    }
+
+    /// A valid scenario with a slice cut out or a character changed either loads or gives
+    /// located problems; it never panics.
+    #[test]
+    fn mutated_scenarios_never_panic(cut in 0usize..400, len in 0usize..20, at in 0usize..400, c in any::<char>()) {
+        let mut text: Vec<char> = GOOD.chars().collect();
+        let cut = cut.min(text.len());
+        let end = (cut + len).min(text.len());
+        text.drain(cut..end);
+        if !text.is_empty() {
+            let at = at % text.len();
+            text[at] = c;
+        }
+        let text: String = text.into_iter().collect();
+        match load(&text, Some(THREE_FORCES), &[]) {
+            Err(e) => prop_assert!(!e.0.is_empty()),
+            // Whatever loads must also run.
+            Ok(model) => { let _ = run_checked(model); }
+        }
+    }
+
+    /// Any --set value on any known key never panics.
+    #[test]
+    fn arbitrary_set_values_never_panic(key in prop::sample::select(vec![
+        "scenario.horizon", "scenario.seed", "policy.tour", "policy.retained_cover", "policy.national_trigger",
+        "incident.riot.force", "incident.riot.demand", "incident.0.start", "disruption", "override",
+    ]), value in "\\PC{0,30}") {
+        let set = SetOverride { key: key.to_string(), value };
+        let _ = load_model(
+            InputFile { name: "s.toml", bytes: GOOD.as_bytes() },
+            &[set],
+            Some(InputFile { name: "d.toml", bytes: THREE_FORCES.as_bytes() }),
+        );
+    }
+}
