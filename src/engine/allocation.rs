@@ -114,7 +114,7 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
     arcs.into_iter()
         .filter_map(|(g, n, id)| {
             let f = net.flow_on(id);
-            (f > 0).then(|| Grant {
+            (f > 0).then_some(Grant {
                 group: g,
                 need: n,
                 units: f as u32,

@@ -132,14 +132,14 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                 s.state.name()
             ));
         }
-        if let Some(t) = s.state.until() {
-            if t < now {
-                return Err(format!(
-                    "unit {} is {} until {t}, before now {now}",
-                    u.id.0,
-                    s.state.name()
-                ));
-            }
+        if let Some(t) = s.state.until()
+            && t < now
+        {
+            return Err(format!(
+                "unit {} is {} until {t}, before now {now}",
+                u.id.0,
+                s.state.name()
+            ));
         }
         let c = usize::from(u.capability.0);
         let (_, roster) = &rosters[usize::from(u.home.0)];

@@ -119,14 +119,13 @@ impl Simulation {
             self.finished = true;
             // Account for the quiet stretch after the last event up to the horizon.
             if now < horizon {
-                let mut clock = self.world.resource_mut::<Clock>();
-                clock.prev = now;
-                clock.now = horizon;
-                drop(clock);
-                self.world.run_system_cached(systems::integrate).ok();
-                let mut clock = self.world.resource_mut::<Clock>();
-                clock.now = now;
-                clock.prev = now;
+                *self.world.resource_mut::<Clock>() = Clock {
+                    prev: now,
+                    now: horizon,
+                };
+                self.world
+                    .run_system_cached(systems::integrate)
+                    .expect("integrate needs nothing the World lacks");
             }
             return false;
         }

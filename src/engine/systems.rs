@@ -415,12 +415,13 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             };
             let spare = r.idle_home[c].len().saturating_sub(r.required[c] as usize);
             for &(notice, id) in r.idle_home[c].iter().take(spare) {
-                if groups
-                    .last()
-                    .is_some_and(|g| g.home == f && g.location == f && g.notice == notice)
+                if let (Some(g), Some(m)) = (groups.last_mut(), members.last_mut())
+                    && g.home == f
+                    && g.location == f
+                    && g.notice == notice
                 {
-                    groups.last_mut().map(|g| g.count += 1);
-                    members.last_mut().map(|m| m.push(id));
+                    g.count += 1;
+                    m.push(id);
                 } else {
                     groups.push(SupplyGroup {
                         home: f,
@@ -586,7 +587,7 @@ pub fn snapshot(mut sim: Sim) {
     let mut received_now = vec![0u32; nf];
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     let mut points = Vec::new();
-    let sample = now % model.scenario.report_interval == 0;
+    let sample = now.is_multiple_of(model.scenario.report_interval);
     let mut total_short = 0.0;
     for (i, plan) in model.scenario.incidents.iter().enumerate() {
         let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {

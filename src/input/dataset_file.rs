@@ -288,7 +288,7 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
         if f.region.get_ref().trim().is_empty() {
             c.error(f.region.span(), "region is empty", None);
         }
-        let hq = f.hq.as_ref().and_then(|hq| {
+        let hq = f.hq.as_ref().map(|hq| {
             let (lat, lon) = (*hq.lat.get_ref(), *hq.lon.get_ref());
             if !(-90.0..=90.0).contains(&lat) {
                 c.error(
@@ -304,7 +304,7 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
                     None,
                 );
             }
-            Some((lat, lon))
+            (lat, lon)
         });
         let mut units = vec![None; capabilities.len()];
         for (k, v) in &f.units {

@@ -54,7 +54,7 @@ struct IncidentFile {
     start: Spanned<String>,
     duration: Option<Spanned<String>>,
     priority: Option<Spanned<u32>>,
-    demand: Spanned<BTreeMap<Spanned<String>, Spanned<Vec<(Spanned<String>, Spanned<u32>)>>>>,
+    demand: Spanned<DemandTable>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +78,9 @@ struct OverrideFile {
     consistency: Option<Spanned<f64>>,
 }
 
+/// `{ capability = [[time, units], ...] }` as written.
+type DemandTable = BTreeMap<Spanned<String>, Spanned<Vec<(Spanned<String>, Spanned<u32>)>>>;
+
 /// Largest demand a curve may state at once (units); guards against typos like 4000000.
 const MAX_DEMAND: u32 = 100_000;
 
@@ -95,15 +98,15 @@ pub fn patch_capabilities(file: &ScenarioFile, draft: &mut DatasetDraft, c: &mut
                 cap.officers_per_unit = *n.get_ref();
             }
         }
-        if let Some(s) = &patch.convoy_speed_kmh {
-            if let Some(s) = c.positive(s, "convoy_speed_kmh") {
-                cap.convoy_speed_kmh = s;
-            }
+        if let Some(s) = &patch.convoy_speed_kmh
+            && let Some(s) = c.positive(s, "convoy_speed_kmh")
+        {
+            cap.convoy_speed_kmh = s;
         }
-        if let Some(r) = &patch.readiness {
-            if let Some(r) = readiness(c, r) {
-                cap.readiness = r;
-            }
+        if let Some(r) = &patch.readiness
+            && let Some(r) = readiness(c, r)
+        {
+            cap.readiness = r;
         }
     }
     draft.establish();
@@ -177,14 +180,14 @@ pub fn build_scenario(
         );
         let host = c.force(data, &inc.force);
         let start = c.duration(&inc.start, "start");
-        if let (Some(s), Some(h)) = (start, horizon) {
-            if s >= h {
-                c.error(
-                    inc.start.span(),
-                    "the incident starts after the horizon",
-                    Some("start it earlier or lengthen [scenario] horizon".into()),
-                );
-            }
+        if let (Some(s), Some(h)) = (start, horizon)
+            && s >= h
+        {
+            c.error(
+                inc.start.span(),
+                "the incident starts after the horizon",
+                Some("start it earlier or lengthen [scenario] horizon".into()),
+            );
         }
         let duration = match &inc.duration {
             Some(d) => match c.duration(d, "duration") {
@@ -229,11 +232,11 @@ pub fn build_scenario(
                     ok = false;
                     continue;
                 };
-                if let Some(&(prev, _)) = steps.last() {
-                    if t_min <= prev {
-                        c.error(t.span(), "demand steps must be in increasing time", None);
-                        ok = false;
-                    }
+                if let Some(&(prev, _)) = steps.last()
+                    && t_min <= prev
+                {
+                    c.error(t.span(), "demand steps must be in increasing time", None);
+                    ok = false;
                 }
                 if *units.get_ref() > MAX_DEMAND {
                     c.error(
@@ -278,10 +281,10 @@ pub fn build_scenario(
         let d = d.get_ref();
         let start = c.duration(&d.start, "start");
         let end = c.duration(&d.end, "end");
-        if let (Some(s), Some(e)) = (start, end) {
-            if e <= s {
-                c.error(d.end.span(), "a disruption must end after it starts", None);
-            }
+        if let (Some(s), Some(e)) = (start, end)
+            && e <= s
+        {
+            c.error(d.end.span(), "a disruption must end after it starts", None);
         }
         let link =
             |c: &mut Checker<'_, '_>, data: &crate::model::Dataset| -> Option<(ForceId, ForceId)> {
@@ -419,10 +422,10 @@ pub fn build_scenario(
                 data.forces[fi].establishment[ci] = after as u32;
             }
         }
-        if let Some(x) = &o.consistency {
-            if let Some(x) = c.unit_interval(x, "consistency") {
-                data.forces[fi].consistency[ci] = x;
-            }
+        if let Some(x) = &o.consistency
+            && let Some(x) = c.unit_interval(x, "consistency")
+        {
+            data.forces[fi].consistency[ci] = x;
         }
     }
 

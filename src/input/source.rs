@@ -235,7 +235,7 @@ fn splice<'i>(
                         }
                     )
                 })?;
-                match items.iter_mut().nth(found).map(|v| v.get_mut()) {
+                match items.get_mut(found).map(|v| v.get_mut()) {
                     Some(DeValue::Table(t)) => current = t,
                     _ => return Err(format!("'{}' is not a table", segments[..=i + 1].join("."))),
                 }

@@ -87,14 +87,8 @@ pub fn summary(r: &RunResult, question: &str) -> String {
 
     let _ = writeln!(
         o,
-        "{:<18} {:<14} {:>9} {:>11} {:>11} {:>10}  {}",
-        "incident",
-        "capability",
-        "met",
-        "first cover",
-        "full cover",
-        "peak short",
-        "units t1/t2/t3"
+        "{:<18} {:<14} {:>9} {:>11} {:>11} {:>10}  units t1/t2/t3",
+        "incident", "capability", "met", "first cover", "full cover", "peak short"
     );
     for i in &r.incidents {
         for c in &i.capabilities {
