@@ -10,42 +10,18 @@ use muster::model::{AllocationPolicy, ForceId, Model, RegionId};
 
 fn national(path: &str, sets: &[&str]) -> Arc<Model> {
     let text = std::fs::read(path).expect("scenario exists");
-    let sets: Vec<SetOverride> = sets
-        .iter()
-        .map(|s| SetOverride::parse(s).expect("valid --set"))
-        .collect();
-    Arc::new(
-        load_model(
-            InputFile {
-                name: path,
-                bytes: &text,
-            },
-            &sets,
-            None,
-        )
-        .expect("valid scenario"),
-    )
+    let sets: Vec<SetOverride> = sets.iter().map(|s| SetOverride::parse(s).expect("valid --set")).collect();
+    Arc::new(load_model(InputFile { name: path, bytes: &text }, &sets, None).expect("valid scenario"))
 }
 
 fn bench_national(c: &mut Criterion) {
     for (name, path) in [
-        (
-            "national/london-disorder-2011",
-            "scenarios/london-disorder-2011.toml",
-        ),
-        (
-            "national/birmingham-attack-cyber",
-            "scenarios/birmingham-attack-cyber.toml",
-        ),
-        (
-            "national/summer-2024-late-trigger",
-            "scenarios/summer-2024-late-trigger.toml",
-        ),
+        ("national/london-disorder-2011", "scenarios/london-disorder-2011.toml"),
+        ("national/birmingham-attack-cyber", "scenarios/birmingham-attack-cyber.toml"),
+        ("national/summer-2024-late-trigger", "scenarios/summer-2024-late-trigger.toml"),
     ] {
         let model = national(path, &[]);
-        c.bench_function(name, |b| {
-            b.iter(|| muster::engine::run(Arc::clone(&model)).expect("runs"))
-        });
+        c.bench_function(name, |b| b.iter(|| muster::engine::run(Arc::clone(&model)).expect("runs")));
     }
 }
 
@@ -95,24 +71,15 @@ fn bench_allocation(c: &mut Criterion) {
         .iter()
         .enumerate()
         .map(|(g, grp)| {
-            (0..needs.len())
-                .map(|n| Some(grp.notice + ((g * 37 + n * 101) % 400) as u32))
-                .collect()
+            (0..needs.len()).map(|n| Some(grp.notice + ((g * 37 + n * 101) % 400) as u32)).collect()
         })
         .collect();
     for policy in [AllocationPolicy::Optimal, AllocationPolicy::Nearest] {
-        c.bench_function(
-            &format!("allocation/{}-192-groups-12-needs", policy.name()),
-            |b| b.iter(|| allocate(policy, &groups, &needs, &arrival)),
-        );
+        c.bench_function(&format!("allocation/{}-192-groups-12-needs", policy.name()), |b| {
+            b.iter(|| allocate(policy, &groups, &needs, &arrival))
+        });
     }
 }
 
-criterion_group!(
-    benches,
-    bench_national,
-    bench_build,
-    bench_idle,
-    bench_allocation
-);
+criterion_group!(benches, bench_national, bench_build, bench_idle, bench_allocation);
 criterion_main!(benches);

@@ -7,11 +7,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A position in a file; line and column start at 1 and count characters.
-    File {
-        file: String,
-        line: usize,
-        col: usize,
-    },
+    File { file: String, line: usize, col: usize },
     /// A `--set KEY=VALUE` argument.
     Override { argument: String },
     /// A whole file (unreadable, empty, or not text).
@@ -28,11 +24,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Self {
-            location,
-            message: message.into(),
-            hint: None,
-        }
+        Self { location, message: message.into(), hint: None }
     }
 
     pub fn with_hint(mut self, hint: Option<String>) -> Self {
@@ -86,21 +78,11 @@ pub fn suggest<'a>(written: &str, valid: impl IntoIterator<Item = &'a str>) -> O
     }
     let mut scored: Vec<(f64, &str)> = valid
         .iter()
-        .map(|v| {
-            (
-                strsim::normalized_damerau_levenshtein(&written.to_lowercase(), v),
-                *v,
-            )
-        })
+        .map(|v| (strsim::normalized_damerau_levenshtein(&written.to_lowercase(), v), *v))
         .collect();
     // Highest similarity first; ties by name so the hint is stable.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let close: Vec<&str> = scored
-        .iter()
-        .filter(|(s, _)| *s >= 0.4)
-        .take(3)
-        .map(|(_, v)| *v)
-        .collect();
+    let close: Vec<&str> = scored.iter().filter(|(s, _)| *s >= 0.4).take(3).map(|(_, v)| *v).collect();
     if !close.is_empty() {
         Some(format!("did you mean {}?", quote_list(&close, "or")))
     } else if valid.len() <= 8 {
@@ -119,11 +101,7 @@ fn quote_list(items: &[&str], last_sep: &str) -> String {
     match quoted.len() {
         0 => String::new(),
         1 => quoted[0].clone(),
-        n => format!(
-            "{} {last_sep} {}",
-            quoted[..n - 1].join(", "),
-            quoted[n - 1]
-        ),
+        n => format!("{} {last_sep} {}", quoted[..n - 1].join(", "), quoted[n - 1]),
     }
 }
 
@@ -142,15 +120,8 @@ mod tests {
 
     #[test]
     fn formats_file_line_col() {
-        let d = Diagnostic::new(
-            Location::File {
-                file: "s.toml".into(),
-                line: 3,
-                col: 7,
-            },
-            "bad",
-        )
-        .with_hint(Some("fix it".into()));
+        let d = Diagnostic::new(Location::File { file: "s.toml".into(), line: 3, col: 7 }, "bad")
+            .with_hint(Some("fix it".into()));
         assert_eq!(d.to_string(), "s.toml:3:7: bad\n  hint: fix it");
     }
 }

@@ -109,14 +109,10 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| {
         Failure::Input(Diagnostics(vec![
             Diagnostic::new(
-                Location::Whole {
-                    file: path.display().to_string(),
-                },
+                Location::Whole { file: path.display().to_string() },
                 format!("cannot read the file: {e}"),
             )
-            .with_hint(Some(
-                "check the path; shipped scenarios are in scenarios/".into(),
-            )),
+            .with_hint(Some("check the path; shipped scenarios are in scenarios/".into())),
         ]))
     })
 }
@@ -127,19 +123,13 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
     for s in &args.set {
         match SetOverride::parse(s) {
             Ok(o) => sets.push(o),
-            Err(message) => problems.push(Diagnostic::new(
-                Location::Override {
-                    argument: s.clone(),
-                },
-                message,
-            )),
+            Err(message) => {
+                problems.push(Diagnostic::new(Location::Override { argument: s.clone() }, message))
+            }
         }
     }
     if let Some(seed) = args.seed {
-        sets.push(SetOverride {
-            key: "scenario.seed".into(),
-            value: seed.to_string(),
-        });
+        sets.push(SetOverride { key: "scenario.seed".into(), value: seed.to_string() });
     }
     if !problems.is_empty() {
         return Err(Failure::Input(Diagnostics(problems)));
@@ -151,14 +141,9 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
         None => None,
     };
     let model = input::load_model(
-        InputFile {
-            name: &scenario_name,
-            bytes: &scenario_bytes,
-        },
+        InputFile { name: &scenario_name, bytes: &scenario_bytes },
         &sets,
-        dataset
-            .as_ref()
-            .map(|(n, b)| InputFile { name: n, bytes: b }),
+        dataset.as_ref().map(|(n, b)| InputFile { name: n, bytes: b }),
     )?;
     Ok(model)
 }
@@ -168,11 +153,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Validate { input } => {
             let model = load(&input)?;
             let s = &model.scenario;
-            let units: u64 = model
-                .dataset
-                .capability_ids()
-                .map(|c| model.dataset.total_units(c))
-                .sum();
+            let units: u64 = model.dataset.capability_ids().map(|c| model.dataset.total_units(c)).sum();
             println!(
                 "{}: ok — '{}', {} incident(s), {} disruption(s), horizon {}; dataset '{}' with {} forces and {} units",
                 input.scenario.display(),
@@ -186,26 +167,19 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Run {
-            input,
-            json,
-            csv,
-            quiet,
-        } => {
+        Command::Run { input, json, csv, quiet } => {
             let model = Arc::new(load(&input)?);
             let question = model.scenario.question.clone();
-            let result = muster::engine::run(Arc::clone(&model))
-                .map_err(|e| Failure::Other(e.to_string()))?;
+            let result =
+                muster::engine::run(Arc::clone(&model)).map_err(|e| Failure::Other(e.to_string()))?;
             if let Some(path) = &json {
                 files::write_atomic(path, files::to_json(&result).as_bytes())
                     .map_err(|e| Failure::Other(e.to_string()))?;
             }
             let mut written: Vec<PathBuf> = json.iter().cloned().collect();
             if let Some(dir) = &csv {
-                written.extend(
-                    files::write_csv_dir(&result, dir)
-                        .map_err(|e| Failure::Other(e.to_string()))?,
-                );
+                written
+                    .extend(files::write_csv_dir(&result, dir).map_err(|e| Failure::Other(e.to_string()))?);
             }
             if !quiet {
                 print!("{}", terminal::summary(&result, &question));
@@ -218,19 +192,12 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Dataset { dataset, export } => {
             let (name, bytes) = match &dataset {
                 Some(p) => (p.display().to_string(), read(p)?),
-                None => (
-                    input::BUILTIN_DATASET_NAME.to_string(),
-                    input::BUILTIN_DATASET.as_bytes().to_vec(),
-                ),
+                None => (input::BUILTIN_DATASET_NAME.to_string(), input::BUILTIN_DATASET.as_bytes().to_vec()),
             };
-            let data = input::load_dataset(InputFile {
-                name: &name,
-                bytes: &bytes,
-            })?;
+            let data = input::load_dataset(InputFile { name: &name, bytes: &bytes })?;
             match export {
                 Some(path) => {
-                    files::write_atomic(&path, &bytes)
-                        .map_err(|e| Failure::Other(e.to_string()))?;
+                    files::write_atomic(&path, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
                     eprintln!("wrote {} ({} forces)", path.display(), data.forces.len());
                 }
                 None => print!("{}", terminal::dataset(&data)),

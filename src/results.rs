@@ -160,42 +160,13 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum EventKind {
-    RequestRaised {
-        incident: String,
-        capability: String,
-        tier: u8,
-        units: u32,
-        acts_at: Minutes,
-    },
-    RequestClosed {
-        incident: String,
-        capability: String,
-        tier: u8,
-    },
+    RequestRaised { incident: String, capability: String, tier: u8, units: u32, acts_at: Minutes },
+    RequestClosed { incident: String, capability: String, tier: u8 },
     NationalTrigger,
-    Allocated {
-        unit: String,
-        incident: String,
-        tier: u8,
-        departs_at: Minutes,
-    },
-    Arrived {
-        unit: String,
-        incident: String,
-    },
-    StoodDown {
-        unit: String,
-        incident: String,
-        reason: String,
-    },
-    RouteBlocked {
-        unit: String,
-        incident: String,
-    },
-    DisruptionStarted {
-        disruption: String,
-    },
-    DisruptionEnded {
-        disruption: String,
-    },
+    Allocated { unit: String, incident: String, tier: u8, departs_at: Minutes },
+    Arrived { unit: String, incident: String },
+    StoodDown { unit: String, incident: String, reason: String },
+    RouteBlocked { unit: String, incident: String },
+    DisruptionStarted { disruption: String },
+    DisruptionEnded { disruption: String },
 }

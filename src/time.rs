@@ -58,11 +58,7 @@ pub fn parse_duration(text: &str) -> Result<Minutes, DurationError> {
                 _ => return Err(malformed()),
             };
             if digits.is_empty() || digits.len() > 9 {
-                return Err(if digits.len() > 9 {
-                    DurationError::TooLong(text.into())
-                } else {
-                    malformed()
-                });
+                return Err(if digits.len() > 9 { DurationError::TooLong(text.into()) } else { malformed() });
             }
             let n: u64 = digits.parse().map_err(|_| malformed())?;
             total += n * per;
@@ -130,26 +126,11 @@ mod tests {
     fn rejects_bad_durations() {
         assert_eq!(parse_duration("-5h"), Err(DurationError::Negative));
         assert_eq!(parse_duration(""), Err(DurationError::Empty));
-        assert!(matches!(
-            parse_duration("12"),
-            Err(DurationError::Malformed(_))
-        ));
-        assert!(matches!(
-            parse_duration("h"),
-            Err(DurationError::Malformed(_))
-        ));
-        assert!(matches!(
-            parse_duration("5w"),
-            Err(DurationError::Malformed(_))
-        ));
-        assert!(matches!(
-            parse_duration("99999999999d"),
-            Err(DurationError::TooLong(_))
-        ));
-        assert!(matches!(
-            parse_duration("4000d"),
-            Err(DurationError::TooLong(_))
-        ));
+        assert!(matches!(parse_duration("12"), Err(DurationError::Malformed(_))));
+        assert!(matches!(parse_duration("h"), Err(DurationError::Malformed(_))));
+        assert!(matches!(parse_duration("5w"), Err(DurationError::Malformed(_))));
+        assert!(matches!(parse_duration("99999999999d"), Err(DurationError::TooLong(_))));
+        assert!(matches!(parse_duration("4000d"), Err(DurationError::TooLong(_))));
     }
 
     #[test]

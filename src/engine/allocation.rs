@@ -70,8 +70,7 @@ pub fn objective(needs: &[Need], arrival: &[Vec<Option<Minutes>>], grants: &[Gra
         placed[g.need] += g.units;
     }
     for (n, need) in needs.iter().enumerate() {
-        cost +=
-            i64::from(need.priority) * UNMET_COST * i64::from(need.units.saturating_sub(placed[n]));
+        cost += i64::from(need.priority) * UNMET_COST * i64::from(need.units.saturating_sub(placed[n]));
     }
     cost
 }
@@ -102,23 +101,14 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
     for (n, need) in needs.iter().enumerate() {
         net.add_edge(need_node(n), sink, i64::from(need.units), 0);
         // The "unmet" route: always possible, priced so any real placement is cheaper.
-        net.add_edge(
-            source,
-            need_node(n),
-            i64::from(need.units),
-            i64::from(need.priority) * UNMET_COST,
-        );
+        net.add_edge(source, need_node(n), i64::from(need.units), i64::from(need.priority) * UNMET_COST);
         total += i64::from(need.units);
     }
     net.solve(source, sink, total);
     arcs.into_iter()
         .filter_map(|(g, n, id)| {
             let f = net.flow_on(id);
-            (f > 0).then_some(Grant {
-                group: g,
-                need: n,
-                units: f as u32,
-            })
+            (f > 0).then_some(Grant { group: g, need: n, units: f as u32 })
         })
         .collect()
 }
@@ -138,13 +128,7 @@ fn greedy(
         let need = &needs[n];
         let mut options: Vec<(bool, Minutes, usize)> = (0..groups.len())
             .filter_map(|g| {
-                arrival[g][n].map(|a| {
-                    (
-                        regional_first && groups[g].home_region != need.host_region,
-                        a,
-                        g,
-                    )
-                })
+                arrival[g][n].map(|a| (regional_first && groups[g].home_region != need.host_region, a, g))
             })
             .collect();
         options.sort();
@@ -157,11 +141,7 @@ fn greedy(
             if take > 0 {
                 left[g] -= take;
                 wanted -= take;
-                grants.push(Grant {
-                    group: g,
-                    need: n,
-                    units: take,
-                });
+                grants.push(Grant { group: g, need: n, units: take });
             }
         }
     }
@@ -187,29 +167,12 @@ mod tests {
     fn optimal_gives_scarce_units_to_the_higher_priority() {
         let groups = [group(1, 0, 0, 1)];
         let needs = [
-            Need {
-                host: ForceId(2),
-                host_region: RegionId(0),
-                priority: 1,
-                units: 1,
-            },
-            Need {
-                host: ForceId(3),
-                host_region: RegionId(0),
-                priority: 3,
-                units: 1,
-            },
+            Need { host: ForceId(2), host_region: RegionId(0), priority: 1, units: 1 },
+            Need { host: ForceId(3), host_region: RegionId(0), priority: 3, units: 1 },
         ];
         let arrival = vec![vec![Some(10), Some(500)]];
         let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
-        assert_eq!(
-            grants,
-            vec![Grant {
-                group: 0,
-                need: 1,
-                units: 1
-            }]
-        );
+        assert_eq!(grants, vec![Grant { group: 0, need: 1, units: 1 }]);
     }
 
     #[test]
@@ -217,18 +180,8 @@ mod tests {
         // Greedy serves need 0 with the group that need 1 needs most.
         let groups = [group(1, 0, 0, 1), group(2, 0, 0, 1)];
         let needs = [
-            Need {
-                host: ForceId(3),
-                host_region: RegionId(0),
-                priority: 1,
-                units: 1,
-            },
-            Need {
-                host: ForceId(4),
-                host_region: RegionId(0),
-                priority: 1,
-                units: 1,
-            },
+            Need { host: ForceId(3), host_region: RegionId(0), priority: 1, units: 1 },
+            Need { host: ForceId(4), host_region: RegionId(0), priority: 1, units: 1 },
         ];
         let arrival = vec![vec![Some(10), Some(20)], vec![Some(15), Some(200)]];
         let opt = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
@@ -240,30 +193,11 @@ mod tests {
     #[test]
     fn regional_first_prefers_own_region_over_a_nearer_outsider() {
         let groups = [group(1, 5, 0, 1), group(2, 0, 0, 1)];
-        let needs = [Need {
-            host: ForceId(3),
-            host_region: RegionId(0),
-            priority: 1,
-            units: 1,
-        }];
+        let needs = [Need { host: ForceId(3), host_region: RegionId(0), priority: 1, units: 1 }];
         let arrival = vec![vec![Some(10)], vec![Some(90)]];
         let rf = allocate(AllocationPolicy::RegionalFirst, &groups, &needs, &arrival);
-        assert_eq!(
-            rf,
-            vec![Grant {
-                group: 1,
-                need: 0,
-                units: 1
-            }]
-        );
+        assert_eq!(rf, vec![Grant { group: 1, need: 0, units: 1 }]);
         let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival);
-        assert_eq!(
-            near,
-            vec![Grant {
-                group: 0,
-                need: 0,
-                units: 1
-            }]
-        );
+        assert_eq!(near, vec![Grant { group: 0, need: 0, units: 1 }]);
     }
 }

@@ -22,10 +22,7 @@ pub struct MinCostFlow {
 
 impl MinCostFlow {
     pub fn new(nodes: usize) -> Self {
-        Self {
-            edges: Vec::new(),
-            adj: vec![Vec::new(); nodes],
-        }
+        Self { edges: Vec::new(), adj: vec![Vec::new(); nodes] }
     }
 
     /// Add a directed edge and return its id (for [`MinCostFlow::flow_on`]).
@@ -34,11 +31,7 @@ impl MinCostFlow {
         let id = self.edges.len();
         self.edges.push(Edge { to, cap, cost });
         self.adj[from].push(id);
-        self.edges.push(Edge {
-            to: from,
-            cap: 0,
-            cost: -cost,
-        });
+        self.edges.push(Edge { to: from, cap: 0, cost: -cost });
         self.adj[to].push(id + 1);
         id
     }

@@ -10,11 +10,8 @@ use crate::model::Model;
 pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
     let now = world.resource::<Clock>().now;
     let ncap = model.dataset.capabilities.len();
-    let mut units: Vec<(Unit, UnitStatus)> = world
-        .query::<(&Unit, &UnitStatus)>()
-        .iter(world)
-        .map(|(u, s)| (*u, s.clone()))
-        .collect();
+    let mut units: Vec<(Unit, UnitStatus)> =
+        world.query::<(&Unit, &UnitStatus)>().iter(world).map(|(u, s)| (*u, s.clone())).collect();
     units.sort_by_key(|(u, _)| u.id);
 
     // Conservation: units (and so officers) are never created or lost.
@@ -30,16 +27,12 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
             ));
         }
     }
-    let officers: u64 = units
-        .iter()
-        .map(|(u, _)| u64::from(model.dataset.capability(u.capability).officers_per_unit))
-        .sum();
+    let officers: u64 =
+        units.iter().map(|(u, _)| u64::from(model.dataset.capability(u.capability).officers_per_unit)).sum();
     let expected: u64 = model
         .dataset
         .capability_ids()
-        .map(|c| {
-            model.dataset.total_units(c) * u64::from(model.dataset.capability(c).officers_per_unit)
-        })
+        .map(|c| model.dataset.total_units(c) * u64::from(model.dataset.capability(c).officers_per_unit))
         .sum();
     if officers != expected {
         return Err(format!("officers not conserved: {officers} vs {expected}"));
@@ -55,10 +48,7 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
     for (inc, st) in &incidents {
         for (c, cs) in st.caps.iter().enumerate() {
             if cs.gap > cs.demand {
-                return Err(format!(
-                    "incident {}: gap {} exceeds demand {}",
-                    inc.index, cs.gap, cs.demand
-                ));
+                return Err(format!("incident {}: gap {} exceeds demand {}", inc.index, cs.gap, cs.demand));
             }
             for id in &cs.assigned {
                 if on_lists.insert(*id, inc.index).is_some() {
@@ -73,50 +63,31 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
     }
     // Every request is the one its (incident, capability) slot points to, and asks for no
     // more than is demanded.
-    let requests: Vec<(Entity, MutualAidRequest)> = world
-        .query::<(Entity, &MutualAidRequest)>()
-        .iter(world)
-        .map(|(e, r)| (e, r.clone()))
-        .collect();
+    let requests: Vec<(Entity, MutualAidRequest)> =
+        world.query::<(Entity, &MutualAidRequest)>().iter(world).map(|(e, r)| (e, r.clone())).collect();
     for (e, r) in &requests {
         let Some((_, st)) = incidents.iter().find(|(i, _)| i.index == r.incident) else {
             return Err(format!("request for unknown incident {}", r.incident));
         };
         let cs = &st.caps[usize::from(r.capability.0)];
         if cs.requests[usize::from(r.tier - 2)] != Some(*e) {
-            return Err(format!(
-                "tier-{} request of incident {} is not linked from it",
-                r.tier, r.incident
-            ));
+            return Err(format!("tier-{} request of incident {} is not linked from it", r.tier, r.incident));
         }
         if r.outstanding > cs.demand {
-            return Err(format!(
-                "request asks for {} units, demand is {}",
-                r.outstanding, cs.demand
-            ));
+            return Err(format!("request asks for {} units, demand is {}", r.outstanding, cs.demand));
         }
     }
-    let rosters: Vec<(Force, ForceRoster)> = world
-        .query::<(&Force, &ForceRoster)>()
-        .iter(world)
-        .map(|(f, r)| (f.clone(), r.clone()))
-        .collect();
+    let rosters: Vec<(Force, ForceRoster)> =
+        world.query::<(&Force, &ForceRoster)>().iter(world).map(|(f, r)| (f.clone(), r.clone())).collect();
     let away = &world.resource::<AwayIdle>().0;
     let mut lent = vec![vec![0u32; ncap]; model.dataset.forces.len()];
     for (u, s) in &units {
         let committed = matches!(
             s.state,
-            UnitState::Mobilising { .. }
-                | UnitState::Travelling { .. }
-                | UnitState::Deployed { .. }
+            UnitState::Mobilising { .. } | UnitState::Travelling { .. } | UnitState::Deployed { .. }
         );
         if committed != s.assignment.is_some() {
-            return Err(format!(
-                "unit {} is {} with assignment {:?}",
-                u.id.0,
-                s.state.name(),
-                s.assignment
-            ));
+            return Err(format!("unit {} is {} with assignment {:?}", u.id.0, s.state.name(), s.assignment));
         }
         if let Some(a) = s.assignment {
             if on_lists.get(&u.id) != Some(&a.incident) {
@@ -126,20 +97,12 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                 ));
             }
         } else if on_lists.contains_key(&u.id) {
-            return Err(format!(
-                "unit {} is on an incident list while {}",
-                u.id.0,
-                s.state.name()
-            ));
+            return Err(format!("unit {} is on an incident list while {}", u.id.0, s.state.name()));
         }
         if let Some(t) = s.state.until()
             && t < now
         {
-            return Err(format!(
-                "unit {} is {} until {t}, before now {now}",
-                u.id.0,
-                s.state.name()
-            ));
+            return Err(format!("unit {} is {} until {t}, before now {now}", u.id.0, s.state.name()));
         }
         let c = usize::from(u.capability.0);
         let (_, roster) = &rosters[usize::from(u.home.0)];
@@ -150,23 +113,13 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
         let away_idle = away.contains(&(s.location, u.capability, u.id));
         let available = matches!(s.state, UnitState::Available { .. });
         if available && (s.location == u.home) != at_home_idle {
-            return Err(format!(
-                "unit {} is available at home but not on its roster",
-                u.id.0
-            ));
+            return Err(format!("unit {} is available at home but not on its roster", u.id.0));
         }
         if available && (s.location != u.home) != away_idle {
-            return Err(format!(
-                "unit {} is available away but not on the away list",
-                u.id.0
-            ));
+            return Err(format!("unit {} is available away but not on the away list", u.id.0));
         }
         if !available && (at_home_idle || away_idle) {
-            return Err(format!(
-                "unit {} is {} but listed as idle",
-                u.id.0,
-                s.state.name()
-            ));
+            return Err(format!("unit {} is {} but listed as idle", u.id.0, s.state.name()));
         }
         if s.lent {
             lent[usize::from(u.home.0)][c] += 1;
@@ -177,16 +130,11 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
         let available_home = units
             .iter()
             .filter(|(u, s)| {
-                u.home == f.id
-                    && s.location == u.home
-                    && matches!(s.state, UnitState::Available { .. })
+                u.home == f.id && s.location == u.home && matches!(s.state, UnitState::Available { .. })
             })
             .count();
         if idle != available_home {
-            return Err(format!(
-                "force {}: roster lists {idle} idle units, {available_home} are",
-                f.id.0
-            ));
+            return Err(format!("force {}: roster lists {idle} idle units, {available_home} are", f.id.0));
         }
         if r.lent != lent[usize::from(f.id.0)] {
             return Err(format!(

@@ -16,6 +16,12 @@ use crate::model::{CapabilityId, ForceId, Model};
 use crate::results::{Event, EventKind};
 use crate::time::Minutes;
 
+/// Notice of a unit becoming idle: its normal notice at home; none away from home, where it
+/// is already mobilised.
+fn idle_notice(unit: &Unit, status: &UnitStatus) -> Minutes {
+    if status.location == unit.home { unit.base_notice } else { 0 }
+}
+
 /// All of the World a step touches. Every system takes it, so the schedule must (and does)
 /// order every system explicitly.
 #[derive(SystemParam)]
@@ -83,10 +89,7 @@ impl Sim<'_, '_> {
     }
 
     pub fn unit(&self, id: UnitId) -> (Unit, UnitStatus) {
-        let (u, s) = self
-            .units
-            .get(self.index.units[id.0 as usize])
-            .expect("unit index is complete");
+        let (u, s) = self.units.get(self.index.units[id.0 as usize]).expect("unit index is complete");
         (*u, s.clone())
     }
 
@@ -95,21 +98,13 @@ impl Sim<'_, '_> {
         if let Some(t) = status.state.until() {
             self.timers.0.push(std::cmp::Reverse((t, id)));
         }
-        let (_, mut s) = self
-            .units
-            .get_mut(self.index.units[id.0 as usize])
-            .expect("unit index is complete");
+        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
         *s = status;
     }
 
     pub fn label(&self, unit: &Unit) -> String {
         let m = &self.model.0.dataset;
-        format!(
-            "{}:{}:{}",
-            m.force(unit.home).code,
-            m.capability(unit.capability).id,
-            unit.ordinal
-        )
+        format!("{}:{}:{}", m.force(unit.home).code, m.capability(unit.capability).id, unit.ordinal)
     }
 
     fn incident_id(&self, incident: usize) -> String {
@@ -118,31 +113,20 @@ impl Sim<'_, '_> {
 
     /// Minutes to travel between two force areas for a capability; within one area it is the
     /// policy's local travel time. `None` when the graph does not connect them.
-    pub fn travel_time(
-        &mut self,
-        from: ForceId,
-        to: ForceId,
-        cap: CapabilityId,
-    ) -> Option<Minutes> {
+    pub fn travel_time(&mut self, from: ForceId, to: ForceId, cap: CapabilityId) -> Option<Minutes> {
         let model = self.model();
         if from == to {
             return Some(model.scenario.policy.local_travel);
         }
-        self.travel
-            .0
-            .minutes(from, to, model.dataset.capability(cap).convoy_speed_kmh)
+        self.travel.0.minutes(from, to, model.dataset.capability(cap).convoy_speed_kmh)
     }
 
     fn incident_state(&mut self, incident: usize) -> Mut<'_, IncidentState> {
-        self.incidents
-            .get_mut(self.index.incidents[incident])
-            .expect("incident index is complete")
+        self.incidents.get_mut(self.index.incidents[incident]).expect("incident index is complete")
     }
 
     fn roster(&mut self, force: ForceId) -> Mut<'_, ForceRoster> {
-        self.forces
-            .get_mut(self.index.forces[usize::from(force.0)])
-            .expect("force index is complete")
+        self.forces.get_mut(self.index.forces[usize::from(force.0)]).expect("force index is complete")
     }
 
     /// Put an idle unit on the right roster: at home, or away where it rested.
@@ -153,9 +137,7 @@ impl Sim<'_, '_> {
             let c = usize::from(unit.capability.0);
             self.roster(unit.home).idle_home[c].insert((notice, unit.id));
         } else {
-            self.away
-                .0
-                .insert((status.location, unit.capability, unit.id));
+            self.away.0.insert((status.location, unit.capability, unit.id));
         }
         self.put(unit.id, status);
     }
@@ -195,15 +177,8 @@ impl Sim<'_, '_> {
             self.set_lent(&unit, &mut status, true);
         }
         let now = self.now();
-        let departs = if notice == 0 {
-            now
-        } else {
-            self.align(now + notice)
-        };
-        let eta = departs
-            + self
-                .travel_time(status.location, host, unit.capability)
-                .unwrap_or(0);
+        let departs = if notice == 0 { now } else { self.align(now + notice) };
+        let eta = departs + self.travel_time(status.location, host, unit.capability).unwrap_or(0);
         self.wake_at(eta.saturating_sub(model.scenario.policy.arrival_window));
         status.assignment = Some(Assignment {
             incident,
@@ -258,18 +233,11 @@ impl Sim<'_, '_> {
             None => {
                 self.unlink(&unit, &mut status);
                 let label = self.label(&unit);
-                self.emit(EventKind::RouteBlocked {
-                    unit: label,
-                    incident: self.incident_id(a.incident),
-                });
+                self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
                 if status.location == unit.home {
                     self.set_lent(&unit, &mut status, false);
                 }
-                let notice = if status.location == unit.home {
-                    unit.base_notice
-                } else {
-                    0
-                };
+                let notice = idle_notice(&unit, &status);
                 self.make_available(&unit, status, notice);
             }
             Some(travel) => {
@@ -278,18 +246,13 @@ impl Sim<'_, '_> {
                 self.wake_at(a.eta.saturating_sub(model.scenario.policy.arrival_window));
                 status.assignment = Some(a);
                 status.duty_start = now;
-                let lookahead = a
-                    .tour_end
-                    .saturating_sub(model.scenario.policy.relief_lookahead);
+                let lookahead = a.tour_end.saturating_sub(model.scenario.policy.relief_lookahead);
                 self.wake_at(lookahead);
                 if travel == 0 {
                     self.put(id, status);
                     self.arrive(id);
                 } else {
-                    status.state = UnitState::Travelling {
-                        until: self.align(now + travel),
-                        departed: now,
-                    };
+                    status.state = UnitState::Travelling { until: self.align(now + travel), departed: now };
                     self.put(id, status);
                 }
             }
@@ -310,10 +273,7 @@ impl Sim<'_, '_> {
         status.assignment = Some(a);
         self.measures.arrivals[usize::from(a.tier - 1)].push(now.saturating_sub(a.raised_at));
         let label = self.label(&unit);
-        self.emit(EventKind::Arrived {
-            unit: label,
-            incident: self.incident_id(a.incident),
-        });
+        self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
         // Plan the stand-down so that the journey home fits in the tour; units that will rest
         // near the incident work to the end of it.
         let home = self.travel_time(host, unit.home, unit.capability);
@@ -326,19 +286,14 @@ impl Sim<'_, '_> {
             self.put_silent(id, status);
             self.stand_down(id, "tour");
         } else {
-            status.state = UnitState::Deployed {
-                until: self.align(stand_down),
-            };
+            status.state = UnitState::Deployed { until: self.align(stand_down) };
             self.put(id, status);
         }
     }
 
     /// Store a status without arming a timer (the caller changes state again at once).
     fn put_silent(&mut self, id: UnitId, status: UnitStatus) {
-        let (_, mut s) = self
-            .units
-            .get_mut(self.index.units[id.0 as usize])
-            .expect("unit index is complete");
+        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
         *s = status;
     }
 
@@ -360,16 +315,11 @@ impl Sim<'_, '_> {
         let home = self.travel_time(status.location, unit.home, unit.capability);
         let duty_end = match home {
             Some(h) if h <= policy.rest_away_beyond => {
-                status.state = UnitState::Returning {
-                    until: self.align(now + h),
-                    then_rest: true,
-                };
+                status.state = UnitState::Returning { until: self.align(now + h), then_rest: true };
                 now + h
             }
             _ => {
-                status.state = UnitState::Resting {
-                    until: self.align(now + policy.rest),
-                };
+                status.state = UnitState::Resting { until: self.align(now + policy.rest) };
                 now
             }
         };
@@ -393,11 +343,7 @@ impl Sim<'_, '_> {
                 if status.location == unit.home {
                     self.set_lent(&unit, &mut status, false);
                 }
-                let notice = if status.location == unit.home {
-                    unit.base_notice
-                } else {
-                    0
-                };
+                let notice = idle_notice(&unit, &status);
                 let label = self.label(&unit);
                 self.emit(EventKind::StoodDown {
                     unit: label,
@@ -414,8 +360,7 @@ impl Sim<'_, '_> {
                     now.saturating_sub(departed)
                 } else {
                     let host = self.model.0.scenario.incidents[a.incident].host;
-                    self.travel_time(host, unit.home, unit.capability)
-                        .unwrap_or(0)
+                    self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
                 };
                 let label = self.label(&unit);
                 self.emit(EventKind::StoodDown {
@@ -423,10 +368,8 @@ impl Sim<'_, '_> {
                     incident: self.incident_id(a.incident),
                     reason: "released".into(),
                 });
-                status.state = UnitState::Returning {
-                    until: self.align(now + back.max(1)),
-                    then_rest: false,
-                };
+                status.state =
+                    UnitState::Returning { until: self.align(now + back.max(1)), then_rest: false };
                 self.put(id, status);
             }
             UnitState::Deployed { .. } => self.stand_down(id, "released"),
@@ -457,20 +400,14 @@ impl Sim<'_, '_> {
                 }
             }
             UnitState::Resting { .. } => {
-                let notice = if status.location == unit.home {
-                    unit.base_notice
-                } else {
-                    0
-                };
+                let notice = idle_notice(&unit, &status);
                 self.make_available(&unit, status, notice);
             }
             UnitState::Returning { then_rest, .. } => {
                 status.location = unit.home;
                 self.set_lent(&unit, &mut status, false);
                 if then_rest && policy.rest > 0 {
-                    status.state = UnitState::Resting {
-                        until: self.align(now + policy.rest),
-                    };
+                    status.state = UnitState::Resting { until: self.align(now + policy.rest) };
                     self.put(id, status);
                 } else {
                     self.make_available(&unit, status, unit.base_notice);
@@ -505,10 +442,8 @@ impl Sim<'_, '_> {
     pub fn committed(&self, incident: usize, cap: CapabilityId) -> Vec<Committed> {
         let model = &self.model.0;
         let now = self.clock.now;
-        let (lookahead, window) = (
-            model.scenario.policy.relief_lookahead,
-            model.scenario.policy.arrival_window,
-        );
+        let (lookahead, window) =
+            (model.scenario.policy.relief_lookahead, model.scenario.policy.arrival_window);
         let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else {
             return Vec::new();
         };
@@ -526,12 +461,7 @@ impl Sim<'_, '_> {
                 };
                 // Aid counts as soon as it is promised: the host asked for it and it is coming.
                 let due = kind == Commitment::Deployed || s.lent || a.eta <= now + window;
-                (a.tour_end > now + lookahead).then_some(Committed {
-                    id,
-                    kind,
-                    lent: s.lent,
-                    due,
-                })
+                (a.tour_end > now + lookahead).then_some(Committed { id, kind, lent: s.lent, due })
             })
             .collect()
     }

@@ -71,15 +71,8 @@ impl Simulation {
             )
                 .chain(),
         );
-        schedule
-            .initialize(&mut world)
-            .map_err(|e| ScheduleError(format!("{e:?}")))?;
-        Ok(Self {
-            world,
-            schedule,
-            model,
-            finished: false,
-        })
+        schedule.initialize(&mut world).map_err(|e| ScheduleError(format!("{e:?}")))?;
+        Ok(Self { world, schedule, model, finished: false })
     }
 
     /// Minute of the step that runs next (or ran last, once finished).
@@ -119,10 +112,7 @@ impl Simulation {
             self.finished = true;
             // Account for the quiet stretch after the last event up to the horizon.
             if now < horizon {
-                *self.world.resource_mut::<Clock>() = Clock {
-                    prev: now,
-                    now: horizon,
-                };
+                *self.world.resource_mut::<Clock>() = Clock { prev: now, now: horizon };
                 self.world
                     .run_system_cached(systems::integrate)
                     .expect("integrate needs nothing the World lacks");
@@ -196,17 +186,9 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
                 let base_notice = capability.notice_for_rank(rank, n);
                 roster.idle_home[usize::from(cap.0)].insert((base_notice, id));
                 units.push((
-                    Unit {
-                        id,
-                        capability: cap,
-                        home: f,
-                        ordinal: rank + 1,
-                        base_notice,
-                    },
+                    Unit { id, capability: cap, home: f, ordinal: rank + 1, base_notice },
                     UnitStatus {
-                        state: UnitState::Available {
-                            notice: base_notice,
-                        },
+                        state: UnitState::Available { notice: base_notice },
                         location: f,
                         assignment: None,
                         lent: false,
@@ -224,9 +206,7 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
             world
                 .spawn((
                     Incident { index: i },
-                    IncidentState {
-                        caps: vec![CapabilityState::default(); ncap],
-                    },
+                    IncidentState { caps: vec![CapabilityState::default(); ncap] },
                 ))
                 .id()
         })

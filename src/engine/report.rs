@@ -13,11 +13,7 @@ pub fn round3(x: f64) -> f64 {
 }
 
 fn share(met: f64, demanded: f64) -> f64 {
-    if demanded > 0.0 {
-        round3((met / demanded).min(1.0))
-    } else {
-        1.0
-    }
+    if demanded > 0.0 { round3((met / demanded).min(1.0)) } else { 1.0 }
 }
 
 fn tier_arrivals(tier: u8, v: &[u32]) -> TierArrivals {
@@ -27,8 +23,7 @@ fn tier_arrivals(tier: u8, v: &[u32]) -> TierArrivals {
     TierArrivals {
         tier,
         arrivals: n as u32,
-        mean_minutes: (n > 0)
-            .then(|| round3(v.iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64)),
+        mean_minutes: (n > 0).then(|| round3(v.iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64)),
         median_minutes: (n > 0).then(|| v[(n - 1) / 2]),
         p90_minutes: (n > 0).then(|| v[(n * 9).div_ceil(10) - 1]),
         max_minutes: v.last().copied(),
@@ -40,11 +35,8 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
     let scen = &model.scenario;
     let trigger = *world.resource::<TriggerState>();
     let events = world.resource::<EventLog>().0.clone();
-    let mut incidents_state: Vec<(usize, IncidentState)> = world
-        .query::<(&Incident, &IncidentState)>()
-        .iter(world)
-        .map(|(i, s)| (i.index, s.clone()))
-        .collect();
+    let mut incidents_state: Vec<(usize, IncidentState)> =
+        world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.index, s.clone())).collect();
     incidents_state.sort_by_key(|(i, _)| *i);
     let m: &Measures = world.resource::<Measures>();
 
@@ -61,9 +53,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
         peak_shortfall_units: round3(m.peak_total),
         peak_shortfall_at: m.peak_at,
         national_trigger_at: trigger.fired_at,
-        request_to_arrival: (1..=3)
-            .map(|t| tier_arrivals(t, &m.arrivals[usize::from(t - 1)]))
-            .collect(),
+        request_to_arrival: (1..=3).map(|t| tier_arrivals(t, &m.arrivals[usize::from(t - 1)])).collect(),
         donor_hours_below_cover: round3(m.below_cover_min.iter().sum::<f64>() / 60.0),
         tour_limit_breaches: m.tour_breaches,
         tour_overrun_unit_hours: round3(m.overrun_unit_minutes / 60.0),
@@ -99,9 +89,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
                 .iter()
                 .map(|curve| {
                     let cs = &st.caps[usize::from(curve.capability.0)];
-                    let since = |t: Option<u32>| {
-                        t.zip(cs.first_demand_at).map(|(t, d)| t.saturating_sub(d))
-                    };
+                    let since = |t: Option<u32>| t.zip(cs.first_demand_at).map(|(t, d)| t.saturating_sub(d));
                     IncidentCapability {
                         capability: data.capability(curve.capability).id.clone(),
                         demanded_unit_hours: round3(cs.demanded_um / 60.0),

@@ -57,28 +57,18 @@ pub fn apply_disruptions(mut sim: Sim) {
     let model = sim.model();
     let now = sim.now();
     let ds = &model.scenario.disruptions;
-    if !ds
-        .iter()
-        .any(|d| sim.align(d.start) == now || sim.align(d.end) == now)
-    {
+    if !ds.iter().any(|d| sim.align(d.start) == now || sim.align(d.end) == now) {
         return;
     }
-    let active = ds
-        .iter()
-        .filter(|d| sim.align(d.start) <= now && now < sim.align(d.end))
-        .map(|d| &d.kind);
+    let active = ds.iter().filter(|d| sim.align(d.start) <= now && now < sim.align(d.end)).map(|d| &d.kind);
     let active: Vec<&DisruptionKind> = active.collect();
     sim.travel.0.set_disruptions(active);
     for d in ds {
         if sim.align(d.start) == now {
-            sim.emit(EventKind::DisruptionStarted {
-                disruption: describe(&model, &d.kind),
-            });
+            sim.emit(EventKind::DisruptionStarted { disruption: describe(&model, &d.kind) });
         }
         if sim.align(d.end) == now {
-            sim.emit(EventKind::DisruptionEnded {
-                disruption: describe(&model, &d.kind),
-            });
+            sim.emit(EventKind::DisruptionEnded { disruption: describe(&model, &d.kind) });
         }
     }
 }
@@ -110,11 +100,7 @@ pub fn update_demand(mut sim: Sim) {
             };
             for curve in &plan.demand {
                 let cs = &mut inc.caps[usize::from(curve.capability.0)];
-                cs.demand = if active {
-                    curve.at(now - plan.start)
-                } else {
-                    0
-                };
+                cs.demand = if active { curve.at(now - plan.start) } else { 0 };
                 if cs.demand > 0 && cs.first_demand_at.is_none() {
                     cs.first_demand_at = Some(now);
                 }
@@ -149,11 +135,7 @@ pub fn release_surplus(mut sim: Sim) {
             let release: Vec<UnitId> = if demand == 0 {
                 cs.assigned.clone()
             } else {
-                let mut due: Vec<_> = sim
-                    .committed(i, cap)
-                    .into_iter()
-                    .filter(|c| c.due)
-                    .collect();
+                let mut due: Vec<_> = sim.committed(i, cap).into_iter().filter(|c| c.due).collect();
                 if due.len() <= demand {
                     continue;
                 }
@@ -207,13 +189,7 @@ pub fn allocate_local(mut sim: Sim) {
             let own: Vec<UnitId> = sim
                 .forces
                 .get(sim.index.forces[usize::from(host.0)])
-                .map(|r| {
-                    r.idle_home[c]
-                        .iter()
-                        .take(wanted)
-                        .map(|&(_, id)| id)
-                        .collect()
-                })
+                .map(|r| r.idle_home[c].iter().take(wanted).map(|&(_, id)| id).collect())
                 .unwrap_or_default();
             for &id in &own {
                 sim.assign(id, i, 1, since);
@@ -231,18 +207,12 @@ pub fn allocate_local(mut sim: Sim) {
 /// When a request raised at `t` by `force` gets through, given the force's comms outages.
 fn transmitted(model: &Model, force: ForceId, mut t: Minutes) -> Minutes {
     for _ in 0..=model.scenario.disruptions.len() {
-        let blocking = model
-            .scenario
-            .disruptions
-            .iter()
-            .find_map(|d| match d.kind {
-                DisruptionKind::CommsOutage { force: f, delay }
-                    if f == force && d.start <= t && t < d.end =>
-                {
-                    Some((d.end, delay))
-                }
-                _ => None,
-            });
+        let blocking = model.scenario.disruptions.iter().find_map(|d| match d.kind {
+            DisruptionKind::CommsOutage { force: f, delay } if f == force && d.start <= t && t < d.end => {
+                Some((d.end, delay))
+            }
+            _ => None,
+        });
         match blocking {
             Some((end, None)) => t = end,
             Some((_, Some(delay))) => t = t.saturating_add(delay.max(1)),
@@ -265,8 +235,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 continue;
             };
             let cs = &inc.caps[c];
-            let (gap, since, existing, lower) =
-                (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
+            let (gap, since, existing, lower) = (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
             let decided = since.is_some_and(|s| now >= s + policy.local_latency);
             if gap == 0 || !decided {
                 if let (Some(e), 0) = (existing, gap) {
@@ -294,22 +263,14 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 let Some(fired) = sim.trigger.fired_at else {
                     continue;
                 };
-                let Some(lower_raised) = lower
-                    .and_then(|e| sim.requests.get(e).ok())
-                    .map(|r| r.raised_at)
+                let Some(lower_raised) = lower.and_then(|e| sim.requests.get(e).ok()).map(|r| r.raised_at)
                 else {
                     continue;
                 };
                 lower_raised.max(fired)
             };
-            let latency = if tier == 2 {
-                policy.regional_latency
-            } else {
-                policy.national_latency
-            };
-            let acts_at = sim
-                .align(transmitted(&model, plan.host, raised_at) + latency)
-                .max(now);
+            let latency = if tier == 2 { policy.regional_latency } else { policy.national_latency };
+            let acts_at = sim.align(transmitted(&model, plan.host, raised_at) + latency).max(now);
             let e = sim
                 .commands
                 .spawn(MutualAidRequest {
@@ -383,11 +344,7 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             let Some(e) = cs.requests[slot] else { continue };
             let Ok(r) = sim.requests.get(e) else { continue };
             if r.acts_at <= now {
-                let pool = if tier == 2 {
-                    model.dataset.force(plan.host).region.0
-                } else {
-                    0
-                };
+                let pool = if tier == 2 { model.dataset.force(plan.host).region.0 } else { 0 };
                 pools.entry((pool, cap)).or_default().push(OpenNeed {
                     incident: i,
                     cap,
@@ -434,22 +391,14 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 }
             }
         }
-        let away: Vec<(ForceId, UnitId)> = sim
-            .away
-            .0
-            .iter()
-            .filter(|(_, k, _)| *k == cap)
-            .map(|&(loc, _, id)| (loc, id))
-            .collect();
+        let away: Vec<(ForceId, UnitId)> =
+            sim.away.0.iter().filter(|(_, k, _)| *k == cap).map(|&(loc, _, id)| (loc, id)).collect();
         for (loc, id) in away {
             let home = sim.unit(id).0.home;
             if !eligible(home) {
                 continue;
             }
-            if let Some(g) = groups
-                .iter()
-                .position(|g| g.home == home && g.location == loc)
-            {
+            if let Some(g) = groups.iter().position(|g| g.home == home && g.location == loc) {
                 groups[g].count += 1;
                 members[g].push(id);
             } else {
@@ -470,10 +419,7 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             .iter()
             .map(|n| {
                 let plan = &model.scenario.incidents[n.incident];
-                let gap = sim
-                    .incidents
-                    .get(sim.index.incidents[n.incident])
-                    .map_or(0, |inc| inc.caps[c].gap);
+                let gap = sim.incidents.get(sim.index.incidents[n.incident]).map_or(0, |inc| inc.caps[c].gap);
                 Need {
                     host: plan.host,
                     host_region: model.dataset.force(plan.host).region,
@@ -532,10 +478,7 @@ pub fn evaluate_trigger(mut sim: Sim) {
             }
             now >= t
         }
-        NationalTrigger::Shortfall {
-            regional_shortfall,
-            sustained,
-        } => {
+        NationalTrigger::Shortfall { regional_shortfall, sustained } => {
             let mut by_region = vec![0u32; model.dataset.regions.len()];
             for r in sim.requests.iter().filter(|r| r.tier == 2) {
                 let host = model.scenario.incidents[r.incident].host;
@@ -569,10 +512,7 @@ pub fn send_idle_home(mut sim: Sim) {
             continue;
         };
         sim.away.0.remove(&(loc, cap, id));
-        status.state = UnitState::Returning {
-            until: sim.align(now + t.max(1)),
-            then_rest: false,
-        };
+        status.state = UnitState::Returning { until: sim.align(now + t.max(1)), then_rest: false };
         sim.put(id, status);
     }
 }
@@ -644,9 +584,8 @@ pub fn snapshot(mut sim: Sim) {
     let mut below = vec![0u32; nf];
     for (f, b) in below.iter_mut().enumerate() {
         if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
-            *b = (0..ncap)
-                .filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.required[c])
-                .count() as u32;
+            *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.required[c]).count()
+                as u32;
         }
     }
     let m = &mut *sim.measures;

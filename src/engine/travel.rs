@@ -26,11 +26,7 @@ impl TravelNetwork {
         }
         for b in &data.borders {
             let metres = (b.road_km * 1000.0).round().max(1.0) as u64;
-            graph.add_edge(
-                NodeIndex::new(usize::from(b.a.0)),
-                NodeIndex::new(usize::from(b.b.0)),
-                metres,
-            );
+            graph.add_edge(NodeIndex::new(usize::from(b.a.0)), NodeIndex::new(usize::from(b.b.0)), metres);
         }
         let edges = graph.edge_count();
         Self {
@@ -42,10 +38,7 @@ impl TravelNetwork {
     }
 
     fn edge(&self, a: ForceId, b: ForceId) -> Option<EdgeIndex> {
-        self.graph.find_edge(
-            NodeIndex::new(usize::from(a.0)),
-            NodeIndex::new(usize::from(b.0)),
-        )
+        self.graph.find_edge(NodeIndex::new(usize::from(a.0)), NodeIndex::new(usize::from(b.0)))
     }
 
     /// Set the state of every link from the disruptions active now (in scenario order).
@@ -82,19 +75,14 @@ impl TravelNetwork {
             let map = petgraph::algo::dijkstra(&open, NodeIndex::new(src), None, |e| {
                 e.weight() * slow[e.id().index()] / 1000
             });
-            let row = (0..self.graph.node_count())
-                .map(|i| map.get(&NodeIndex::new(i)).copied())
-                .collect();
+            let row = (0..self.graph.node_count()).map(|i| map.get(&NodeIndex::new(i)).copied()).collect();
             self.cache[src] = Some(row);
         }
-        self.cache[src]
-            .as_ref()
-            .and_then(|row| row[usize::from(to.0)])
+        self.cache[src].as_ref().and_then(|row| row[usize::from(to.0)])
     }
 
     /// Minutes to drive from `from` to `to` at `speed_kmh`, if connected.
     pub fn minutes(&mut self, from: ForceId, to: ForceId, speed_kmh: f64) -> Option<Minutes> {
-        self.distance_m(from, to)
-            .map(|m| (m as f64 * 60.0 / (speed_kmh * 1000.0)).ceil() as Minutes)
+        self.distance_m(from, to).map(|m| (m as f64 * 60.0 / (speed_kmh * 1000.0)).ceil() as Minutes)
     }
 }

@@ -7,7 +7,7 @@ use toml::Spanned;
 
 use super::source::SourceDocument;
 use crate::diagnostics::{Diagnostic, suggest};
-use crate::model::{CapabilityId, Dataset, ForceId};
+use crate::model::{Capability, CapabilityId, Dataset, ForceId};
 use crate::time::{Minutes, parse_duration};
 
 pub struct Checker<'d, 'a> {
@@ -17,15 +17,11 @@ pub struct Checker<'d, 'a> {
 
 impl<'d, 'a> Checker<'d, 'a> {
     pub fn new(doc: &'d SourceDocument<'a>) -> Self {
-        Self {
-            doc,
-            problems: Vec::new(),
-        }
+        Self { doc, problems: Vec::new() }
     }
 
     pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
-        self.problems
-            .push(self.doc.diag(span, message).with_hint(hint));
+        self.problems.push(self.doc.diag(span, message).with_hint(hint));
     }
 
     pub fn duration(&mut self, value: &Spanned<String>, what: &str) -> Option<Minutes> {
@@ -48,11 +44,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         if v.is_finite() && (0.0..=1.0).contains(&v) {
             Some(v)
         } else {
-            self.error(
-                value.span(),
-                format!("{what} must be between 0 and 1, not {v}"),
-                None,
-            );
+            self.error(value.span(), format!("{what} must be between 0 and 1, not {v}"), None);
             None
         }
     }
@@ -62,11 +54,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         if v.is_finite() && v > 0.0 {
             Some(v)
         } else {
-            self.error(
-                value.span(),
-                format!("{what} must be a positive number, not {v}"),
-                None,
-            );
+            self.error(value.span(), format!("{what} must be a positive number, not {v}"), None);
             None
         }
     }
@@ -75,27 +63,21 @@ impl<'d, 'a> Checker<'d, 'a> {
         let found = data.force_by_code(code.get_ref());
         if found.is_none() {
             let hint = suggest(code.get_ref(), data.forces.iter().map(|f| f.code.as_str()));
-            self.error(
-                code.span(),
-                format!("unknown force '{}'", code.get_ref()),
-                hint,
-            );
+            self.error(code.span(), format!("unknown force '{}'", code.get_ref()), hint);
         }
         found
     }
 
     pub fn capability(&mut self, data: &Dataset, id: &Spanned<String>) -> Option<CapabilityId> {
-        let found = data.capability_by_id(id.get_ref());
+        self.capability_among(&data.capabilities, id).map(|i| CapabilityId(i as u8))
+    }
+
+    /// Index of the capability named `id` in `catalogue`, or a located error with a hint.
+    pub fn capability_among(&mut self, catalogue: &[Capability], id: &Spanned<String>) -> Option<usize> {
+        let found = catalogue.iter().position(|c| c.id == *id.get_ref());
         if found.is_none() {
-            let hint = suggest(
-                id.get_ref(),
-                data.capabilities.iter().map(|c| c.id.as_str()),
-            );
-            self.error(
-                id.span(),
-                format!("unknown capability '{}'", id.get_ref()),
-                hint,
-            );
+            let hint = suggest(id.get_ref(), catalogue.iter().map(|c| c.id.as_str()));
+            self.error(id.span(), format!("unknown capability '{}'", id.get_ref()), hint);
         }
         found
     }
@@ -110,11 +92,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         let found = parse(value.get_ref());
         if found.is_none() {
             let hint = suggest(value.get_ref(), names.iter().copied());
-            self.error(
-                value.span(),
-                format!("unknown {what} '{}'", value.get_ref()),
-                hint,
-            );
+            self.error(value.span(), format!("unknown {what} '{}'", value.get_ref()), hint);
         }
         found
     }

@@ -10,8 +10,7 @@ use super::policy_file::PolicyFile;
 use super::source::SourceDocument;
 use crate::diagnostics::Diagnostics;
 use crate::model::{
-    Border, Capability, Dataset, EstablishmentBasis, EstablishmentRule, Force, ReadinessBand,
-    RegionId,
+    Border, Capability, Dataset, EstablishmentBasis, EstablishmentRule, Force, ReadinessBand, RegionId,
 };
 
 #[derive(Debug, Deserialize)]
@@ -145,10 +144,7 @@ pub fn parse_dataset_file(doc: &SourceDocument<'_>) -> Result<DatasetFile, Diagn
     doc.deserialize::<DatasetFile>()
 }
 
-pub fn readiness(
-    c: &mut Checker<'_, '_>,
-    bands: &Spanned<Vec<ReadinessFile>>,
-) -> Option<Vec<ReadinessBand>> {
+pub fn readiness(c: &mut Checker<'_, '_>, bands: &Spanned<Vec<ReadinessFile>>) -> Option<Vec<ReadinessBand>> {
     let mut out = Vec::new();
     let mut ok = true;
     for band in bands.get_ref() {
@@ -157,24 +153,13 @@ pub fn readiness(
         match (notice, share) {
             (Some(notice), Some(share)) => {
                 if let Some(prev) = out.last().cloned() {
-                    let ReadinessBand {
-                        notice: pn,
-                        share: ps,
-                    } = prev;
+                    let ReadinessBand { notice: pn, share: ps } = prev;
                     if notice <= pn {
-                        c.error(
-                            band.notice.span(),
-                            "readiness bands must be in increasing notice",
-                            None,
-                        );
+                        c.error(band.notice.span(), "readiness bands must be in increasing notice", None);
                         ok = false;
                     }
                     if share < ps {
-                        c.error(
-                            band.share.span(),
-                            "readiness shares are cumulative and cannot fall",
-                            None,
-                        );
+                        c.error(band.share.span(), "readiness shares are cumulative and cannot fall", None);
                         ok = false;
                     }
                 }
@@ -207,45 +192,29 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
         if cap.id.get_ref().trim().is_empty() {
             c.error(cap.id.span(), "capability id is empty", None);
         } else if !seen.insert(cap.id.get_ref().clone()) {
-            c.error(
-                cap.id.span(),
-                format!("capability '{}' is defined twice", cap.id.get_ref()),
-                None,
-            );
+            c.error(cap.id.span(), format!("capability '{}' is defined twice", cap.id.get_ref()), None);
         }
         if *cap.officers_per_unit.get_ref() == 0 {
-            c.error(
-                cap.officers_per_unit.span(),
-                "officers_per_unit must be 1 or more",
-                None,
-            );
+            c.error(cap.officers_per_unit.span(), "officers_per_unit must be 1 or more", None);
         }
         let speed = c.positive(&cap.convoy_speed_kmh, "convoy_speed_kmh");
-        let basis = c.choice(
-            &cap.establishment.basis,
-            "establishment basis",
-            &["officers", "armed-officers"],
-            |s| match s {
-                "officers" => Some(EstablishmentBasis::Officers),
-                "armed-officers" => Some(EstablishmentBasis::ArmedOfficers),
-                _ => None,
-            },
-        );
+        let basis =
+            c.choice(&cap.establishment.basis, "establishment basis", &["officers", "armed-officers"], |s| {
+                match s {
+                    "officers" => Some(EstablishmentBasis::Officers),
+                    "armed-officers" => Some(EstablishmentBasis::ArmedOfficers),
+                    _ => None,
+                }
+            });
         let share = c.unit_interval(&cap.establishment.share, "establishment share");
         let readiness = readiness(c, &cap.readiness);
-        if let (Some(speed), Some(basis), Some(share), Some(readiness)) =
-            (speed, basis, share, readiness)
-        {
+        if let (Some(speed), Some(basis), Some(share), Some(readiness)) = (speed, basis, share, readiness) {
             capabilities.push(Capability {
                 id: cap.id.get_ref().clone(),
                 unit_name: cap.unit.clone(),
                 officers_per_unit: (*cap.officers_per_unit.get_ref()).max(1),
                 convoy_speed_kmh: speed,
-                establishment_rule: EstablishmentRule {
-                    basis,
-                    share,
-                    minimum: cap.establishment.minimum,
-                },
+                establishment_rule: EstablishmentRule { basis, share, minimum: cap.establishment.minimum },
                 readiness,
             });
         }
@@ -269,7 +238,6 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let cap_index = |id: &str| capabilities.iter().position(|cap| cap.id == id);
     let mut forces = Vec::new();
     let mut explicit_units = Vec::new();
     for (i, f) in forces_sorted.iter().enumerate() {
@@ -279,11 +247,7 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
             c.error(f.code.span(), "force code is empty", None);
         }
         if i > 0 && forces_sorted[i - 1].get_ref().code.get_ref() == code {
-            c.error(
-                f.code.span(),
-                format!("force '{code}' is defined twice"),
-                None,
-            );
+            c.error(f.code.span(), format!("force '{code}' is defined twice"), None);
         }
         if f.region.get_ref().trim().is_empty() {
             c.error(f.region.span(), "region is empty", None);
@@ -291,57 +255,25 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
         let hq = f.hq.as_ref().map(|hq| {
             let (lat, lon) = (*hq.lat.get_ref(), *hq.lon.get_ref());
             if !(-90.0..=90.0).contains(&lat) {
-                c.error(
-                    hq.lat.span(),
-                    format!("latitude {lat} is outside -90..90"),
-                    None,
-                );
+                c.error(hq.lat.span(), format!("latitude {lat} is outside -90..90"), None);
             }
             if !(-180.0..=180.0).contains(&lon) {
-                c.error(
-                    hq.lon.span(),
-                    format!("longitude {lon} is outside -180..180"),
-                    None,
-                );
+                c.error(hq.lon.span(), format!("longitude {lon} is outside -180..180"), None);
             }
             (lat, lon)
         });
         let mut units = vec![None; capabilities.len()];
         for (k, v) in &f.units {
-            match cap_index(k.get_ref()) {
-                Some(ci) => units[ci] = Some(*v.get_ref()),
-                None => {
-                    let hint = crate::diagnostics::suggest(
-                        k.get_ref(),
-                        capabilities.iter().map(|c| c.id.as_str()),
-                    );
-                    c.error(
-                        k.span(),
-                        format!("unknown capability '{}'", k.get_ref()),
-                        hint,
-                    );
-                }
+            if let Some(ci) = c.capability_among(&capabilities, k) {
+                units[ci] = Some(*v.get_ref());
             }
         }
         let mut consistency = vec![1.0; capabilities.len()];
         for (k, v) in &f.consistency {
-            match cap_index(k.get_ref()) {
-                Some(ci) => {
-                    if let Some(x) = c.unit_interval(v, "consistency") {
-                        consistency[ci] = x;
-                    }
-                }
-                None => {
-                    let hint = crate::diagnostics::suggest(
-                        k.get_ref(),
-                        capabilities.iter().map(|c| c.id.as_str()),
-                    );
-                    c.error(
-                        k.span(),
-                        format!("unknown capability '{}'", k.get_ref()),
-                        hint,
-                    );
-                }
+            if let (Some(ci), Some(x)) =
+                (c.capability_among(&capabilities, k), c.unit_interval(v, "consistency"))
+            {
+                consistency[ci] = x;
             }
         }
         let region = regions.binary_search(f.region.get_ref()).unwrap_or(0);
@@ -384,12 +316,7 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
                     None,
                 );
             } else {
-                dataset.borders.push(Border {
-                    a: key.0,
-                    b: key.1,
-                    road_km: km,
-                    link: b.link.clone(),
-                });
+                dataset.borders.push(Border { a: key.0, b: key.1, road_km: km, link: b.link.clone() });
             }
         }
     }
@@ -397,8 +324,5 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
     if c.problems.len() > before {
         return None;
     }
-    Some(DatasetDraft {
-        dataset,
-        explicit_units,
-    })
+    Some(DatasetDraft { dataset, explicit_units })
 }

@@ -33,10 +33,7 @@ pub struct InputFile<'a> {
 
 impl<'a> InputFile<'a> {
     pub fn builtin_dataset() -> Self {
-        Self {
-            name: BUILTIN_DATASET_NAME,
-            bytes: BUILTIN_DATASET.as_bytes(),
-        }
+        Self { name: BUILTIN_DATASET_NAME, bytes: BUILTIN_DATASET.as_bytes() }
     }
 }
 
@@ -48,16 +45,10 @@ fn decode<'a>(file: &InputFile<'a>) -> Result<&'a str, Diagnostic> {
         let line = text.matches('\n').count() + 1;
         let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Diagnostic::new(
-            Location::File {
-                file: file.name.to_string(),
-                line,
-                col,
-            },
+            Location::File { file: file.name.to_string(), line, col },
             "the file is not UTF-8 text",
         )
-        .with_hint(Some(
-            "scenario and dataset files are TOML text; check the path and the encoding".into(),
-        ))
+        .with_hint(Some("scenario and dataset files are TOML text; check the path and the encoding".into()))
     })
 }
 
@@ -69,9 +60,7 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn draft_from(
-    doc: &SourceDocument<'_>,
-) -> Result<(dataset_file::DatasetFile, DatasetDraft), Diagnostics> {
+fn draft_from(doc: &SourceDocument<'_>) -> Result<(dataset_file::DatasetFile, DatasetDraft), Diagnostics> {
     let file = parse_dataset_file(doc)?;
     let mut c = Checker::new(doc);
     let draft = build_dataset(&file, &mut c);

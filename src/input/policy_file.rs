@@ -45,11 +45,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
             if missing {
                 // The built-in dataset sets every key, so this only fires if it is edited badly.
                 if let Some((_, c)) = layers.last_mut() {
-                    c.error(
-                        0..0,
-                        concat!("policy key '", stringify!($field), "' has no value"),
-                        None,
-                    );
+                    c.error(0..0, concat!("policy key '", stringify!($field), "' has no value"), None);
                 }
             }
             out
@@ -73,8 +69,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     let relief_lookahead = pick!(relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
     let arrival_window = pick!(arrival_window, |c, v| c.duration(v, "arrival_window"));
     let local_travel = pick!(local_travel, |c, v| c.duration(v, "local_travel"));
-    let min_consistency = pick!(min_consistency, |c, v| c
-        .unit_interval(v, "min_consistency"));
+    let min_consistency = pick!(min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
     let tour = tour.and_then(|t| {
         if t == 0 {
             for (file, c) in layers.iter_mut() {
@@ -106,7 +101,8 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     })
 }
 
-const TRIGGER_HINT: &str = "write national_trigger = { regional_shortfall = 10, sustained = \"6h\" }, { at = \"48h\" } or \"never\"";
+const TRIGGER_HINT: &str =
+    "write national_trigger = { regional_shortfall = 10, sustained = \"6h\" }, { at = \"48h\" } or \"never\"";
 
 fn trigger(c: &mut Checker<'_, '_>, v: &Spanned<toml::Value>) -> Option<NationalTrigger> {
     let span = v.span();
@@ -143,40 +139,24 @@ fn trigger(c: &mut Checker<'_, '_>, v: &Spanned<toml::Value>) -> Option<National
                         }
                     };
                     let sustained = match t.get("sustained") {
-                        Some(toml::Value::String(s)) => c.duration(
-                            &Spanned::new(span.clone(), s.clone()),
-                            "national_trigger.sustained",
-                        ),
+                        Some(toml::Value::String(s)) => {
+                            c.duration(&Spanned::new(span.clone(), s.clone()), "national_trigger.sustained")
+                        }
                         _ => {
-                            c.error(
-                                span,
-                                "sustained must be a duration string",
-                                Some(TRIGGER_HINT.into()),
-                            );
+                            c.error(span, "sustained must be a duration string", Some(TRIGGER_HINT.into()));
                             None
                         }
                     };
-                    Some(NationalTrigger::Shortfall {
-                        regional_shortfall: units?,
-                        sustained: sustained?,
-                    })
+                    Some(NationalTrigger::Shortfall { regional_shortfall: units?, sustained: sustained? })
                 }
                 _ => {
-                    c.error(
-                        span,
-                        "national_trigger has the wrong keys",
-                        Some(TRIGGER_HINT.into()),
-                    );
+                    c.error(span, "national_trigger has the wrong keys", Some(TRIGGER_HINT.into()));
                     None
                 }
             }
         }
         _ => {
-            c.error(
-                span,
-                "national_trigger must be a table or \"never\"",
-                Some(TRIGGER_HINT.into()),
-            );
+            c.error(span, "national_trigger must be a table or \"never\"", Some(TRIGGER_HINT.into()));
             None
         }
     }

@@ -123,20 +123,12 @@ pub fn build_scenario(
     let header = file.scenario.get_ref();
     let horizon = c.duration(&header.horizon, "horizon");
     if horizon == Some(0) {
-        c.error(
-            header.horizon.span(),
-            "horizon must be longer than 0m",
-            None,
-        );
+        c.error(header.horizon.span(), "horizon must be longer than 0m", None);
     }
     let tick = match &header.tick {
         Some(t) => c.duration(t, "tick").filter(|&t| {
             if t == 0 {
-                c.error(
-                    header.tick.as_ref().map_or(0..0, |t| t.span()),
-                    "tick must be at least 1m",
-                    None,
-                );
+                c.error(header.tick.as_ref().map_or(0..0, |t| t.span()), "tick must be at least 1m", None);
             }
             t > 0
         }),
@@ -172,12 +164,7 @@ pub fn build_scenario(
                 Some("give each incident its own id".into()),
             );
         }
-        let kind = c.choice(
-            &inc.kind,
-            "incident kind",
-            &IncidentKind::NAMES,
-            IncidentKind::parse,
-        );
+        let kind = c.choice(&inc.kind, "incident kind", &IncidentKind::NAMES, IncidentKind::parse);
         let host = c.force(data, &inc.force);
         let start = c.duration(&inc.start, "start");
         if let (Some(s), Some(h)) = (start, horizon)
@@ -220,11 +207,7 @@ pub fn build_scenario(
             let mut steps: Vec<(Minutes, u32)> = Vec::new();
             let mut ok = true;
             if curve.get_ref().is_empty() {
-                c.error(
-                    curve.span(),
-                    "a demand curve needs at least one [time, units] step",
-                    None,
-                );
+                c.error(curve.span(), "a demand curve needs at least one [time, units] step", None);
                 ok = false;
             }
             for (t, units) in curve.get_ref() {
@@ -252,10 +235,7 @@ pub fn build_scenario(
                 steps.push((t_min, *units.get_ref()));
             }
             if let (Some(cap), true) = (cap, ok) {
-                demand.push(DemandCurve {
-                    capability: cap,
-                    steps,
-                });
+                demand.push(DemandCurve { capability: cap, steps });
             }
         }
         demand.sort_by_key(|d| d.capability);
@@ -286,54 +266,42 @@ pub fn build_scenario(
         {
             c.error(d.end.span(), "a disruption must end after it starts", None);
         }
-        let link =
-            |c: &mut Checker<'_, '_>, data: &crate::model::Dataset| -> Option<(ForceId, ForceId)> {
-                let Some(l) = &d.link else {
-                    c.error(
-                        span.clone(),
-                        format!(
-                            "a {} disruption needs link = [\"force-a\", \"force-b\"]",
-                            d.kind.get_ref()
-                        ),
-                        None,
-                    );
-                    return None;
-                };
-                let (a, b) = l.get_ref();
-                let fa = c.force(data, a)?;
-                let fb = c.force(data, b)?;
-                let (lo, hi) = (fa.min(fb), fa.max(fb));
-                if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
-                    Some((lo, hi))
-                } else {
-                    let near: Vec<&str> = data
-                        .borders
-                        .iter()
-                        .filter(|x| x.a == fa || x.b == fa)
-                        .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
-                        .collect();
-                    c.error(
-                        l.span(),
-                        format!(
-                            "there is no border link between '{}' and '{}'",
-                            a.get_ref(),
-                            b.get_ref()
-                        ),
-                        Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
-                    );
-                    None
-                }
+        let link = |c: &mut Checker<'_, '_>, data: &crate::model::Dataset| -> Option<(ForceId, ForceId)> {
+            let Some(l) = &d.link else {
+                c.error(
+                    span.clone(),
+                    format!("a {} disruption needs link = [\"force-a\", \"force-b\"]", d.kind.get_ref()),
+                    None,
+                );
+                return None;
             };
+            let (a, b) = l.get_ref();
+            let fa = c.force(data, a)?;
+            let fb = c.force(data, b)?;
+            let (lo, hi) = (fa.min(fb), fa.max(fb));
+            if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
+                Some((lo, hi))
+            } else {
+                let near: Vec<&str> = data
+                    .borders
+                    .iter()
+                    .filter(|x| x.a == fa || x.b == fa)
+                    .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
+                    .collect();
+                c.error(
+                    l.span(),
+                    format!("there is no border link between '{}' and '{}'", a.get_ref(), b.get_ref()),
+                    Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
+                );
+                None
+            }
+        };
         let kind = match d.kind.get_ref().as_str() {
             "link-closed" => link(c, data).map(|(a, b)| DisruptionKind::LinkClosed { a, b }),
             "link-slowed" => {
                 let ab = link(c, data);
                 let factor = match &d.factor {
-                    Some(f)
-                        if f.get_ref().is_finite()
-                            && *f.get_ref() >= 1.0
-                            && *f.get_ref() <= 100.0 =>
-                    {
+                    Some(f) if f.get_ref().is_finite() && *f.get_ref() >= 1.0 && *f.get_ref() <= 100.0 => {
                         Some(*f.get_ref())
                     }
                     Some(f) => {
@@ -345,12 +313,15 @@ pub fn build_scenario(
                         None
                     }
                     None => {
-                        c.error(span.clone(), "a link-slowed disruption needs factor = 2.0 (travel takes twice as long)", None);
+                        c.error(
+                            span.clone(),
+                            "a link-slowed disruption needs factor = 2.0 (travel takes twice as long)",
+                            None,
+                        );
                         None
                     }
                 };
-                ab.zip(factor)
-                    .map(|((a, b), factor)| DisruptionKind::LinkSlowed { a, b, factor })
+                ab.zip(factor).map(|((a, b), factor)| DisruptionKind::LinkSlowed { a, b, factor })
             }
             "comms-outage" => {
                 let force = match &d.force {
@@ -364,20 +335,14 @@ pub fn build_scenario(
                     Some(x) => c.duration(x, "delay").map(Some),
                     None => Some(None),
                 };
-                force
-                    .zip(delay)
-                    .map(|(force, delay)| DisruptionKind::CommsOutage { force, delay })
+                force.zip(delay).map(|(force, delay)| DisruptionKind::CommsOutage { force, delay })
             }
             _ => {
                 let hint = crate::diagnostics::suggest(
                     d.kind.get_ref(),
                     ["link-closed", "link-slowed", "comms-outage"],
                 );
-                c.error(
-                    d.kind.span(),
-                    format!("unknown disruption kind '{}'", d.kind.get_ref()),
-                    hint,
-                );
+                c.error(d.kind.span(), format!("unknown disruption kind '{}'", d.kind.get_ref()), hint);
                 None
             }
         };

@@ -26,13 +26,10 @@ impl SetOverride {
     /// Split `KEY=VALUE`; the error is a message for the user.
     pub fn parse(arg: &str) -> Result<Self, String> {
         match arg.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok(Self {
-                key: k.trim().to_string(),
-                value: v.trim().to_string(),
-            }),
-            _ => Err(format!(
-                "'--set {arg}' must have the form KEY=VALUE, e.g. policy.retained_cover=0.5"
-            )),
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok(Self { key: k.trim().to_string(), value: v.trim().to_string() })
+            }
+            _ => Err(format!("'--set {arg}' must have the form KEY=VALUE, e.g. policy.retained_cover=0.5")),
         }
     }
 
@@ -55,12 +52,7 @@ impl<'a> SourceDocument<'a> {
     }
 
     fn set_base(&self, k: usize) -> usize {
-        self.text.len()
-            + 1
-            + self.sets[..k]
-                .iter()
-                .map(|s| s.value.len() + 1)
-                .sum::<usize>()
+        self.text.len() + 1 + self.sets[..k].iter().map(|s| s.value.len() + 1).sum::<usize>()
     }
 
     /// Where a byte offset points: a file position or an override.
@@ -70,19 +62,10 @@ impl<'a> SourceDocument<'a> {
             let before = &self.text[..floor_char_boundary(self.text, offset)];
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Location::File {
-                file: self.name.to_string(),
-                line,
-                col,
-            };
+            return Location::File { file: self.name.to_string(), line, col };
         }
-        let k = (0..self.sets.len())
-            .rev()
-            .find(|&k| self.set_base(k) <= offset)
-            .unwrap_or(0);
-        Location::Override {
-            argument: self.sets[k].argument(),
-        }
+        let k = (0..self.sets.len()).rev().find(|&k| self.set_base(k) <= offset).unwrap_or(0);
+        Location::Override { argument: self.sets[k].argument() }
     }
 
     pub fn diag(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
@@ -94,9 +77,7 @@ impl<'a> SourceDocument<'a> {
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
         let (mut root, errors) = DeTable::parse_recoverable(self.text);
         if !errors.is_empty() {
-            return Err(Diagnostics(
-                errors.iter().map(|e| self.toml_error(e)).collect(),
-            ));
+            return Err(Diagnostics(errors.iter().map(|e| self.toml_error(e)).collect()));
         }
         let mut problems = Vec::new();
         for (k, set) in self.sets.iter().enumerate() {
@@ -104,34 +85,25 @@ impl<'a> SourceDocument<'a> {
             let value = match DeValue::parse(&set.value) {
                 Ok(v) => rebase(v, base),
                 // Not TOML (e.g. `allocation=nearest`): the user meant a plain string.
-                Err(_) => Spanned::new(
-                    base..base + set.value.len(),
-                    DeValue::String(Cow::Borrowed(&set.value)),
-                ),
+                Err(_) => {
+                    Spanned::new(base..base + set.value.len(), DeValue::String(Cow::Borrowed(&set.value)))
+                }
             };
             if let Err(message) = splice(root.get_mut(), &set.key, value, base) {
-                problems.push(Diagnostic::new(
-                    Location::Override {
-                        argument: set.argument(),
-                    },
-                    message,
-                ));
+                problems.push(Diagnostic::new(Location::Override { argument: set.argument() }, message));
             }
         }
         if !problems.is_empty() {
             return Err(Diagnostics(problems));
         }
-        T::deserialize(toml::de::Deserializer::from(root))
-            .map_err(|e| Diagnostics(vec![self.toml_error(&e)]))
+        T::deserialize(toml::de::Deserializer::from(root)).map_err(|e| Diagnostics(vec![self.toml_error(&e)]))
     }
 
     fn toml_error(&self, e: &toml::de::Error) -> Diagnostic {
         let message = e.message().trim().to_string();
         let location = match e.span() {
             Some(span) => self.locate(span.start),
-            None => Location::Whole {
-                file: self.name.to_string(),
-            },
+            None => Location::Whole { file: self.name.to_string() },
         };
         let hint = hint_for_toml_message(&message);
         Diagnostic::new(location, message).with_hint(hint)
@@ -153,10 +125,7 @@ fn rebase<'i>(v: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i>> {
             let mut shifted = DeTable::new();
             for (k, v) in table {
                 let ks = k.span();
-                shifted.insert(
-                    Spanned::new(ks.start + by..ks.end + by, k.into_inner()),
-                    rebase(v, by),
-                );
+                shifted.insert(Spanned::new(ks.start + by..ks.end + by, k.into_inner()), rebase(v, by));
             }
             DeValue::Table(shifted)
         }
@@ -228,11 +197,7 @@ fn splice<'i>(
                     format!(
                         "no entry '{selector}' in '{}' (entries: {})",
                         segments[..=i].join("."),
-                        if names.is_empty() {
-                            "none".into()
-                        } else {
-                            names.join(", ")
-                        }
+                        if names.is_empty() { "none".into() } else { names.join(", ") }
                     )
                 })?;
                 match items.get_mut(found).map(|v| v.get_mut()) {
@@ -245,18 +210,12 @@ fn splice<'i>(
                 }
             }
             _ => {
-                return Err(format!(
-                    "'{}' is a value, not a section",
-                    segments[..=i].join(".")
-                ));
+                return Err(format!("'{}' is a value, not a section", segments[..=i].join(".")));
             }
         }
     }
     let last = segments[segments.len() - 1];
-    current.insert(
-        Spanned::new(base..base, Cow::Owned(last.to_string())),
-        value,
-    );
+    current.insert(Spanned::new(base..base, Cow::Owned(last.to_string())), value);
     Ok(())
 }
 
@@ -317,49 +276,25 @@ mod tests {
         let text = "a = \"one\"\nb = \"x\"\n";
         let doc = SourceDocument::new("t.toml", text, &[]);
         let e = doc.deserialize::<Doc>().unwrap_err();
-        assert_eq!(
-            e.0[0].location,
-            Location::File {
-                file: "t.toml".into(),
-                line: 2,
-                col: 5
-            }
-        );
+        assert_eq!(e.0[0].location, Location::File { file: "t.toml".into(), line: 2, col: 5 });
 
         let sets = [SetOverride::parse("b=notanumber").unwrap()];
         let doc = SourceDocument::new("t.toml", "a = \"x\"\n", &sets);
         let e = doc.deserialize::<Doc>().unwrap_err();
-        assert_eq!(
-            e.0[0].location,
-            Location::Override {
-                argument: "b=notanumber".into()
-            }
-        );
+        assert_eq!(e.0[0].location, Location::Override { argument: "b=notanumber".into() });
 
         let sets = [SetOverride::parse("item.zz.x=1").unwrap()];
         let doc = SourceDocument::new("t.toml", "[[item]]\nid=\"p\"\nx=1\n", &sets);
         let e = doc.deserialize::<Doc>().unwrap_err();
-        assert!(
-            e.0[0].message.contains("no entry 'zz'"),
-            "{}",
-            e.0[0].message
-        );
+        assert!(e.0[0].message.contains("no entry 'zz'"), "{}", e.0[0].message);
     }
 
     #[test]
     fn unknown_key_is_located() {
         let doc = SourceDocument::new("t.toml", "a = \"x\"\nbogus = 1\n", &[]);
         let e = doc.deserialize::<Doc>().unwrap_err();
-        assert!(
-            e.0[0].message.contains("unknown field"),
-            "{}",
-            e.0[0].message
-        );
-        assert!(
-            matches!(e.0[0].location, Location::File { line: 2, .. }),
-            "{:?}",
-            e.0[0].location
-        );
+        assert!(e.0[0].message.contains("unknown field"), "{}", e.0[0].message);
+        assert!(matches!(e.0[0].location, Location::File { line: 2, .. }), "{:?}", e.0[0].location);
     }
 
     #[test]

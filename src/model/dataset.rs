@@ -96,17 +96,11 @@ pub struct Border {
 
 impl Dataset {
     pub fn force_by_code(&self, code: &str) -> Option<ForceId> {
-        self.forces
-            .binary_search_by(|f| f.code.as_str().cmp(code))
-            .ok()
-            .map(|i| ForceId(i as u16))
+        self.forces.binary_search_by(|f| f.code.as_str().cmp(code)).ok().map(|i| ForceId(i as u16))
     }
 
     pub fn capability_by_id(&self, id: &str) -> Option<CapabilityId> {
-        self.capabilities
-            .iter()
-            .position(|c| c.id == id)
-            .map(|i| CapabilityId(i as u8))
+        self.capabilities.iter().position(|c| c.id == id).map(|i| CapabilityId(i as u8))
     }
 
     pub fn force(&self, id: ForceId) -> &Force {
@@ -127,10 +121,7 @@ impl Dataset {
 
     /// Total units of a capability across all forces (units).
     pub fn total_units(&self, cap: CapabilityId) -> u64 {
-        self.forces
-            .iter()
-            .map(|f| u64::from(f.establishment[usize::from(cap.0)]))
-            .sum()
+        self.forces.iter().map(|f| u64::from(f.establishment[usize::from(cap.0)])).sum()
     }
 }
 

@@ -37,10 +37,7 @@ impl AllocationPolicy {
 pub enum NationalTrigger {
     /// When some region's outstanding tier-2 shortfall is at least `regional_shortfall` units
     /// without a break for `sustained` minutes.
-    Shortfall {
-        regional_shortfall: u32,
-        sustained: Minutes,
-    },
+    Shortfall { regional_shortfall: u32, sustained: Minutes },
     /// At a fixed time (minutes from scenario start).
     At(Minutes),
     /// Never: no tier 3.

@@ -34,14 +34,8 @@ pub enum IncidentKind {
 }
 
 impl IncidentKind {
-    pub const NAMES: [&'static str; 6] = [
-        "disorder",
-        "terrorism",
-        "cyber",
-        "civil-emergency",
-        "organised-crime",
-        "planned-event",
-    ];
+    pub const NAMES: [&'static str; 6] =
+        ["disorder", "terrorism", "cyber", "civil-emergency", "organised-crime", "planned-event"];
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -125,10 +119,7 @@ pub enum DisruptionKind {
     LinkSlowed { a: ForceId, b: ForceId, factor: f64 },
     /// A force cannot send tier-2/3 requests: they wait for the outage to end (`delay: None`)
     /// or are held for `delay` minutes.
-    CommsOutage {
-        force: ForceId,
-        delay: Option<Minutes>,
-    },
+    CommsOutage { force: ForceId, delay: Option<Minutes> },
 }
 
 impl Disruption {

@@ -9,19 +9,13 @@ use crate::results::{RunResult, SeriesPoint};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("cannot write {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("cannot encode {path}: {message}")]
     Encode { path: PathBuf, message: String },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
 }
 
 /// Write `bytes` to `path` atomically (temporary file in the same directory, then rename).
@@ -33,10 +27,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io(path))?;
     tmp.write_all(bytes).map_err(io(path))?;
     tmp.as_file().sync_all().map_err(io(path))?;
-    tmp.persist(path).map_err(|e| OutputError::Io {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
+    tmp.persist(path).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e.error })?;
     Ok(())
 }
 
@@ -50,10 +41,7 @@ pub fn to_json(result: &RunResult) -> String {
 
 fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let enc = |e: csv::Error| OutputError::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
     w.write_record([
         "t_minutes",
         "incident",
@@ -78,18 +66,12 @@ fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputErro
         ])
         .map_err(enc)?;
     }
-    w.into_inner().map_err(|e| OutputError::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
 }
 
 fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let enc = |e: csv::Error| OutputError::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
     w.write_record([
         "force",
         "region",
@@ -109,25 +91,17 @@ fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
             f.lent_unit_hours.to_string(),
             f.received_unit_hours.to_string(),
             f.fair_share_unit_hours.to_string(),
-            f.contribution_ratio
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
+            f.contribution_ratio.map(|r| r.to_string()).unwrap_or_default(),
             f.hours_below_cover.to_string(),
         ])
         .map_err(enc)?;
     }
-    w.into_inner().map_err(|e| OutputError::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
 }
 
 fn incidents_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let enc = |e: csv::Error| OutputError::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
     w.write_record([
         "incident",
         "kind",
@@ -165,28 +139,16 @@ fn incidents_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError
             .map_err(enc)?;
         }
     }
-    w.into_inner().map_err(|e| OutputError::Encode {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
 }
 
 /// Write the CSV tables into `dir` (created if missing): every file is encoded first, so an
 /// encoding problem writes nothing.
 pub fn write_csv_dir(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
     let files = [
-        (
-            "series_incidents.csv",
-            series_csv(&result.series.incidents, &dir.join("series_incidents.csv"))?,
-        ),
-        (
-            "series_national.csv",
-            series_csv(&result.series.national, &dir.join("series_national.csv"))?,
-        ),
-        (
-            "incidents.csv",
-            incidents_csv(result, &dir.join("incidents.csv"))?,
-        ),
+        ("series_incidents.csv", series_csv(&result.series.incidents, &dir.join("series_incidents.csv"))?),
+        ("series_national.csv", series_csv(&result.series.national, &dir.join("series_national.csv"))?),
+        ("incidents.csv", incidents_csv(result, &dir.join("incidents.csv"))?),
         ("forces.csv", forces_csv(result, &dir.join("forces.csv"))?),
     ];
     std::fs::create_dir_all(dir).map_err(io(dir))?;

@@ -47,28 +47,18 @@ pub fn summary(r: &RunResult, question: &str) -> String {
     let _ = writeln!(
         o,
         "National trigger  {}",
-        s.national_trigger_at
-            .map_or("not triggered".into(), |t| Clock(t).to_string())
+        s.national_trigger_at.map_or("not triggered".into(), |t| Clock(t).to_string())
     );
     let tiers: Vec<String> = s
         .request_to_arrival
         .iter()
         .map(|t| match t.median_minutes {
-            Some(med) => format!(
-                "tier {}: median {} (n={})",
-                t.tier,
-                Duration(med),
-                t.arrivals
-            ),
+            Some(med) => format!("tier {}: median {} (n={})", t.tier, Duration(med), t.arrivals),
             None => format!("tier {}: none", t.tier),
         })
         .collect();
     let _ = writeln!(o, "Request→arrival   {}", tiers.join(" · "));
-    let _ = writeln!(
-        o,
-        "Mutual aid        {} deployments to other forces",
-        s.aid_deployments
-    );
+    let _ = writeln!(o, "Mutual aid        {} deployments to other forces", s.aid_deployments);
     let _ = writeln!(
         o,
         "Donor cover       {:.1} force-hours below retained cover while lending",
@@ -107,29 +97,17 @@ pub fn summary(r: &RunResult, question: &str) -> String {
             );
         }
     }
-    let mut lenders: Vec<_> = r
-        .forces
-        .iter()
-        .filter(|f| f.lent_unit_hours > 0.0)
-        .collect();
-    lenders.sort_by(|a, b| {
-        b.lent_unit_hours
-            .total_cmp(&a.lent_unit_hours)
-            .then(a.code.cmp(&b.code))
-    });
+    let mut lenders: Vec<_> = r.forces.iter().filter(|f| f.lent_unit_hours > 0.0).collect();
+    lenders.sort_by(|a, b| b.lent_unit_hours.total_cmp(&a.lent_unit_hours).then(a.code.cmp(&b.code)));
     if !lenders.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nTop lenders (unit-hours on task elsewhere; × fair share by officer strength)"
-        );
+        let _ = writeln!(o, "\nTop lenders (unit-hours on task elsewhere; × fair share by officer strength)");
         for f in lenders.iter().take(8) {
             let _ = writeln!(
                 o,
                 "  {:<18} {:>8.1}  {:>5}  {:.1} h below cover",
                 f.code,
                 f.lent_unit_hours,
-                f.contribution_ratio
-                    .map_or("-".into(), |x| format!("{x:.2}×")),
+                f.contribution_ratio.map_or("-".into(), |x| format!("{x:.2}×")),
                 f.hours_below_cover
             );
         }
@@ -138,11 +116,7 @@ pub fn summary(r: &RunResult, question: &str) -> String {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).collect::<String>() + "…"
-    }
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
 /// The dataset as a table: forces, regions and establishment per capability.
@@ -162,37 +136,18 @@ pub fn dataset(d: &Dataset) -> String {
     }
     let _ = writeln!(o, "  links");
     for (i, f) in d.forces.iter().enumerate() {
-        let _ = write!(
-            o,
-            "{:<18} {:<18} {:>8}",
-            f.code,
-            d.regions[usize::from(f.region.0)],
-            f.officers
-        );
+        let _ = write!(o, "{:<18} {:<18} {:>8}", f.code, d.regions[usize::from(f.region.0)], f.officers);
         for n in &f.establishment {
             let _ = write!(o, " {n:>13}");
         }
-        let links = d
-            .borders
-            .iter()
-            .filter(|b| usize::from(b.a.0) == i || usize::from(b.b.0) == i)
-            .count();
+        let links = d.borders.iter().filter(|b| usize::from(b.a.0) == i || usize::from(b.b.0) == i).count();
         let _ = writeln!(o, "  {links}");
     }
-    let _ = write!(
-        o,
-        "{:<18} {:<18} {:>8}",
-        "total",
-        "",
-        d.forces.iter().map(|f| f.officers).sum::<u32>()
-    );
+    let _ = write!(o, "{:<18} {:<18} {:>8}", "total", "", d.forces.iter().map(|f| f.officers).sum::<u32>());
     for c in d.capability_ids() {
         let _ = write!(o, " {:>13}", d.total_units(c));
     }
-    let _ = writeln!(
-        o,
-        "\n\nCapabilities (unit size, convoy speed, readiness: share ready within notice)"
-    );
+    let _ = writeln!(o, "\n\nCapabilities (unit size, convoy speed, readiness: share ready within notice)");
     for c in &d.capabilities {
         let bands: Vec<String> = c
             .readiness

@@ -63,28 +63,16 @@ fn brute_force(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<u32
                 .iter()
                 .zip(x.iter())
                 .filter(|(_, u)| **u > 0)
-                .map(|(&(g, n), &u)| muster::engine::Grant {
-                    group: g,
-                    need: n,
-                    units: u,
-                })
+                .map(|(&(g, n), &u)| muster::engine::Grant { group: g, need: n, units: u })
                 .collect();
             *best = (*best).min(objective(needs, arrival, &grants));
             return;
         }
         let (g, n) = cells[k];
-        let used_g: u32 = cells[..k]
-            .iter()
-            .zip(x.iter())
-            .filter(|((gg, _), _)| *gg == g)
-            .map(|(_, u)| *u)
-            .sum();
-        let used_n: u32 = cells[..k]
-            .iter()
-            .zip(x.iter())
-            .filter(|((_, nn), _)| *nn == n)
-            .map(|(_, u)| *u)
-            .sum();
+        let used_g: u32 =
+            cells[..k].iter().zip(x.iter()).filter(|((gg, _), _)| *gg == g).map(|(_, u)| *u).sum();
+        let used_n: u32 =
+            cells[..k].iter().zip(x.iter()).filter(|((_, nn), _)| *nn == n).map(|(_, u)| *u).sum();
         let max = (groups[g].count - used_g).min(needs[n].units - used_n);
         for u in 0..=max {
             x[k] = u;

@@ -8,9 +8,7 @@ pub const THREE_FORCES: &str = include_str!("../data/three-forces.toml");
 pub const RIOT_AT_ALPHA: &str = include_str!("../data/riot-at-alpha.toml");
 
 pub fn sets(list: &[&str]) -> Vec<SetOverride> {
-    list.iter()
-        .map(|s| SetOverride::parse(s).expect("test --set is well formed"))
-        .collect()
+    list.iter().map(|s| SetOverride::parse(s).expect("test --set is well formed")).collect()
 }
 
 /// Load a scenario against the three-force world (or the built-in dataset with `None`).
@@ -20,31 +18,21 @@ pub fn load(
     overrides: &[&str],
 ) -> Result<Model, muster::diagnostics::Diagnostics> {
     input::load_model(
-        InputFile {
-            name: "scenario.toml",
-            bytes: scenario.as_bytes(),
-        },
+        InputFile { name: "scenario.toml", bytes: scenario.as_bytes() },
         &sets(overrides),
-        dataset.map(|d| InputFile {
-            name: "dataset.toml",
-            bytes: d.as_bytes(),
-        }),
+        dataset.map(|d| InputFile { name: "dataset.toml", bytes: d.as_bytes() }),
     )
 }
 
 /// Run to the horizon, checking every invariant after every step.
 pub fn run_checked(model: Model) -> RunResult {
     let mut sim = muster::engine::Simulation::new(Arc::new(model)).expect("schedule builds");
-    sim.check_invariants()
-        .expect("invariants hold at the start");
+    sim.check_invariants().expect("invariants hold at the start");
     let mut steps = 0;
     while sim.step() {
         steps += 1;
         if let Err(e) = sim.check_invariants() {
-            panic!(
-                "invariant broken after step {steps} (t = {}): {e}",
-                sim.now()
-            );
+            panic!("invariant broken after step {steps} (t = {}): {e}", sim.now());
         }
     }
     sim.check_invariants().expect("invariants hold at the end");

@@ -8,23 +8,13 @@ use sha2::{Digest, Sha256};
 
 fn national_json(scenario: &str) -> String {
     let text = std::fs::read(scenario).expect("shipped scenario exists");
-    let model = load_model(
-        InputFile {
-            name: scenario,
-            bytes: &text,
-        },
-        &[],
-        None,
-    )
-    .expect("shipped scenario is valid");
+    let model =
+        load_model(InputFile { name: scenario, bytes: &text }, &[], None).expect("shipped scenario is valid");
     to_json(&muster::engine::run(Arc::new(model)).expect("runs"))
 }
 
 fn sha(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]
@@ -37,9 +27,8 @@ fn two_runs_give_byte_identical_json() {
 #[test]
 fn runs_on_other_threads_match_the_main_thread() {
     let here = national_json("scenarios/london-disorder-2011.toml");
-    let handles: Vec<_> = (0..2)
-        .map(|_| std::thread::spawn(|| national_json("scenarios/london-disorder-2011.toml")))
-        .collect();
+    let handles: Vec<_> =
+        (0..2).map(|_| std::thread::spawn(|| national_json("scenarios/london-disorder-2011.toml"))).collect();
     for h in handles {
         assert_eq!(h.join().expect("thread ran"), here);
     }
@@ -52,9 +41,5 @@ const GOLDEN_LONDON_2011: &str = "07de9e45c7c6051ebc49ed37633dd40242ce0e84c9506d
 #[test]
 fn golden_hash_of_a_shipped_scenario() {
     let json = national_json("scenarios/london-disorder-2011.toml");
-    assert_eq!(
-        sha(&json),
-        GOLDEN_LONDON_2011,
-        "the result of scenarios/london-disorder-2011.toml changed"
-    );
+    assert_eq!(sha(&json), GOLDEN_LONDON_2011, "the result of scenarios/london-disorder-2011.toml changed");
 }

@@ -30,26 +30,13 @@ fn arrivals_tiers_and_shortfall_curve_match_hand_calculation() {
     assert_eq!(inc.time_to_full_cover, Some(480));
     assert_eq!(inc.units_by_tier, [2, 2, 1]);
 
-    assert_eq!(
-        (tier(&r, 1).arrivals, tier(&r, 1).median_minutes),
-        (2, Some(90))
-    );
-    assert_eq!(
-        (tier(&r, 2).arrivals, tier(&r, 2).median_minutes),
-        (2, Some(180))
-    );
-    assert_eq!(
-        (tier(&r, 3).arrivals, tier(&r, 3).median_minutes),
-        (1, Some(360))
-    );
+    assert_eq!((tier(&r, 1).arrivals, tier(&r, 1).median_minutes), (2, Some(90)));
+    assert_eq!((tier(&r, 2).arrivals, tier(&r, 2).median_minutes), (2, Some(180)));
+    assert_eq!((tier(&r, 3).arrivals, tier(&r, 3).median_minutes), (1, Some(360)));
 
     // Hourly series: (t, deployed, en route, shortfall).
-    let curve: Vec<(u32, u32, u32, f64)> = r
-        .series
-        .incidents
-        .iter()
-        .map(|p| (p.t, p.deployed, p.en_route, p.shortfall))
-        .collect();
+    let curve: Vec<(u32, u32, u32, f64)> =
+        r.series.incidents.iter().map(|p| (p.t, p.deployed, p.en_route, p.shortfall)).collect();
     assert_eq!(
         curve[..11],
         [
@@ -71,13 +58,7 @@ fn arrivals_tiers_and_shortfall_curve_match_hand_calculation() {
 #[test]
 fn donors_are_the_ones_the_rules_pick() {
     let r = three(&[]);
-    let lent = |code: &str| {
-        r.forces
-            .iter()
-            .find(|f| f.code == code)
-            .unwrap()
-            .lent_unit_hours
-    };
+    let lent = |code: &str| r.forces.iter().find(|f| f.code == code).unwrap().lent_unit_hours;
     // bravo: 2 units on task 180..600 = 14 unit-hours; charlie: 1 unit 480..600 = 2.
     assert_eq!(lent("bravo"), 14.0);
     assert_eq!(lent("charlie"), 2.0);
@@ -105,15 +86,11 @@ fn comms_outage_at_the_host_delays_its_requests() {
     // Alpha cannot send requests until 3h: the tier-2 request acts at 3h + 1h = 240, bravo's
     // PSUs leave at 300 and arrive at 360 (request-to-arrival 360). The tier-3 request waits
     // too (raised 120, through at 180, acts at 300), so charlie's PSU arrives at 300+60+180.
-    let r =
-        three(&["disruption=[{kind=\"comms-outage\", force=\"alpha\", start=\"0h\", end=\"3h\"}]"]);
+    let r = three(&["disruption=[{kind=\"comms-outage\", force=\"alpha\", start=\"0h\", end=\"3h\"}]"]);
     assert_eq!(tier(&r, 2).median_minutes, Some(360));
     assert_eq!(tier(&r, 3).median_minutes, Some(420));
     // 2×90 (90..180) + 2×180 (180..360) + 4×180 (360..540) + 5×60 (540..600)
-    assert_eq!(
-        r.summary.met_unit_hours,
-        (180.0 + 360.0 + 720.0 + 300.0) / 60.0
-    );
+    assert_eq!(r.summary.met_unit_hours, (180.0 + 360.0 + 720.0 + 300.0) / 60.0);
 }
 
 #[test]
@@ -178,17 +155,15 @@ fn short_tour_relieves_units_and_counts_no_breach() {
     // by the end of their tour; nothing overruns.
     let r = three(&["policy.tour=\"4h\"", "policy.national_trigger=\"never\""]);
     assert_eq!(r.summary.tour_limit_breaches, 0);
-    assert!(r.events.iter().any(|e| matches!(&e.kind, muster::results::EventKind::StoodDown { reason, .. } if reason == "tour")));
+    assert!(r.events.iter().any(
+        |e| matches!(&e.kind, muster::results::EventKind::StoodDown { reason, .. } if reason == "tour")
+    ));
 }
 
 #[test]
 fn overrun_is_counted_as_a_tour_breach() {
     // With a 4h tour and up to 2h overrun allowed, units with no relief stay on and breach.
-    let r = three(&[
-        "policy.tour=\"4h\"",
-        "policy.max_overrun=\"2h\"",
-        "policy.national_trigger=\"never\"",
-    ]);
+    let r = three(&["policy.tour=\"4h\"", "policy.max_overrun=\"2h\"", "policy.national_trigger=\"never\""]);
     assert!(r.summary.tour_limit_breaches > 0);
     assert!(r.summary.tour_overrun_unit_hours > 0.0);
 }

@@ -12,42 +12,14 @@ const GOOD: &str = RIOT_AT_ALPHA;
 const SCENARIOS: &[(&str, &str, &str)] = &[
     ("empty file", "", "missing field `scenario`"),
     ("truncated table header", "[scenario\nname = \"x\"", ""),
-    (
-        "unterminated string",
-        "[scenario]\nname = \"x\nhorizon = \"1h\"\n",
-        "",
-    ),
+    ("unterminated string", "[scenario]\nname = \"x\nhorizon = \"1h\"\n", ""),
     ("binary junk", "\u{1}\u{2}\u{3}PK\u{0}\u{0}", ""),
-    (
-        "missing horizon",
-        "[scenario]\nname = \"x\"\n",
-        "missing field `horizon`",
-    ),
-    (
-        "horizon wrong type",
-        "[scenario]\nname = \"x\"\nhorizon = 12\n",
-        "invalid type",
-    ),
-    (
-        "negative horizon",
-        "[scenario]\nname = \"x\"\nhorizon = \"-12h\"\n",
-        "negative",
-    ),
-    (
-        "horizon no unit",
-        "[scenario]\nname = \"x\"\nhorizon = \"12\"\n",
-        "not a duration",
-    ),
-    (
-        "horizon zero",
-        "[scenario]\nname = \"x\"\nhorizon = \"0m\"\n",
-        "longer than 0m",
-    ),
-    (
-        "horizon huge",
-        "[scenario]\nname = \"x\"\nhorizon = \"99999d\"\n",
-        "too long",
-    ),
+    ("missing horizon", "[scenario]\nname = \"x\"\n", "missing field `horizon`"),
+    ("horizon wrong type", "[scenario]\nname = \"x\"\nhorizon = 12\n", "invalid type"),
+    ("negative horizon", "[scenario]\nname = \"x\"\nhorizon = \"-12h\"\n", "negative"),
+    ("horizon no unit", "[scenario]\nname = \"x\"\nhorizon = \"12\"\n", "not a duration"),
+    ("horizon zero", "[scenario]\nname = \"x\"\nhorizon = \"0m\"\n", "longer than 0m"),
+    ("horizon huge", "[scenario]\nname = \"x\"\nhorizon = \"99999d\"\n", "too long"),
     (
         "unknown top-level key",
         "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[weather]\nrain = true\n",
@@ -218,21 +190,9 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[capability.public-order]\nreadiness = [{ notice = \"1h\", share = 0.5 }, { notice = \"2h\", share = 0.4 }, { notice = \"3h\", share = 1.0 }]\n",
         "cannot fall",
     ),
-    (
-        "tick zero",
-        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\ntick = \"0m\"\n",
-        "tick",
-    ),
-    (
-        "seed negative",
-        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\nseed = -1\n",
-        "invalid value",
-    ),
-    (
-        "duplicate key",
-        "[scenario]\nname = \"x\"\nname = \"y\"\nhorizon = \"4h\"\n",
-        "duplicate",
-    ),
+    ("tick zero", "[scenario]\nname = \"x\"\nhorizon = \"4h\"\ntick = \"0m\"\n", "tick"),
+    ("seed negative", "[scenario]\nname = \"x\"\nhorizon = \"4h\"\nseed = -1\n", "invalid value"),
+    ("duplicate key", "[scenario]\nname = \"x\"\nname = \"y\"\nhorizon = \"4h\"\n", "duplicate"),
     ("array where table", "scenario = [1, 2]\n", "invalid type"),
 ];
 
@@ -251,16 +211,9 @@ fn every_malformed_scenario_is_rejected_with_a_location() {
         };
         assert!(!err.0.is_empty(), "case '{name}' gave no message");
         let first = &err.0[0];
-        assert!(
-            location_is_in_file(&first.location),
-            "case '{name}': location {:?}",
-            first.location
-        );
+        assert!(location_is_in_file(&first.location), "case '{name}': location {:?}", first.location);
         let all = err.to_string();
-        assert!(
-            all.contains(fragment),
-            "case '{name}': expected '{fragment}' in:\n{all}"
-        );
+        assert!(all.contains(fragment), "case '{name}': expected '{fragment}' in:\n{all}");
         assert!(all.starts_with("scenario.toml:"), "case '{name}': {all}");
     }
 }
@@ -270,14 +223,7 @@ fn unknown_force_hint_names_the_nearest_codes() {
     let text = GOOD.replace("force = \"alpha\"", "force = \"alpah\"");
     let err = load(&text, Some(THREE_FORCES), &[]).unwrap_err();
     assert_eq!(err.0[0].hint.as_deref(), Some("did you mean 'alpha'?"));
-    assert_eq!(
-        err.0[0].location,
-        Location::File {
-            file: "scenario.toml".into(),
-            line: 12,
-            col: 9
-        }
-    );
+    assert_eq!(err.0[0].location, Location::File { file: "scenario.toml".into(), line: 12, col: 9 });
 }
 
 #[test]
@@ -300,10 +246,7 @@ fn bad_set_overrides_point_at_the_argument() {
         let err = load(GOOD, Some(THREE_FORCES), &[set]).unwrap_err();
         let all = err.to_string();
         assert!(all.contains(&format!("--set {set}")), "{set}: {all}");
-        assert!(
-            all.contains(fragment),
-            "{set}: expected '{fragment}' in {all}"
-        );
+        assert!(all.contains(fragment), "{set}: expected '{fragment}' in {all}");
     }
 }
 
@@ -344,10 +287,7 @@ const DATASETS: &[(&str, &str)] = &[
         "latitude out of range",
         "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po\"\nunit = \"PSU\"\nofficers_per_unit = 25\nconvoy_speed_kmh = 60\nestablishment = { basis = \"officers\", share = 0.1 }\nreadiness = [{ notice = \"1h\", share = 1.0 }]\n[[force]]\ncode = \"a\"\nname = \"A\"\nregion = \"r\"\nofficers = 10\nhq = { lat = 123.0, lon = 0.0 }\n",
     ),
-    (
-        "truncated",
-        "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po",
-    ),
+    ("truncated", "[dataset]\nname = \"d\"\n[[capability]]\nid = \"po"),
     ("no dataset header", "[[force]]\ncode = \"a\"\n"),
     (
         "bad policy in dataset",
@@ -363,33 +303,15 @@ fn every_malformed_dataset_is_rejected_with_a_location() {
             Ok(_) => panic!("dataset case '{name}' was accepted"),
             Err(e) => e,
         };
-        assert!(
-            err.to_string().starts_with("dataset.toml:"),
-            "dataset case '{name}': {err}"
-        );
+        assert!(err.to_string().starts_with("dataset.toml:"), "dataset case '{name}': {err}");
     }
 }
 
 #[test]
 fn non_utf8_input_is_located() {
     let bytes = b"[scenario]\nname = \"\xff\xfe\"\n";
-    let err = load_model(
-        InputFile {
-            name: "s.toml",
-            bytes,
-        },
-        &[],
-        None,
-    )
-    .unwrap_err();
-    assert_eq!(
-        err.0[0].location,
-        Location::File {
-            file: "s.toml".into(),
-            line: 2,
-            col: 9
-        }
-    );
+    let err = load_model(InputFile { name: "s.toml", bytes }, &[], None).unwrap_err();
+    assert_eq!(err.0[0].location, Location::File { file: "s.toml".into(), line: 2, col: 9 });
 }
 
 proptest! {

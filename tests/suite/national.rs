@@ -21,24 +21,11 @@ fn every_shipped_scenario_validates_runs_and_keeps_invariants() {
     for path in files {
         let text = std::fs::read(&path).unwrap();
         let name = path.display().to_string();
-        let model = load_model(
-            InputFile {
-                name: &name,
-                bytes: &text,
-            },
-            &[],
-            None,
-        )
-        .unwrap_or_else(|e| panic!("{name} does not validate:\n{e}"));
-        assert!(
-            text.starts_with(b"# Question:"),
-            "{name} must open with the question it answers"
-        );
+        let model = load_model(InputFile { name: &name, bytes: &text }, &[], None)
+            .unwrap_or_else(|e| panic!("{name} does not validate:\n{e}"));
+        assert!(text.starts_with(b"# Question:"), "{name} must open with the question it answers");
         let r = run_checked(model);
-        assert!(
-            r.summary.demanded_unit_hours > 0.0,
-            "{name} demands nothing"
-        );
+        assert!(r.summary.demanded_unit_hours > 0.0, "{name} demands nothing");
         assert!((0.0..=1.0).contains(&r.summary.demand_met));
     }
 }
