@@ -357,3 +357,33 @@ proptest! {
         );
     }
 }
+
+/// The same cases through the binary: exit code 2, a located message, never a panic, and no
+/// output file.
+#[test]
+fn every_malformed_scenario_exits_2_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("muster-malformed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dataset = dir.join("three.toml");
+    std::fs::write(&dataset, THREE_FORCES).unwrap();
+    for (i, (name, text, _)) in SCENARIOS.iter().enumerate() {
+        let file = dir.join(format!("case{i}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let json = dir.join(format!("case{i}.json"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_muster"))
+            .arg("run")
+            .arg(&file)
+            .arg("--dataset")
+            .arg(&dataset)
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "case '{name}': {stderr}");
+        assert!(stderr.starts_with(&file.display().to_string()), "case '{name}': {stderr}");
+        assert!(!stderr.contains("panicked"), "case '{name}': {stderr}");
+        assert!(!json.exists(), "case '{name}' wrote output");
+    }
+}
