@@ -5,6 +5,7 @@ use std::fmt;
 
 /// Where a problem is: a file position, or one of the `--set` overrides on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // struct-variant fields are described on their variant
 pub enum Location {
     /// A position in a file; line and column start at 1 and count characters.
     File { file: String, line: usize, col: usize },
@@ -17,16 +18,21 @@ pub enum Location {
 /// One problem in a scenario or dataset file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Where the problem is.
     pub location: Location,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// How to fix it, when there is something useful to say.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// A problem at `location` with no hint yet.
     pub fn new(location: Location, message: impl Into<String>) -> Self {
         Self { location, message: message.into(), hint: None }
     }
 
+    /// The same problem with a hint.
     pub fn with_hint(mut self, hint: Option<String>) -> Self {
         self.hint = hint;
         self

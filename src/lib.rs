@@ -1,4 +1,5 @@
 //! Muster: a deterministic simulator of police mutual aid across force boundaries.
+#![warn(missing_docs)]
 pub mod diagnostics;
 pub mod engine;
 pub mod input;

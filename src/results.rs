@@ -6,51 +6,77 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::Minutes;
 
+/// The outcome of one run of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
+    /// What produced this result.
     pub manifest: Manifest,
+    /// Headline measures over the whole run.
     pub summary: Summary,
+    /// National figures per capability, in catalogue order.
     pub capabilities: Vec<CapabilitySummary>,
+    /// Figures per incident, sorted by id.
     pub incidents: Vec<IncidentSummary>,
+    /// Burden and contribution per force, sorted by code.
     pub forces: Vec<ForceSummary>,
+    /// Time series at the report interval.
     pub series: Series,
+    /// Everything that happened, in order.
     pub events: Vec<Event>,
 }
 
 /// What produced this result; enough to reproduce it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// Always "muster".
     pub program: String,
+    /// Program version (Cargo package version).
     pub version: String,
+    /// Scenario name.
     pub scenario: String,
+    /// SHA-256 (hex) of the scenario file and its `--set` overrides.
     pub scenario_sha256: String,
+    /// Dataset name.
     pub dataset: String,
+    /// SHA-256 (hex) of the dataset file.
     pub dataset_sha256: String,
+    /// Seed of the run.
     pub seed: u64,
+    /// Replication index (0 for a single run).
     pub replication: u64,
+    /// Length of the run (minutes).
     pub horizon_minutes: Minutes,
+    /// Time grid (minutes).
     pub tick_minutes: Minutes,
+    /// Allocation policy used at tiers 2 and 3.
     pub allocation: String,
 }
 
+/// Headline measures over the whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Share of demanded unit-hours met by effective deployed strength (0 to 1; 1 when nothing
     /// was demanded).
     pub demand_met: f64,
+    /// Demand integrated over time (unit-hours).
     pub demanded_unit_hours: f64,
+    /// Demand met by effective strength, integrated over time (unit-hours).
     pub met_unit_hours: f64,
+    /// Demanded minus met (unit-hours).
     pub unmet_unit_hours: f64,
     /// Largest shortfall (units) summed over all incidents and capabilities at one moment.
     pub peak_shortfall_units: f64,
+    /// When the peak shortfall first occurred (minute).
     pub peak_shortfall_at: Minutes,
     /// When national mobilisation was triggered, if it was.
     pub national_trigger_at: Option<Minutes>,
+    /// Request-to-arrival times, one entry per tier (1, 2, 3).
     pub request_to_arrival: Vec<TierArrivals>,
     /// Force-hours (summed over capabilities) that lending forces spent below retained cover.
     pub donor_hours_below_cover: f64,
-    /// Tours that ran past the tour limit (count) and their total overrun (unit-hours).
+    /// Tours that ran past the tour limit (tours).
     pub tour_limit_breaches: u32,
+    /// Total time past the tour limit over those tours (unit-hours).
     pub tour_overrun_unit_hours: f64,
     /// Unit-hours on task lost to standards below 1 (deployed minus effective).
     pub effectiveness_lost_unit_hours: f64,
@@ -61,42 +87,68 @@ pub struct Summary {
 /// Minutes from the request that brought a unit to its arrival, for one tier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TierArrivals {
+    /// 1 local, 2 regional, 3 national.
     pub tier: u8,
+    /// Units that arrived (units).
     pub arrivals: u32,
+    /// Mean request-to-arrival time (minutes).
     pub mean_minutes: Option<f64>,
+    /// Median (minutes).
     pub median_minutes: Option<Minutes>,
+    /// 90th percentile (minutes).
     pub p90_minutes: Option<Minutes>,
+    /// Longest (minutes).
     pub max_minutes: Option<Minutes>,
 }
 
+/// National figures for one capability.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapabilitySummary {
+    /// Capability id.
     pub capability: String,
+    /// Demand integrated over time (unit-hours).
     pub demanded_unit_hours: f64,
+    /// Demand met by effective strength, integrated over time (unit-hours).
     pub met_unit_hours: f64,
+    /// Met / demanded (0 to 1; 1 when nothing was demanded).
     pub demand_met: f64,
+    /// Demanded minus met (unit-hours).
     pub unmet_unit_hours: f64,
     /// Largest national shortfall of this capability at one moment (units).
     pub peak_shortfall_units: f64,
 }
 
+/// Figures for one incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentSummary {
+    /// Incident id from the scenario.
     pub id: String,
+    /// Incident kind (e.g. "disorder").
     pub kind: String,
+    /// Host force code.
     pub host: String,
+    /// Start (minute).
     pub start: Minutes,
+    /// End of all demand (minute).
     pub end: Minutes,
+    /// Allocation weight.
     pub priority: u32,
+    /// One entry per capability the incident demands.
     pub capabilities: Vec<IncidentCapability>,
 }
 
+/// One capability at one incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentCapability {
+    /// Capability id.
     pub capability: String,
+    /// Demand integrated over time (unit-hours).
     pub demanded_unit_hours: f64,
+    /// Demand met by effective strength, integrated over time (unit-hours).
     pub met_unit_hours: f64,
+    /// Met / demanded (0 to 1; 1 when nothing was demanded).
     pub demand_met: f64,
+    /// Largest shortfall at one moment (units).
     pub peak_shortfall_units: f64,
     /// Minutes from the first demand to the first unit on task.
     pub time_to_first_cover: Option<Minutes>,
@@ -106,10 +158,14 @@ pub struct IncidentCapability {
     pub units_by_tier: [u32; 3],
 }
 
+/// One force's burden and contribution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForceSummary {
+    /// Force code.
     pub code: String,
+    /// Mutual-aid region.
     pub region: String,
+    /// Officer strength (officers, FTE).
     pub officers: u32,
     /// Unit-hours this force's units spent on task at other forces' incidents.
     pub lent_unit_hours: f64,
@@ -126,16 +182,22 @@ pub struct ForceSummary {
 /// Series sampled every `interval_minutes`, at the state just after that minute's events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
+    /// Spacing of the points (minutes).
     pub interval_minutes: Minutes,
+    /// Per incident and demanded capability.
     pub incidents: Vec<SeriesPoint>,
+    /// Per capability, summed over incidents (`incident` = "all").
     pub national: Vec<SeriesPoint>,
 }
 
+/// The state of one (incident, capability) at minute `t`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesPoint {
+    /// Minute of the sample.
     pub t: Minutes,
     /// Incident id, or "all" in the national series.
     pub incident: String,
+    /// Capability id.
     pub capability: String,
     /// Units demanded.
     pub demand: u32,
@@ -152,21 +214,34 @@ pub struct SeriesPoint {
 /// One thing that happened, at minute `t`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// Minute it happened.
     pub t: Minutes,
     #[serde(flatten)]
+    /// What happened.
     pub kind: EventKind,
 }
 
+/// The kinds of event in the log. Units are labelled `force:capability:ordinal`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
+#[allow(missing_docs)] // variant fields are named for what they hold; see each variant
 pub enum EventKind {
+    /// A host asked a tier for `units` units; the tier acts on it at minute `acts_at`.
     RequestRaised { incident: String, capability: String, tier: u8, units: u32, acts_at: Minutes },
+    /// A request's gap closed.
     RequestClosed { incident: String, capability: String, tier: u8 },
+    /// National mobilisation was triggered.
     NationalTrigger,
+    /// A unit was committed to an incident by a tier; it sets off at minute `departs_at`.
     Allocated { unit: String, incident: String, tier: u8, departs_at: Minutes },
+    /// A unit reached its incident and went on task.
     Arrived { unit: String, incident: String },
+    /// A unit left its incident: `reason` is "tour" (end of tour) or "released" (not needed).
     StoodDown { unit: String, incident: String, reason: String },
+    /// A unit could not set off because no open route reaches the incident.
     RouteBlocked { unit: String, incident: String },
+    /// A disruption began (described as "kind force[-force]").
     DisruptionStarted { disruption: String },
+    /// A disruption ended.
     DisruptionEnded { disruption: String },
 }

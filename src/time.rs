@@ -14,12 +14,16 @@ pub const DAY: Minutes = 24 * HOUR;
 /// Why a duration string was rejected; the caller attaches the location.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DurationError {
+    /// Nothing was written.
     #[error("empty duration")]
     Empty,
+    /// A leading minus sign.
     #[error("durations cannot be negative")]
     Negative,
+    /// Not a number followed by m, h or d.
     #[error("'{0}' is not a duration")]
     Malformed(String),
+    /// Longer than [`MAX_DURATION`].
     #[error("duration '{0}' is too long (the limit is 10 years)")]
     TooLong(String),
 }

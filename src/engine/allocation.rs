@@ -11,7 +11,9 @@ use crate::time::Minutes;
 /// Interchangeable units: same home force, location and notice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupplyGroup {
+    /// The units' home force.
     pub home: ForceId,
+    /// The home force's region.
     pub home_region: RegionId,
     /// Where the units are now (their home, or a force where they rested).
     pub location: ForceId,
@@ -24,7 +26,9 @@ pub struct SupplyGroup {
 /// An open request for units of one capability at one host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Need {
+    /// The force asking for help.
     pub host: ForceId,
+    /// The host's region.
     pub host_region: RegionId,
     /// Weight of this need (1 or more).
     pub priority: u32,
@@ -35,8 +39,11 @@ pub struct Need {
 /// `units` units of group `group` go to need `need`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grant {
+    /// Index into the groups.
     pub group: usize,
+    /// Index into the needs.
     pub need: usize,
+    /// Units granted.
     pub units: u32,
 }
 

@@ -21,6 +21,7 @@ pub struct MinCostFlow {
 }
 
 impl MinCostFlow {
+    /// An empty network with `nodes` nodes numbered from 0.
     pub fn new(nodes: usize) -> Self {
         Self { edges: Vec::new(), adj: vec![Vec::new(); nodes] }
     }

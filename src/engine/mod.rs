@@ -44,6 +44,7 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// Build the World (forces, units, incidents) and the ordered schedule for `model`.
     pub fn new(model: Arc<Model>) -> Result<Self, ScheduleError> {
         let mut world = World::new();
         build_world(&mut world, &model);
@@ -80,6 +81,7 @@ impl Simulation {
         self.world.resource::<Clock>().now
     }
 
+    /// Whether the horizon has been simulated.
     pub fn finished(&self) -> bool {
         self.finished
     }

@@ -29,6 +29,7 @@ pub struct Unit {
 
 /// Where a unit is in its life cycle. Exactly one at any moment, by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)] // struct-variant fields are described on their variant
 pub enum UnitState {
     /// Can be assigned; departs `notice` minutes after being asked.
     Available { notice: Minutes },
@@ -57,6 +58,7 @@ impl UnitState {
         }
     }
 
+    /// Lower-case name of the state, as reports print it.
     pub fn name(self) -> &'static str {
         match self {
             UnitState::Available { .. } => "available",

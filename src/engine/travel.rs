@@ -19,6 +19,7 @@ pub struct TravelNetwork {
 }
 
 impl TravelNetwork {
+    /// The graph of `data`'s border links with nothing closed or slowed.
     pub fn new(data: &Dataset) -> Self {
         let mut graph = UnGraph::with_capacity(data.forces.len(), data.borders.len());
         for _ in &data.forces {

@@ -27,11 +27,14 @@ pub const BUILTIN_DATASET: &str = include_str!("../../data/national.toml");
 /// One input file as given by the user: its name for messages, and its raw bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct InputFile<'a> {
+    /// Name for messages and manifests (usually the path as given).
     pub name: &'a str,
+    /// The file's raw contents.
     pub bytes: &'a [u8],
 }
 
 impl<'a> InputFile<'a> {
+    /// The built-in national dataset.
     pub fn builtin_dataset() -> Self {
         Self { name: BUILTIN_DATASET_NAME, bytes: BUILTIN_DATASET.as_bytes() }
     }

@@ -42,11 +42,13 @@ impl SetOverride {
 pub struct SourceDocument<'a> {
     /// Name printed in diagnostics (the path as the user gave it).
     pub name: &'a str,
+    /// The file's text.
     pub text: &'a str,
     sets: &'a [SetOverride],
 }
 
 impl<'a> SourceDocument<'a> {
+    /// A document named `name` with `text`, to which `sets` apply.
     pub fn new(name: &'a str, text: &'a str, sets: &'a [SetOverride]) -> Self {
         Self { name, text, sets }
     }
@@ -68,6 +70,7 @@ impl<'a> SourceDocument<'a> {
         Location::Override { argument: self.sets[k].argument() }
     }
 
+    /// A diagnostic at the start of `span`.
     pub fn diag(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self.locate(span.start), message)
     }

@@ -15,20 +15,30 @@ pub struct RegionId(pub u16);
 /// The forces, their establishment, the border graph and the capability catalogue.
 #[derive(Debug, Clone)]
 pub struct Dataset {
+    /// Name shown in summaries and manifests.
     pub name: String,
+    /// One line on what the figures are.
     pub description: String,
+    /// Forces, sorted by code; [`ForceId`] indexes this.
     pub forces: Vec<Force>,
+    /// Capability catalogue; [`CapabilityId`] indexes this.
     pub capabilities: Vec<Capability>,
+    /// Region names, sorted; [`RegionId`] indexes this.
     pub regions: Vec<String>,
+    /// Border links, sorted by (a, b) with a < b.
     pub borders: Vec<Border>,
 }
 
 /// One police force.
 #[derive(Debug, Clone)]
 pub struct Force {
+    /// Short code used in files and output (e.g. "met").
     pub code: String,
+    /// Full name.
     pub name: String,
+    /// Country (england, wales, scotland, ni, uk).
     pub country: String,
+    /// Mutual-aid region.
     pub region: RegionId,
     /// Officer strength (full-time equivalent officers); the basis of fair shares.
     pub officers: u32,
@@ -45,6 +55,7 @@ pub struct Force {
 /// A kind of specialist asset and the rules that size and ready it.
 #[derive(Debug, Clone)]
 pub struct Capability {
+    /// Capability id (e.g. "public-order").
     pub id: String,
     /// What one unit is called (e.g. "PSU").
     pub unit_name: String,
@@ -52,6 +63,7 @@ pub struct Capability {
     pub officers_per_unit: u32,
     /// Convoy speed over the border graph (km/h).
     pub convoy_speed_kmh: f64,
+    /// How many units a force holds when the dataset does not say.
     pub establishment_rule: EstablishmentRule,
     /// Readiness bands in increasing notice; the last share is 1.
     pub readiness: Vec<ReadinessBand>,
@@ -61,6 +73,7 @@ pub struct Capability {
 /// `max(minimum, round(basis × share / officers_per_unit))`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EstablishmentRule {
+    /// What the share is taken of.
     pub basis: EstablishmentBasis,
     /// Share of the basis that serves in this capability (0 to 1).
     pub share: f64,
@@ -68,9 +81,12 @@ pub struct EstablishmentRule {
     pub minimum: u32,
 }
 
+/// The figure an establishment rule starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EstablishmentBasis {
+    /// The force's officer strength (officers).
     Officers,
+    /// The force's authorised firearms officers (officers).
     ArmedOfficers,
 }
 
@@ -86,7 +102,9 @@ pub struct ReadinessBand {
 /// A link between two forces in the border graph.
 #[derive(Debug, Clone)]
 pub struct Border {
+    /// One end (the lower id).
     pub a: ForceId,
+    /// The other end.
     pub b: ForceId,
     /// Road distance HQ to HQ (km).
     pub road_km: f64,
@@ -95,26 +113,32 @@ pub struct Border {
 }
 
 impl Dataset {
+    /// The force with this code.
     pub fn force_by_code(&self, code: &str) -> Option<ForceId> {
         self.forces.binary_search_by(|f| f.code.as_str().cmp(code)).ok().map(|i| ForceId(i as u16))
     }
 
+    /// The capability with this id.
     pub fn capability_by_id(&self, id: &str) -> Option<CapabilityId> {
         self.capabilities.iter().position(|c| c.id == id).map(|i| CapabilityId(i as u8))
     }
 
+    /// The force with this id.
     pub fn force(&self, id: ForceId) -> &Force {
         &self.forces[usize::from(id.0)]
     }
 
+    /// The capability with this id.
     pub fn capability(&self, id: CapabilityId) -> &Capability {
         &self.capabilities[usize::from(id.0)]
     }
 
+    /// Every capability id, in catalogue order.
     pub fn capability_ids(&self) -> impl Iterator<Item = CapabilityId> + '_ {
         (0..self.capabilities.len()).map(|i| CapabilityId(i as u8))
     }
 
+    /// Every force id, in code order.
     pub fn force_ids(&self) -> impl Iterator<Item = ForceId> + '_ {
         (0..self.forces.len()).map(|i| ForceId(i as u16))
     }

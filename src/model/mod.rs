@@ -13,7 +13,9 @@ pub use scenario::*;
 /// the scenario. Hashes identify the inputs in every result's manifest.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The dataset, with the scenario's patches and overrides applied.
     pub dataset: Dataset,
+    /// The validated scenario.
     pub scenario: Scenario,
     /// SHA-256 (hex) of the scenario text followed by its `--set` overrides.
     pub scenario_sha256: String,

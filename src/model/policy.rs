@@ -12,8 +12,10 @@ pub enum AllocationPolicy {
 }
 
 impl AllocationPolicy {
+    /// The names accepted in files.
     pub const NAMES: [&'static str; 3] = ["optimal", "nearest", "regional-first"];
 
+    /// The policy with this name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "optimal" => Some(Self::Optimal),
@@ -23,6 +25,7 @@ impl AllocationPolicy {
         }
     }
 
+    /// The name used in files and output.
     pub fn name(self) -> &'static str {
         match self {
             Self::Optimal => "optimal",
@@ -34,6 +37,7 @@ impl AllocationPolicy {
 
 /// When national (tier 3) mobilisation is activated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)] // struct-variant fields are described on their variant
 pub enum NationalTrigger {
     /// When some region's outstanding tier-2 shortfall is at least `regional_shortfall` units
     /// without a break for `sustained` minutes.
@@ -47,6 +51,7 @@ pub enum NationalTrigger {
 /// The rules of mutual aid for a run. Defaults come from the dataset's `[policy]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
+    /// How tiers 2 and 3 assign units.
     pub allocation: AllocationPolicy,
     /// Share of each force's units (per capability) that must stay home (0 to 1).
     pub retained_cover: f64,
@@ -56,6 +61,7 @@ pub struct Policy {
     pub regional_latency: Minutes,
     /// Minutes from a tier-3 request (or the trigger, if later) to the national centre acting.
     pub national_latency: Minutes,
+    /// When national mobilisation is activated.
     pub national_trigger: NationalTrigger,
     /// Tour of duty, travel counted (minutes).
     pub tour: Minutes,

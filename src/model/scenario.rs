@@ -4,20 +4,25 @@ use crate::time::Minutes;
 /// One scenario, validated against the dataset.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// Name shown in summaries and manifests.
     pub name: String,
     /// The question the scenario answers.
     pub question: String,
+    /// Free text.
     pub description: String,
     /// Length of the run (minutes).
     pub horizon: Minutes,
+    /// Seed for the run's random streams.
     pub seed: u64,
     /// Time step (minutes): every scheduled time is rounded up to a multiple of it.
     pub tick: Minutes,
     /// Interval between points of the reported series (minutes).
     pub report_interval: Minutes,
+    /// Rules of mutual aid (dataset defaults with the scenario's changes).
     pub policy: Policy,
     /// Sorted by id.
     pub incidents: Vec<IncidentPlan>,
+    /// Disruptions in file order.
     pub disruptions: Vec<Disruption>,
 }
 
@@ -25,18 +30,26 @@ pub struct Scenario {
 /// demand curves; the kind sets the default priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum IncidentKind {
+    /// Public disorder (riots, violent protest).
     Disorder,
+    /// A terrorist attack.
     Terrorism,
+    /// A national cyber incident.
     Cyber,
+    /// Flood, fire, chemical release and the like.
     CivilEmergency,
+    /// Serious and organised crime operations.
     OrganisedCrime,
+    /// A planned event (known in advance).
     PlannedEvent,
 }
 
 impl IncidentKind {
+    /// The names accepted in files.
     pub const NAMES: [&'static str; 6] =
         ["disorder", "terrorism", "cyber", "civil-emergency", "organised-crime", "planned-event"];
 
+    /// The kind with this name.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "disorder" => Self::Disorder,
@@ -49,6 +62,7 @@ impl IncidentKind {
         })
     }
 
+    /// The name used in files and output.
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
@@ -67,8 +81,11 @@ impl IncidentKind {
 /// One demand source at a host force.
 #[derive(Debug, Clone)]
 pub struct IncidentPlan {
+    /// Unique id from the scenario.
     pub id: String,
+    /// The threat it represents.
     pub kind: IncidentKind,
+    /// The force whose area it is in.
     pub host: ForceId,
     /// Minutes from scenario start.
     pub start: Minutes,
@@ -83,6 +100,7 @@ pub struct IncidentPlan {
 /// Units demanded over time: a step function; each step holds until the next.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemandCurve {
+    /// The capability demanded.
     pub capability: CapabilityId,
     /// (minutes after incident start, units demanded from then on), strictly increasing in time.
     pub steps: Vec<(Minutes, u32)>,
@@ -104,6 +122,7 @@ impl DemandCurve {
 /// A change to the world for a period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disruption {
+    /// What is disrupted.
     pub kind: DisruptionKind,
     /// Minutes from scenario start.
     pub start: Minutes,
@@ -111,7 +130,9 @@ pub struct Disruption {
     pub end: Minutes,
 }
 
+/// What a disruption does.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // struct-variant fields are described on their variant
 pub enum DisruptionKind {
     /// A border link cannot be used.
     LinkClosed { a: ForceId, b: ForceId },
@@ -123,6 +144,7 @@ pub enum DisruptionKind {
 }
 
 impl Disruption {
+    /// The name used in files and output.
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             DisruptionKind::LinkClosed { .. } => "link-closed",

@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 
 use crate::results::{RunResult, SeriesPoint};
 
+/// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // struct-variant fields are described on their variant
 pub enum OutputError {
+    /// The file system refused.
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// The data could not be encoded.
     #[error("cannot encode {path}: {message}")]
     Encode { path: PathBuf, message: String },
 }
