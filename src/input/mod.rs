@@ -77,7 +77,17 @@ fn draft_from(doc: &SourceDocument<'_>) -> Result<(dataset_file::DatasetFile, Da
 pub fn load_dataset(file: InputFile<'_>) -> Result<Dataset, Diagnostics> {
     let text = decode(&file).map_err(|d| Diagnostics(vec![d]))?;
     let doc = SourceDocument::new(file.name, text, &[]);
-    let (_, mut draft) = draft_from(&doc)?;
+    let (data_file, mut draft) = draft_from(&doc)?;
+    // The policy defaults must be valid too, though only a scenario uses them.
+    let builtin_doc = SourceDocument::new(BUILTIN_DATASET_NAME, BUILTIN_DATASET, &[]);
+    let builtin = parse_dataset_file(&builtin_doc)?;
+    let mut c_data = Checker::new(&doc);
+    let mut c_builtin = Checker::new(&builtin_doc);
+    resolve_policy(&mut [(&data_file.policy, &mut c_data), (&builtin.policy, &mut c_builtin)]);
+    let problems: Vec<Diagnostic> = c_data.problems.into_iter().chain(c_builtin.problems).collect();
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
     draft.establish();
     Ok(draft.dataset)
 }

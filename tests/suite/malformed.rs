@@ -387,3 +387,25 @@ fn every_malformed_scenario_exits_2_from_the_command_line() {
         assert!(!json.exists(), "case '{name}' wrote output");
     }
 }
+
+#[test]
+fn every_malformed_dataset_exits_2_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("muster-malformed-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (name, text)) in DATASETS.iter().enumerate() {
+        let file = dir.join(format!("data{i}.toml"));
+        std::fs::write(&file, text).unwrap();
+        for args in [vec!["run", "tests/data/riot-at-alpha.toml", "--dataset"], vec!["dataset", "--dataset"]]
+        {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_muster"))
+                .args(&args)
+                .arg(&file)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "dataset case '{name}' ({args:?}): {stderr}");
+            assert!(stderr.contains(&format!("{}:", file.display())), "dataset case '{name}': {stderr}");
+        }
+    }
+}
