@@ -12,7 +12,7 @@ use bevy_ecs::system::SystemParam;
 
 use super::measures::Measures;
 use super::state::*;
-use crate::model::{CapabilityId, ForceId, Model};
+use crate::model::{CapabilityId, ForceId, IncidentPlan, Model};
 use crate::results::{Event, EventKind};
 use crate::time::Minutes;
 
@@ -29,6 +29,7 @@ pub struct Sim<'w, 's> {
     pub clock: Res<'w, Clock>,
     pub model: Res<'w, ModelRef>,
     pub index: Res<'w, Index>,
+    pub plans: ResMut<'w, IncidentPlans>,
     pub units: Query<'w, 's, (&'static Unit, &'static mut UnitStatus)>,
     pub forces: Query<'w, 's, &'static mut ForceRoster>,
     pub incidents: Query<'w, 's, &'static mut IncidentState>,
@@ -64,6 +65,16 @@ pub enum Commitment {
 impl Sim<'_, '_> {
     pub fn now(&self) -> Minutes {
         self.clock.now
+    }
+
+    /// The plan of incident `i` (host, times, priority, demand).
+    pub fn plan(&self, i: usize) -> Arc<IncidentPlan> {
+        Arc::clone(&self.plans.0[i])
+    }
+
+    /// All incident plans so far (cheap: shared pointers).
+    pub fn all_plans(&self) -> Vec<Arc<IncidentPlan>> {
+        self.plans.0.clone()
     }
 
     pub fn model(&self) -> Arc<Model> {
@@ -108,7 +119,7 @@ impl Sim<'_, '_> {
     }
 
     fn incident_id(&self, incident: usize) -> String {
-        self.model.0.scenario.incidents[incident].id.clone()
+        self.plans.0[incident].id.clone()
     }
 
     /// Minutes to travel between two force areas for a capability; within one area it is the
@@ -169,7 +180,7 @@ impl Sim<'_, '_> {
         } else {
             self.away.0.remove(&(status.location, unit.capability, id));
         }
-        let host = model.scenario.incidents[incident].host;
+        let host = self.plan(incident).host;
         if host != unit.home {
             if !status.lent {
                 self.measures.aid_deployments += 1;
@@ -227,7 +238,7 @@ impl Sim<'_, '_> {
         let Some(mut a) = status.assignment else {
             return;
         };
-        let host = model.scenario.incidents[a.incident].host;
+        let host = self.plan(a.incident).host;
         let now = self.now();
         match self.travel_time(status.location, host, unit.capability) {
             None => {
@@ -266,7 +277,7 @@ impl Sim<'_, '_> {
         let Some(mut a) = status.assignment else {
             return;
         };
-        let host = model.scenario.incidents[a.incident].host;
+        let host = self.plan(a.incident).host;
         let now = self.now();
         status.location = host;
         a.eta = now;
@@ -359,7 +370,7 @@ impl Sim<'_, '_> {
                 let back = if status.location == unit.home {
                     now.saturating_sub(departed)
                 } else {
-                    let host = self.model.0.scenario.incidents[a.incident].host;
+                    let host = self.plan(a.incident).host;
                     self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
                 };
                 let label = self.label(&unit);

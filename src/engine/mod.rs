@@ -230,5 +230,6 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Travel(TravelNetwork::new(data)));
     world.insert_resource(TriggerState::default());
     world.insert_resource(EventLog::default());
+    world.insert_resource(IncidentPlans(model.scenario.incidents.iter().cloned().map(Arc::new).collect()));
     world.insert_resource(Measures::new(data.forces.len(), ncap));
 }

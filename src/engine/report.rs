@@ -73,8 +73,8 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             peak_shortfall_units: round3(m.cap_peak[c]),
         })
         .collect();
-    let incidents = scen
-        .incidents
+    let plans = world.resource::<IncidentPlans>().0.clone();
+    let incidents = plans
         .iter()
         .zip(&incidents_state)
         .map(|(plan, (_, st))| IncidentSummary {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use super::travel::TravelNetwork;
-use crate::model::{CapabilityId, ForceId, Model};
+use crate::model::{CapabilityId, ForceId, IncidentPlan, Model};
 use crate::results::Event;
 use crate::time::Minutes;
 
@@ -212,3 +212,8 @@ pub struct TriggerState {
 
 #[derive(Resource, Default)]
 pub struct EventLog(pub Vec<Event>);
+
+/// Every incident of the run, by index: the scenario's (sorted by id) first, then those the
+/// threat models create, in the order they appear.
+#[derive(Resource, Default, Clone)]
+pub struct IncidentPlans(pub Vec<Arc<IncidentPlan>>);

@@ -2,13 +2,14 @@
 //! [`Sim`]; the order is fixed by `chain()` in [`super::Simulation::new`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
 use super::allocation::{Need, SupplyGroup, allocate};
 use super::lifecycle::Sim;
 use super::state::*;
-use crate::model::{CapabilityId, DisruptionKind, ForceId, Model, NationalTrigger};
+use crate::model::{CapabilityId, DisruptionKind, ForceId, IncidentPlan, Model, NationalTrigger};
 use crate::results::{EventKind, SeriesPoint};
 use crate::time::Minutes;
 
@@ -90,9 +91,8 @@ pub fn advance_timers(mut sim: Sim) {
 
 /// Read each incident's demand curves at this minute.
 pub fn update_demand(mut sim: Sim) {
-    let model = sim.model();
     let now = sim.now();
-    for (i, plan) in model.scenario.incidents.iter().enumerate() {
+    for (i, plan) in sim.all_plans().iter().enumerate() {
         let active = plan.start <= now && now < plan.end;
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
@@ -122,7 +122,7 @@ pub fn update_demand(mut sim: Sim) {
 /// Stand down units an incident no longer needs: mutual aid first, then those not yet arrived.
 pub fn release_surplus(mut sim: Sim) {
     let model = sim.model();
-    for i in 0..model.scenario.incidents.len() {
+    for i in 0..sim.plans.0.len() {
         for cap in model.dataset.capability_ids() {
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
                 continue;
@@ -150,9 +150,9 @@ pub fn release_surplus(mut sim: Sim) {
 }
 
 /// Incidents in allocation order: highest priority first, then scenario order.
-fn incident_order(model: &Model) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..model.scenario.incidents.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(model.scenario.incidents[i].priority), i));
+fn incident_order(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].priority), i));
     order
 }
 
@@ -162,8 +162,9 @@ pub fn allocate_local(mut sim: Sim) {
     let model = sim.model();
     let now = sim.now();
     let latency = model.scenario.policy.local_latency;
-    for i in incident_order(&model) {
-        let host = model.scenario.incidents[i].host;
+    let plans = sim.all_plans();
+    for i in incident_order(&plans) {
+        let host = plans[i].host;
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let committed = sim.committed(i, cap);
@@ -228,7 +229,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     let now = sim.now();
     let policy = &model.scenario.policy;
     let slot = usize::from(tier - 2);
-    for (i, plan) in model.scenario.incidents.iter().enumerate() {
+    for (i, plan) in sim.all_plans().iter().enumerate() {
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
@@ -330,8 +331,9 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
     let mut pools: BTreeMap<(u16, CapabilityId), Vec<OpenNeed>> = BTreeMap::new();
     let mut short_hosts: Vec<Vec<bool>> =
         vec![vec![false; model.dataset.forces.len()]; model.dataset.capabilities.len()];
-    for i in incident_order(&model) {
-        let plan = &model.scenario.incidents[i];
+    let plans = sim.all_plans();
+    for i in incident_order(&plans) {
+        let plan = &plans[i];
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
         };
@@ -418,7 +420,7 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
         let needs: Vec<Need> = open
             .iter()
             .map(|n| {
-                let plan = &model.scenario.incidents[n.incident];
+                let plan = &plans[n.incident];
                 let gap = sim.incidents.get(sim.index.incidents[n.incident]).map_or(0, |inc| inc.caps[c].gap);
                 Need {
                     host: plan.host,
@@ -437,7 +439,7 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 let Some(travel) = sim.travel_time(group.location, need.host, cap) else {
                     continue;
                 };
-                let end = model.scenario.incidents[open[n].incident].end;
+                let end = plans[open[n].incident].end;
                 // A unit is only worth sending if it can do some work before its tour or the
                 // incident ends.
                 if travel < policy.tour && now + group.notice + travel < end {
@@ -481,7 +483,7 @@ pub fn evaluate_trigger(mut sim: Sim) {
         NationalTrigger::Shortfall { regional_shortfall, sustained } => {
             let mut by_region = vec![0u32; model.dataset.regions.len()];
             for r in sim.requests.iter().filter(|r| r.tier == 2) {
-                let host = model.scenario.incidents[r.incident].host;
+                let host = sim.plans.0[r.incident].host;
                 by_region[usize::from(model.dataset.force(host).region.0)] += r.outstanding;
             }
             if by_region.iter().any(|&u| u >= regional_shortfall) {
@@ -529,7 +531,7 @@ pub fn snapshot(mut sim: Sim) {
     let mut points = Vec::new();
     let sample = now.is_multiple_of(model.scenario.report_interval);
     let mut total_short = 0.0;
-    for (i, plan) in model.scenario.incidents.iter().enumerate() {
+    for (i, plan) in sim.all_plans().iter().enumerate() {
         let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
             continue;
         };
