@@ -240,6 +240,10 @@ pub enum EventKind {
     StoodDown { unit: String, incident: String, reason: String },
     /// A unit could not set off because no open route reaches the incident.
     RouteBlocked { unit: String, incident: String },
+    /// Disorder spread from seat `from` to a new seat `incident`.
+    DisorderSpread { incident: String, from: String, force: String },
+    /// A disorder seat calmed down and ended.
+    DisorderCalmed { incident: String },
     /// A disruption began (described as "kind force[-force]").
     DisruptionStarted { disruption: String },
     /// A disruption ended.

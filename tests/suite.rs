@@ -7,4 +7,5 @@ mod suite {
     mod hand_checked;
     mod malformed;
     mod national;
+    mod threats;
 }

@@ -39,6 +39,21 @@ arrival_window = "4h"              # [U] units due on task later than this do no
 local_travel = "30m"               # [U] travel from a force's HQ to an incident in its own area
 min_consistency = 0.0              # units of a force whose standards factor is below this are refused as aid
 
+# Disorder model defaults; a scenario's [disorder] overrides any of them. All [U]: see docs/threats.md.
+[disorder]
+night_profile = [0.8, 0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.1, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0, 1.0, 1.0, 1.0, 0.9]
+escalation = 0.3                   # intensity +30% per hour at 100% unmet demand
+calming = 0.2                      # intensity -20% per hour while demand is met
+max_intensity = 2.5
+end_intensity = 0.25               # a seat ends below this
+spread = 0.0015                    # chance per neighbouring force per hour at intensity 1, night peak, demand met
+spread_unmet = 4.0                 # x(1 + 4 x unmet share): slow reinforcement, more seats (2011, 2024)
+max_seats = 12                     # seats per outbreak
+seat_size = { median = 10, p90 = 30 }   # peak PSUs of a new seat at intensity 1
+seat_duration = "2d"
+firearms_per_psu = 0.1             # ARV crews per PSU demanded
+surveillance_per_psu = 0.05        # surveillance teams per PSU demanded (intelligence)
+
 # Capability catalogue: a user may add capabilities (dogs, search, ...).
 # Establishment rule: units = max(minimum, round(basis x share / officers_per_unit)),
 # where basis is the force's officers or armed officers. A force's explicit `units` wins.

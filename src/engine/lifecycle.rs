@@ -28,7 +28,9 @@ fn idle_notice(unit: &Unit, status: &UnitStatus) -> Minutes {
 pub struct Sim<'w, 's> {
     pub clock: Res<'w, Clock>,
     pub model: Res<'w, ModelRef>,
-    pub index: Res<'w, Index>,
+    pub replication: Res<'w, Replication>,
+    pub index: ResMut<'w, Index>,
+    pub outbreaks: ResMut<'w, Outbreaks>,
     pub plans: ResMut<'w, IncidentPlans>,
     pub units: Query<'w, 's, (&'static Unit, &'static mut UnitStatus)>,
     pub forces: Query<'w, 's, &'static mut ForceRoster>,

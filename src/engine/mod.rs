@@ -5,12 +5,14 @@
 //! the clock jumps from one scheduled change to the next.
 
 mod allocation;
+mod disorder;
 mod flow;
 mod invariants;
 mod lifecycle;
 mod measures;
 mod report;
 mod state;
+mod streams;
 mod systems;
 mod travel;
 
@@ -59,6 +61,7 @@ impl Simulation {
                 systems::integrate,
                 systems::apply_disruptions,
                 systems::advance_timers,
+                disorder::evolve_disorder,
                 systems::update_demand,
                 systems::release_surplus,
                 systems::allocate_local,
@@ -208,7 +211,7 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
             world
                 .spawn((
                     Incident { index: i },
-                    IncidentState { caps: vec![CapabilityState::default(); ncap] },
+                    IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None },
                 ))
                 .id()
         })
@@ -230,6 +233,8 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Travel(TravelNetwork::new(data)));
     world.insert_resource(TriggerState::default());
     world.insert_resource(EventLog::default());
+    world.insert_resource(Outbreaks::default());
+    world.insert_resource(Replication::default());
     world.insert_resource(IncidentPlans(model.scenario.incidents.iter().cloned().map(Arc::new).collect()));
     world.insert_resource(Measures::new(data.forces.len(), ncap));
 }

@@ -84,14 +84,15 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             start: plan.start,
             end: plan.end,
             priority: plan.priority,
-            capabilities: plan
-                .demand
+            capabilities: st
+                .caps
                 .iter()
-                .map(|curve| {
-                    let cs = &st.caps[usize::from(curve.capability.0)];
+                .enumerate()
+                .filter(|&(c, cs)| is_demanded(plan, cs, c))
+                .map(|(c, cs)| {
                     let since = |t: Option<u32>| t.zip(cs.first_demand_at).map(|(t, d)| t.saturating_sub(d));
                     IncidentCapability {
-                        capability: data.capability(curve.capability).id.clone(),
+                        capability: data.capabilities[c].id.clone(),
                         demanded_unit_hours: round3(cs.demanded_um / 60.0),
                         met_unit_hours: round3(cs.met_um / 60.0),
                         demand_met: share(cs.met_um, cs.demanded_um),

@@ -153,6 +153,38 @@ pub struct CapabilityState {
 pub struct IncidentState {
     /// Indexed by capability.
     pub caps: Vec<CapabilityState>,
+    /// The threat model's state, for incidents whose demand evolves.
+    pub disorder: Option<DisorderState>,
+}
+
+/// A disorder seat's evolving state.
+#[derive(Debug, Clone)]
+pub struct DisorderState {
+    /// Intensity (× the seat's size); 1 at the start.
+    pub intensity: f64,
+    /// Peak public-order demand at intensity 1 (PSUs), drawn at the start.
+    pub peak: f64,
+    /// The seat has calmed down and ended.
+    pub ended: bool,
+    /// Demand from the model per capability (units), added to any explicit curves.
+    pub demand: Vec<u32>,
+}
+
+/// One outbreak of disorder: its first seat and every force it has reached.
+#[derive(Debug, Clone, Default)]
+pub struct Outbreak {
+    /// Forces that have had a seat of this outbreak (a force is seated at most once).
+    pub forces: std::collections::BTreeSet<ForceId>,
+}
+
+/// Outbreaks by the index of their first seat.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Outbreaks(pub std::collections::BTreeMap<usize, Outbreak>);
+
+/// Whether an incident has (or had) demand for capability `c`: an explicit curve, or demand
+/// from its threat model. Only these appear in its series and summary.
+pub fn is_demanded(plan: &IncidentPlan, cs: &CapabilityState, c: usize) -> bool {
+    cs.first_demand_at.is_some() || plan.demand.iter().any(|d| usize::from(d.capability.0) == c)
 }
 
 /// A host's request for units beyond its own, at tier 2 (region) or 3 (nation).
@@ -178,6 +210,10 @@ pub struct Clock {
 
 #[derive(Resource, Clone)]
 pub struct ModelRef(pub Arc<Model>);
+
+/// Which replication of the scenario's seed this World runs (0 for a single run).
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct Replication(pub u64);
 
 /// Entities by domain index.
 #[derive(Resource, Default)]

@@ -89,18 +89,23 @@ pub fn advance_timers(mut sim: Sim) {
     }
 }
 
-/// Read each incident's demand curves at this minute.
+/// Set each incident's demand at this minute: its explicit curves plus what its threat model
+/// asks for.
 pub fn update_demand(mut sim: Sim) {
     let now = sim.now();
     for (i, plan) in sim.all_plans().iter().enumerate() {
         let active = plan.start <= now && now < plan.end;
         {
-            let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
-                continue;
-            };
-            for curve in &plan.demand {
-                let cs = &mut inc.caps[usize::from(curve.capability.0)];
-                cs.demand = if active { curve.at(now - plan.start) } else { 0 };
+            let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+            let dynamic = inc.disorder.as_ref().map(|d| d.demand.clone());
+            for (c, cs) in inc.caps.iter_mut().enumerate() {
+                let explicit = plan
+                    .demand
+                    .iter()
+                    .find(|d| usize::from(d.capability.0) == c)
+                    .map_or(0, |curve| if active { curve.at(now - plan.start) } else { 0 });
+                let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
+                cs.demand = explicit + modelled;
                 if cs.demand > 0 && cs.first_demand_at.is_none() {
                     cs.first_demand_at = Some(now);
                 }
@@ -569,7 +574,7 @@ pub fn snapshot(mut sim: Sim) {
             n.1 += deployed;
             n.2 += effective;
             n.3 += en_route;
-            if sample && plan.demand.iter().any(|d| usize::from(d.capability.0) == c) {
+            if sample && is_demanded(plan, cs, c) {
                 points.push(SeriesPoint {
                     t: now,
                     incident: plan.id.clone(),

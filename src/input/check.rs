@@ -97,3 +97,28 @@ impl<'d, 'a> Checker<'d, 'a> {
         found
     }
 }
+
+/// Resolve one key from the first of several layered files that sets it (scenario, then
+/// dataset, then built-in dataset), converting it with that file's checker so problems are
+/// located in the file the value came from.
+macro_rules! layered {
+    ($layers:expr, $section:literal, $field:ident, |$c:ident, $v:ident| $conv:expr) => {{
+        let mut out = None;
+        let mut missing = true;
+        for (file, $c) in $layers.iter_mut() {
+            if let Some($v) = &file.$field {
+                missing = false;
+                out = $conv;
+                break;
+            }
+        }
+        if missing {
+            // The built-in dataset sets every key, so this only fires if it is edited badly.
+            if let Some((_, c)) = $layers.last_mut() {
+                c.error(0..0, concat!($section, " key '", stringify!($field), "' has no value"), None);
+            }
+        }
+        out
+    }};
+}
+pub(crate) use layered;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::check::Checker;
+use super::disorder_file::DisorderFile;
 use super::policy_file::PolicyFile;
 use super::source::SourceDocument;
 use crate::diagnostics::Diagnostics;
@@ -19,6 +20,8 @@ pub struct DatasetFile {
     dataset: DatasetHeader,
     #[serde(default)]
     pub policy: PolicyFile,
+    #[serde(default)]
+    pub disorder: DisorderFile,
     capability: Vec<Spanned<CapabilityFile>>,
     force: Vec<Spanned<ForceFile>>,
     #[serde(default)]

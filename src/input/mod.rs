@@ -4,6 +4,7 @@
 
 mod check;
 mod dataset_file;
+mod disorder_file;
 mod policy_file;
 mod scenario_file;
 pub mod source;
@@ -14,6 +15,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{Dataset, Model};
 use check::Checker;
 use dataset_file::{DatasetDraft, build_dataset, parse_dataset_file};
+use disorder_file::resolve_disorder;
 use policy_file::resolve_policy;
 use scenario_file::{ScenarioFile, build_scenario, patch_capabilities};
 pub use source::SetOverride;
@@ -84,6 +86,7 @@ pub fn load_dataset(file: InputFile<'_>) -> Result<Dataset, Diagnostics> {
     let mut c_data = Checker::new(&doc);
     let mut c_builtin = Checker::new(&builtin_doc);
     resolve_policy(&mut [(&data_file.policy, &mut c_data), (&builtin.policy, &mut c_builtin)]);
+    resolve_disorder(&mut [(&data_file.disorder, &mut c_data), (&builtin.disorder, &mut c_builtin)]);
     let problems: Vec<Diagnostic> = c_data.problems.into_iter().chain(c_builtin.problems).collect();
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -122,7 +125,12 @@ pub fn load_model(
         (&data_file.policy, &mut c_data),
         (&builtin.policy, &mut c_builtin),
     ]);
-    let scenario_model = build_scenario(&scen_file, &mut draft, policy, &mut c_scen);
+    let disorder = resolve_disorder(&mut [
+        (&scen_file.disorder, &mut c_scen),
+        (&data_file.disorder, &mut c_data),
+        (&builtin.disorder, &mut c_builtin),
+    ]);
+    let scenario_model = build_scenario(&scen_file, &mut draft, policy, disorder, &mut c_scen);
     problems.extend(c_scen.problems);
     problems.extend(c_data.problems);
     problems.extend(c_builtin.problems);

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::check::Checker;
+use super::check::{Checker, layered};
 use crate::model::{AllocationPolicy, NationalTrigger, Policy};
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,45 +31,31 @@ type Layer<'x, 'd, 'a> = (&'x PolicyFile, &'x mut Checker<'d, 'a>);
 /// Resolve every policy key from the first layer that sets it (scenario, then dataset, then the
 /// built-in dataset). Problems are reported against the file the value came from.
 pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
-    macro_rules! pick {
-        ($field:ident, |$c:ident, $v:ident| $conv:expr) => {{
-            let mut out = None;
-            let mut missing = true;
-            for (file, $c) in layers.iter_mut() {
-                if let Some($v) = &file.$field {
-                    missing = false;
-                    out = $conv;
-                    break;
-                }
-            }
-            if missing {
-                // The built-in dataset sets every key, so this only fires if it is edited badly.
-                if let Some((_, c)) = layers.last_mut() {
-                    c.error(0..0, concat!("policy key '", stringify!($field), "' has no value"), None);
-                }
-            }
-            out
-        }};
-    }
-    let allocation = pick!(allocation, |c, v| c.choice(
+    let allocation = layered!(layers, "policy", allocation, |c, v| c.choice(
         v,
         "allocation policy",
         &AllocationPolicy::NAMES,
         AllocationPolicy::parse
     ));
-    let retained_cover = pick!(retained_cover, |c, v| c.unit_interval(v, "retained_cover"));
-    let local_latency = pick!(local_latency, |c, v| c.duration(v, "local_latency"));
-    let regional_latency = pick!(regional_latency, |c, v| c.duration(v, "regional_latency"));
-    let national_latency = pick!(national_latency, |c, v| c.duration(v, "national_latency"));
-    let national_trigger = pick!(national_trigger, |c, v| trigger(c, v));
-    let tour = pick!(tour, |c, v| c.duration(v, "tour"));
-    let rest = pick!(rest, |c, v| c.duration(v, "rest"));
-    let max_overrun = pick!(max_overrun, |c, v| c.duration(v, "max_overrun"));
-    let rest_away_beyond = pick!(rest_away_beyond, |c, v| c.duration(v, "rest_away_beyond"));
-    let relief_lookahead = pick!(relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
-    let arrival_window = pick!(arrival_window, |c, v| c.duration(v, "arrival_window"));
-    let local_travel = pick!(local_travel, |c, v| c.duration(v, "local_travel"));
-    let min_consistency = pick!(min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
+    let retained_cover =
+        layered!(layers, "policy", retained_cover, |c, v| c.unit_interval(v, "retained_cover"));
+    let local_latency = layered!(layers, "policy", local_latency, |c, v| c.duration(v, "local_latency"));
+    let regional_latency =
+        layered!(layers, "policy", regional_latency, |c, v| c.duration(v, "regional_latency"));
+    let national_latency =
+        layered!(layers, "policy", national_latency, |c, v| c.duration(v, "national_latency"));
+    let national_trigger = layered!(layers, "policy", national_trigger, |c, v| trigger(c, v));
+    let tour = layered!(layers, "policy", tour, |c, v| c.duration(v, "tour"));
+    let rest = layered!(layers, "policy", rest, |c, v| c.duration(v, "rest"));
+    let max_overrun = layered!(layers, "policy", max_overrun, |c, v| c.duration(v, "max_overrun"));
+    let rest_away_beyond =
+        layered!(layers, "policy", rest_away_beyond, |c, v| c.duration(v, "rest_away_beyond"));
+    let relief_lookahead =
+        layered!(layers, "policy", relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
+    let arrival_window = layered!(layers, "policy", arrival_window, |c, v| c.duration(v, "arrival_window"));
+    let local_travel = layered!(layers, "policy", local_travel, |c, v| c.duration(v, "local_travel"));
+    let min_consistency =
+        layered!(layers, "policy", min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
     let tour = tour.and_then(|t| {
         if t == 0 {
             for (file, c) in layers.iter_mut() {

@@ -8,9 +8,11 @@ use toml::Spanned;
 
 use super::check::Checker;
 use super::dataset_file::{CapabilityPatch, DatasetDraft, readiness};
+use super::disorder_file::{DisorderFile, SizeFile, size};
 use super::policy_file::PolicyFile;
 use crate::model::{
-    DemandCurve, Disruption, DisruptionKind, ForceId, IncidentKind, IncidentPlan, Policy, Scenario,
+    DemandCurve, DisorderModel, Disruption, DisruptionKind, ForceId, IncidentDynamics, IncidentKind,
+    IncidentPlan, Policy, Scenario,
 };
 use crate::time::{HOUR, MAX_DURATION, Minutes};
 
@@ -20,6 +22,8 @@ pub struct ScenarioFile {
     scenario: Spanned<Header>,
     #[serde(default)]
     pub policy: PolicyFile,
+    #[serde(default)]
+    pub disorder: DisorderFile,
     #[serde(default)]
     capability: BTreeMap<Spanned<String>, CapabilityPatch>,
     #[serde(default)]
@@ -54,7 +58,9 @@ struct IncidentFile {
     start: Spanned<String>,
     duration: Option<Spanned<String>>,
     priority: Option<Spanned<u32>>,
-    demand: Spanned<DemandTable>,
+    /// Disorder: peak public-order demand at intensity 1 (PSUs), drawn from this distribution.
+    size: Option<Spanned<SizeFile>>,
+    demand: Option<Spanned<DemandTable>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +123,7 @@ pub fn build_scenario(
     file: &ScenarioFile,
     draft: &mut DatasetDraft,
     policy: Option<Policy>,
+    disorder: Option<DisorderModel>,
     c: &mut Checker<'_, '_>,
 ) -> Option<Scenario> {
     let data = &mut draft.dataset;
@@ -195,14 +202,29 @@ pub fn build_scenario(
             None => kind.map(IncidentKind::default_priority),
         };
         let mut demand = Vec::new();
-        if inc.demand.get_ref().is_empty() {
+        let dynamics = match &inc.size {
+            Some(s) if kind == Some(IncidentKind::Disorder) => {
+                size(c, s).map(|size| Some(IncidentDynamics::Disorder { size, outbreak: None }))
+            }
+            Some(s) => {
+                c.error(s.span(), "size applies to disorder incidents; give other kinds demand curves", None);
+                None
+            }
+            None => Some(None),
+        };
+        let no_demand = DemandTable::new();
+        let (demand_table, demand_span) = match &inc.demand {
+            Some(d) => (d.get_ref(), d.span()),
+            None => (&no_demand, inc.id.span()),
+        };
+        if demand_table.is_empty() && inc.size.is_none() {
             c.error(
-                inc.demand.span(),
+                demand_span,
                 "the incident demands nothing",
                 Some("add e.g. demand = { public-order = [[\"0h\", 10]] }".into()),
             );
         }
-        for (cap_id, curve) in inc.demand.get_ref() {
+        for (cap_id, curve) in demand_table {
             let cap = c.capability(data, cap_id);
             let mut steps: Vec<(Minutes, u32)> = Vec::new();
             let mut ok = true;
@@ -239,8 +261,15 @@ pub fn build_scenario(
             }
         }
         demand.sort_by_key(|d| d.capability);
-        if let (Some(kind), Some(host), Some(start), Some(duration), Some(priority), Some(h)) =
-            (kind, host, start, duration, priority, horizon)
+        if let (
+            Some(kind),
+            Some(host),
+            Some(start),
+            Some(duration),
+            Some(priority),
+            Some(h),
+            Some(dynamics),
+        ) = (kind, host, start, duration, priority, horizon, dynamics)
         {
             incidents.push(IncidentPlan {
                 id: id.clone(),
@@ -250,6 +279,7 @@ pub fn build_scenario(
                 end: start.saturating_add(duration).min(h),
                 priority,
                 demand,
+                dynamics,
             });
         }
     }
@@ -403,6 +433,7 @@ pub fn build_scenario(
         tick: tick?,
         report_interval: report_interval?,
         policy: policy?,
+        disorder: disorder?,
         incidents,
         disruptions,
     })

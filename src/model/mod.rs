@@ -4,10 +4,12 @@
 mod dataset;
 mod policy;
 mod scenario;
+mod threats;
 
 pub use dataset::*;
 pub use policy::*;
 pub use scenario::*;
+pub use threats::*;
 
 /// Everything one run needs: the dataset (with the scenario's what-if overrides applied) and
 /// the scenario. Hashes identify the inputs in every result's manifest.

@@ -1,4 +1,4 @@
-use super::{CapabilityId, ForceId, Policy};
+use super::{CapabilityId, DisorderModel, ForceId, IncidentDynamics, Policy};
 use crate::time::Minutes;
 
 /// One scenario, validated against the dataset.
@@ -20,6 +20,8 @@ pub struct Scenario {
     pub report_interval: Minutes,
     /// Rules of mutual aid (dataset defaults with the scenario's changes).
     pub policy: Policy,
+    /// Parameters of the disorder model.
+    pub disorder: DisorderModel,
     /// Sorted by id.
     pub incidents: Vec<IncidentPlan>,
     /// Disruptions in file order.
@@ -95,6 +97,8 @@ pub struct IncidentPlan {
     pub priority: u32,
     /// Demand curves, one per capability, sorted by capability.
     pub demand: Vec<DemandCurve>,
+    /// Demand that evolves with the run (threat models), on top of the curves.
+    pub dynamics: Option<IncidentDynamics>,
 }
 
 /// Units demanded over time: a step function; each step holds until the next.

@@ -36,7 +36,20 @@ fn runs_on_other_threads_match_the_main_thread() {
 
 /// Moves only for an intended, documented model change: update it together with a note in
 /// the commit message saying what changed in the model.
-const GOLDEN_LONDON_2011: &str = "07de9e45c7c6051ebc49ed37633dd40242ce0e84c9506d6697d5d1648e6d7649";
+const GOLDEN_LONDON_2011: &str = "0ed767a3d173b8c6a0119d88c7096f9aa68d5bcd33f595cb2660b25f543fde8b";
+
+/// A scenario with disorder dynamics: pins the random streams and the threat model too.
+const GOLDEN_SOUTHPORT: &str = "ec587f21e1f73e68cf39bb26335e48b085e18a71f1fdf3f98830528518e376e7";
+
+#[test]
+fn golden_hash_of_a_shipped_scenario_with_random_dynamics() {
+    let json = national_json("scenarios/disorder-spreads-from-southport.toml");
+    assert_eq!(
+        sha(&json),
+        GOLDEN_SOUTHPORT,
+        "the result of scenarios/disorder-spreads-from-southport.toml changed"
+    );
+}
 
 #[test]
 fn golden_hash_of_a_shipped_scenario() {

@@ -194,6 +194,31 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     ("seed negative", "[scenario]\nname = \"x\"\nhorizon = \"4h\"\nseed = -1\n", "invalid value"),
     ("duplicate key", "[scenario]\nname = \"x\"\nname = \"y\"\nhorizon = \"4h\"\n", "duplicate"),
     ("array where table", "scenario = [1, 2]\n", "invalid type"),
+    (
+        "size on a terrorism incident",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"terrorism\"\nforce = \"alpha\"\nstart = \"0h\"\nsize = { median = 3, p90 = 5 }\n",
+        "size applies to disorder",
+    ),
+    (
+        "size p90 below median",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\nsize = { median = 3, p90 = 1 }\n",
+        "at least the median",
+    ),
+    (
+        "night profile too short",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[disorder]\nnight_profile = [1.0, 0.5]\n",
+        "24 shares",
+    ),
+    (
+        "unknown disorder key",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[disorder]\nspreading = 0.1\n",
+        "unknown field `spreading`",
+    ),
+    (
+        "spread above 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[disorder]\nspread = 2.0\n",
+        "between 0 and 1",
+    ),
 ];
 
 fn location_is_in_file(loc: &Location) -> bool {

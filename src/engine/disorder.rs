@@ -1,0 +1,188 @@
+//! The disorder model: each seat's public-order demand follows a night-time profile and its
+//! intensity, which grows while demand goes unmet and falls while it is met; a seat can start
+//! new seats in neighbouring forces, more readily when it is intense and short of officers.
+//! Knock-on firearms and surveillance demand scale with the public-order demand.
+
+use std::sync::Arc;
+
+use rand::RngExt;
+
+use super::lifecycle::Sim;
+use super::state::*;
+use super::streams::{Subsystem, lognormal, stream, stream_at};
+use crate::model::{ForceId, IncidentDynamics, IncidentKind, IncidentPlan, Model, SizeDistribution};
+use crate::results::EventKind;
+use crate::time::{DAY, HOUR};
+
+/// A seat's peak demand at intensity 1 (PSUs), drawn from its size distribution on the
+/// seat's own stream.
+fn draw_peak(model: &Model, replication: u64, index: usize, size: SizeDistribution) -> f64 {
+    let (mu, sigma) = size.lognormal();
+    if sigma <= 0.0 {
+        return size.median;
+    }
+    let mut rng = stream(model.scenario.seed, replication, Subsystem::IncidentSize, index as u64);
+    lognormal(&mut rng, mu, sigma)
+}
+
+/// Forces bordering `force`, in id order.
+fn neighbours(model: &Model, force: ForceId) -> Vec<ForceId> {
+    let mut v: Vec<ForceId> = model
+        .dataset
+        .borders
+        .iter()
+        .filter_map(|b| {
+            if b.a == force {
+                Some(b.b)
+            } else if b.b == force {
+                Some(b.a)
+            } else {
+                None
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Evolve every active disorder seat: on the hour, escalate or calm it and let it spread;
+/// set its modelled demand, which `update_demand` adds to any explicit curves.
+pub fn evolve_disorder(mut sim: Sim) {
+    let model = sim.model();
+    let now = sim.now();
+    let d = &model.scenario.disorder;
+    let cap = |id: &str| model.dataset.capability_by_id(id).map(|c| usize::from(c.0));
+    let Some(po) = cap("public-order") else { return };
+    let (fa, sv) = (cap("firearms"), cap("surveillance"));
+    let ncap = model.dataset.capabilities.len();
+    let replication = sim.replication.0;
+    let plans = sim.all_plans();
+    for (i, plan) in plans.iter().enumerate() {
+        let Some(IncidentDynamics::Disorder { size, outbreak }) = &plan.dynamics else { continue };
+        if now < plan.start || now >= plan.end {
+            continue;
+        }
+        let root = outbreak.unwrap_or(i);
+        let entity = sim.index.incidents[i];
+        let Ok(mut inc) = sim.incidents.get_mut(entity) else {
+            // Spawned this step; it is set up at the next.
+            continue;
+        };
+        let fresh = inc.disorder.is_none();
+        if fresh {
+            inc.disorder = Some(DisorderState {
+                intensity: 1.0,
+                peak: draw_peak(&model, replication, i, *size),
+                ended: false,
+                demand: vec![0; ncap],
+            });
+            sim.outbreaks.0.entry(root).or_default().forces.insert(plan.host);
+        }
+        let since = now - plan.start;
+        let on_the_hour = since.is_multiple_of(HOUR);
+        let (demand, effective) = (inc.caps[po].demand, inc.caps[po].effective);
+        let Some(st) = inc.disorder.as_mut() else { continue };
+        if st.ended {
+            continue;
+        }
+        let mut new_seats = Vec::new();
+        let mut calmed = false;
+        if on_the_hour && !fresh {
+            let unmet =
+                if demand > 0 { (f64::from(demand) - effective).max(0.0) / f64::from(demand) } else { 0.0 };
+            st.intensity = if unmet > 0.0 {
+                (st.intensity * (1.0 + d.escalation * unmet)).min(d.max_intensity)
+            } else {
+                st.intensity * (1.0 - d.calming)
+            };
+            if st.intensity < d.end_intensity {
+                st.ended = true;
+                st.demand.fill(0);
+                calmed = true;
+            } else {
+                let reached = sim.outbreaks.0.entry(root).or_default();
+                // Disorder spreads when it is out on the streets: at night, intense, and short of officers.
+                let hour = ((now % DAY) / HOUR) as usize;
+                let chance =
+                    (d.spread * st.intensity * d.night_profile[hour] * (1.0 + d.spread_unmet * unmet))
+                        .min(1.0);
+                for n in neighbours(&model, plan.host) {
+                    if reached.forces.len() >= d.max_seats as usize {
+                        break;
+                    }
+                    if reached.forces.contains(&n) {
+                        continue;
+                    }
+                    // One fixed draw per (from, to, hour), whatever happened before: two runs
+                    // that differ only in policy face the same chances (common random numbers).
+                    let key = (u64::from(plan.host.0) << 16) | u64::from(n.0);
+                    let hour_index = now / HOUR;
+                    let draw: f64 =
+                        stream_at(model.scenario.seed, replication, Subsystem::Spread, key, hour_index * 2)
+                            .random();
+                    if draw < chance {
+                        reached.forces.insert(n);
+                        new_seats.push(n);
+                    }
+                }
+            }
+        }
+        if !st.ended && (on_the_hour || fresh) {
+            let hour = ((now % DAY) / HOUR) as usize;
+            let units = (st.peak * d.night_profile[hour] * st.intensity).ceil() as u32;
+            st.demand[po] = units;
+            if let Some(fa) = fa {
+                st.demand[fa] = (f64::from(units) * d.firearms_per_psu).round() as u32;
+            }
+            if let Some(sv) = sv {
+                st.demand[sv] = (f64::from(units) * d.surveillance_per_psu).round() as u32;
+            }
+        }
+        let ended = st.ended;
+        if calmed {
+            sim.emit(EventKind::DisorderCalmed { incident: plan.id.clone() });
+        }
+        for n in new_seats {
+            spawn_seat(&mut sim, &model, plan, root, n);
+        }
+        if !ended {
+            sim.wake_at(plan.start + (since / HOUR + 1) * HOUR);
+        }
+    }
+}
+
+/// Start a new seat of outbreak `root` in force `force`, spread from `parent`.
+fn spawn_seat(sim: &mut Sim, model: &Model, parent: &IncidentPlan, root: usize, force: ForceId) {
+    let now = sim.now();
+    let index = sim.plans.0.len();
+    let code = &model.dataset.force(force).code;
+    let plan = IncidentPlan {
+        id: format!("{}~{}", sim.plans.0[root].id, code),
+        kind: IncidentKind::Disorder,
+        host: force,
+        start: now,
+        end: (now + model.scenario.disorder.seat_duration).min(model.scenario.horizon),
+        priority: parent.priority,
+        demand: Vec::new(),
+        dynamics: Some(IncidentDynamics::Disorder {
+            size: model.scenario.disorder.seat_size,
+            outbreak: Some(root),
+        }),
+    };
+    let ncap = model.dataset.capabilities.len();
+    let entity = sim
+        .commands
+        .spawn((
+            Incident { index },
+            IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None },
+        ))
+        .id();
+    sim.index.incidents.push(entity);
+    sim.emit(EventKind::DisorderSpread {
+        incident: plan.id.clone(),
+        from: parent.id.clone(),
+        force: code.clone(),
+    });
+    sim.plans.0.push(Arc::new(plan));
+    sim.wake_at(now + 1);
+}

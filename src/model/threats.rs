@@ -1,0 +1,65 @@
+use crate::time::Minutes;
+
+/// A positive size drawn at random, written as a median and a 90th percentile (log-normal).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizeDistribution {
+    /// Median (units).
+    pub median: f64,
+    /// 90th percentile (units); equal to the median for a fixed size.
+    pub p90: f64,
+}
+
+impl SizeDistribution {
+    /// Log-normal parameters (mu, sigma) with this median and 90th percentile.
+    pub fn lognormal(&self) -> (f64, f64) {
+        // z of the 90th percentile of the standard normal.
+        const Z90: f64 = 1.281_551_565_545;
+        let mu = libm::log(self.median);
+        (mu, ((libm::log(self.p90) - mu) / Z90).max(0.0))
+    }
+}
+
+/// Parameters of the disorder model (defaults in the dataset's `[disorder]`; a scenario's
+/// `[disorder]` overrides any of them). See docs/threats.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisorderModel {
+    /// Share of a seat's peak demand by hour of day (0..1), index 0 = 00:00–01:00.
+    pub night_profile: [f64; 24],
+    /// Growth of intensity per hour at 100% unmet demand (0.5 = +50% per hour).
+    pub escalation: f64,
+    /// Fall of intensity per hour while demand is fully met (0.15 = −15% per hour).
+    pub calming: f64,
+    /// Largest intensity a seat reaches (× its size).
+    pub max_intensity: f64,
+    /// A seat ends when its intensity falls below this.
+    pub end_intensity: f64,
+    /// Chance per neighbouring force per hour that a seat at intensity 1, at its night-time
+    /// peak, with its demand met, starts a new seat there (0..1); scaled by intensity, the
+    /// night profile and unmet demand.
+    pub spread: f64,
+    /// Multiplier of the spread chance at 100% unmet demand: chance × (1 + spread_unmet × unmet share).
+    pub spread_unmet: f64,
+    /// Most seats one outbreak can have, the first included (seats).
+    pub max_seats: u32,
+    /// Peak public-order demand of a new seat at intensity 1 (PSUs).
+    pub seat_size: SizeDistribution,
+    /// Longest life of a new seat (minutes).
+    pub seat_duration: Minutes,
+    /// ARV crews demanded per PSU of public-order demand (knock-on armed demand).
+    pub firearms_per_psu: f64,
+    /// Surveillance teams demanded per PSU of public-order demand (intelligence knock-on).
+    pub surveillance_per_psu: f64,
+}
+
+/// How an incident's demand evolves beyond its explicit curves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IncidentDynamics {
+    /// A disorder seat: public-order demand = size × night profile × intensity, escalating
+    /// while unmet and spreading to neighbouring forces.
+    Disorder {
+        /// Peak public-order demand at intensity 1 (PSUs), or a distribution to draw it from.
+        size: SizeDistribution,
+        /// Index (in the run's incidents) of the first seat of this outbreak.
+        outbreak: Option<usize>,
+    },
+}

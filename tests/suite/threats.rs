@@ -1,0 +1,152 @@
+//! Threat models: disorder escalation, calming and spread, hand-checked on the three-force
+//! world and checked against the evidence over many seeds on the national dataset.
+
+use muster::input::{InputFile, SetOverride, load_model};
+use muster::results::{EventKind, RunResult};
+
+use super::common::*;
+
+/// alpha hosts one disorder seat of fixed size 4; every hour counts as the night-time peak.
+const SEAT: &str = r#"
+[scenario]
+name = "Disorder seat at alpha"
+horizon = "12h"
+seed = 3
+
+[policy]
+national_trigger = "never"
+
+[disorder]
+night_profile = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+spread = 0.0
+
+[[incident]]
+id = "riot"
+kind = "disorder"
+force = "alpha"
+start = "0h"
+duration = "12h"
+size = { median = 4, p90 = 4 }
+"#;
+
+fn seat(overrides: &[&str]) -> RunResult {
+    run_checked(load(SEAT, Some(THREE_FORCES), overrides).expect("seat scenario is valid"))
+}
+
+fn demand_curve(r: &RunResult, incident: &str) -> Vec<u32> {
+    r.series
+        .incidents
+        .iter()
+        .filter(|p| p.incident == incident && p.capability == "public-order")
+        .map(|p| p.demand)
+        .collect()
+}
+
+#[test]
+fn unmet_disorder_escalates_hour_by_hour_to_its_cap() {
+    // No units anywhere can reach alpha: intensity 1 → 1.3 → 1.69 → 2.197 → 2.5 (cap), and
+    // demand = ceil(4 × intensity) = 4, 6, 7, 9, 10, 10, ...
+    let r = seat(&[
+        "override=[{force=\"alpha\", capability=\"public-order\", units=-2}]",
+        "policy.retained_cover=1.0",
+    ]);
+    assert_eq!(demand_curve(&r, "riot")[..7], [4, 6, 7, 9, 10, 10, 10]);
+    assert_eq!(r.summary.met_unit_hours, 0.0);
+}
+
+#[test]
+fn met_disorder_calms_and_ends() {
+    let r = seat(&["override=[{force=\"alpha\", capability=\"public-order\", units=10}]"]);
+    let calmed = r
+        .events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::DisorderCalmed { incident } if incident == "riot"));
+    let calmed = calmed.expect("the seat calms down once its demand is met");
+    assert!(calmed.t < 12 * 60);
+    let curve = demand_curve(&r, "riot");
+    assert_eq!(*curve.last().unwrap(), 0, "no demand once calmed: {curve:?}");
+}
+
+#[test]
+fn short_seat_spreads_along_the_border_graph() {
+    // With spread = 1 and alpha unable to cover anything, the chance at the first hourly
+    // update is min(1, 1 × 1.3 × 1 × (1 + 4)) = 1: a seat starts in bravo at 1h. bravo's own
+    // PSUs (1h notice + 30m) are not on task by its first update at 2h, so it too is short
+    // and spreads to charlie. alpha is never seated twice.
+    let r = seat(&[
+        "override=[{force=\"alpha\", capability=\"public-order\", units=-2}]",
+        "policy.retained_cover=1.0",
+        "disorder.spread=1.0",
+    ]);
+    let ids: Vec<&str> = r.incidents.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["riot", "riot~bravo", "riot~charlie"]);
+    let spread: Vec<(u32, &str)> = r
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::DisorderSpread { force, .. } => Some((e.t, force.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(spread, [(60, "bravo"), (120, "charlie")]);
+}
+
+#[test]
+fn no_spread_without_a_chance() {
+    let r = seat(&[
+        "override=[{force=\"alpha\", capability=\"public-order\", units=-2}]",
+        "policy.retained_cover=1.0",
+    ]);
+    assert_eq!(r.incidents.len(), 1);
+}
+
+fn southport(seed: u64, trigger: &str) -> RunResult {
+    let path = "scenarios/disorder-spreads-from-southport.toml";
+    let text = std::fs::read(path).unwrap();
+    let sets: Vec<SetOverride> =
+        [format!("policy.national_trigger.at={trigger}"), "scenario.horizon=6d".into()]
+            .iter()
+            .map(|s| SetOverride::parse(s).unwrap())
+            .chain(std::iter::once(SetOverride { key: "scenario.seed".into(), value: seed.to_string() }))
+            .collect();
+    let model = load_model(InputFile { name: path, bytes: &text }, &sets, None).unwrap();
+    muster::engine::run(std::sync::Arc::new(model)).unwrap()
+}
+
+#[test]
+fn a_late_national_trigger_raises_unmet_demand_and_seats_over_many_seeds() {
+    let seeds = 1..=12u64;
+    let (mut unmet_early, mut unmet_late, mut seats_early, mut seats_late, mut lower) = (0.0, 0.0, 0, 0, 0);
+    for seed in seeds.clone() {
+        let early = southport(seed, "1d20h");
+        let late = southport(seed, "5d");
+        unmet_early += early.summary.unmet_unit_hours;
+        unmet_late += late.summary.unmet_unit_hours;
+        seats_early += early.incidents.len();
+        seats_late += late.incidents.len();
+        if late.summary.unmet_unit_hours < early.summary.unmet_unit_hours {
+            lower += 1;
+        }
+    }
+    let n = seeds.count() as f64;
+    assert!(
+        unmet_late / n > 1.1 * unmet_early / n,
+        "mean unmet: late {} vs early {}",
+        unmet_late / n,
+        unmet_early / n
+    );
+    assert!(seats_late >= seats_early, "seats: late {seats_late} vs early {seats_early}");
+    // Not "never": early national aid can strip a force that is then seated (see the notes in
+    // docs/threats.md). It must stay the exception.
+    assert!(lower <= 3, "a late trigger lowered unmet demand in {lower} of 12 seeds");
+}
+
+#[test]
+fn seeds_change_the_outbreak_and_the_same_seed_repeats_it() {
+    let a = southport(5, "5d");
+    let b = southport(5, "5d");
+    assert_eq!(muster::present::files::to_json(&a), muster::present::files::to_json(&b));
+    let sizes: std::collections::BTreeSet<usize> =
+        (1..=6).map(|s| southport(s, "5d").incidents.len()).collect();
+    assert!(sizes.len() > 1, "every seed gave the same number of seats: {sizes:?}");
+}
