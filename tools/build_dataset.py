@@ -25,7 +25,8 @@ description = "48 forces from shared reference data (officer strength 31 Mar 202
 # Defaults for every scenario's [policy]; a scenario overrides any of them.
 [policy]
 allocation = "optimal"             # national/regional allocation: optimal | nearest | regional-first
-retained_cover = 0.5               # [U] share of each force's units kept home for ordinary policing
+retained_cover = 0.5               # [U] share of each force's units donors keep home when lending
+cover_standard = 0.5               # [U] share ordinary policing needs; lending below it is counted
 local_latency = "15m"              # [U] time for a force to decide to commit its own units
 regional_latency = "1h"            # [U] host -> RICC -> donors, per request
 national_latency = "2h"            # [U] NPoCC brokering once national mobilisation is active
@@ -36,6 +37,7 @@ max_overrun = "0m"                 # [U] how long a unit may be held past its to
 rest_away_beyond = "2h"            # [U] units further than this from home rest near the incident
 relief_lookahead = "2h"            # [U] relief is requested this long before a tour ends
 arrival_window = "4h"              # [U] units due on task later than this do not count against a gap
+planned_lead = "6h"                # [U] booked aid for a planned event is allocated this long before it starts
 local_travel = "30m"               # [U] travel from a force's HQ to an incident in its own area
 min_consistency = 0.0              # units of a force whose standards factor is below this are refused as aid
 

@@ -168,6 +168,7 @@ fn spawn_seat(sim: &mut Sim, model: &Model, parent: &IncidentPlan, root: usize, 
             size: model.scenario.disorder.seat_size,
             outbreak: Some(root),
         }),
+        booked: false,
     };
     let ncap = model.dataset.capabilities.len();
     let entity = sim

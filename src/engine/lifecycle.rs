@@ -190,6 +190,9 @@ impl Sim<'_, '_> {
             self.set_lent(&unit, &mut status, true);
         }
         let now = self.now();
+        // Booked aid for a planned event is rostered in advance: it leaves when asked.
+        let plan = self.plan(incident);
+        let notice = if plan.booked && now < plan.start { 0 } else { notice };
         let departs = if notice == 0 { now } else { self.align(now + notice) };
         let eta = departs + self.travel_time(status.location, host, unit.capability).unwrap_or(0);
         self.wake_at(eta.saturating_sub(model.scenario.policy.arrival_window));

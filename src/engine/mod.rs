@@ -163,6 +163,11 @@ pub fn run(model: Arc<Model>) -> Result<RunResult, ScheduleError> {
     Ok(sim.result())
 }
 
+/// `ceil(share × units)` for each capability (units).
+fn share_of(establishment: &[u32], share: f64) -> Vec<u32> {
+    establishment.iter().map(|&n| (share * f64::from(n)).ceil() as u32).collect()
+}
+
 fn build_world(world: &mut World, model: &Arc<Model>) {
     let data = &model.dataset;
     let ncap = data.capabilities.len();
@@ -176,11 +181,8 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
         let mut roster = ForceRoster {
             idle_home: vec![Default::default(); ncap],
             lent: vec![0; ncap],
-            required: force
-                .establishment
-                .iter()
-                .map(|&n| (policy.retained_cover * f64::from(n)).ceil() as u32)
-                .collect(),
+            required: share_of(&force.establishment, policy.retained_cover),
+            standard: share_of(&force.establishment, policy.cover_standard),
         };
         for cap in data.capability_ids() {
             let n = force.establishment[usize::from(cap.0)];

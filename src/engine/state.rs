@@ -112,8 +112,10 @@ pub struct ForceRoster {
     pub idle_home: Vec<BTreeSet<(Minutes, UnitId)>>,
     /// Units away on loan until they get home, per capability.
     pub lent: Vec<u32>,
-    /// Units that must stay home (retained cover), per capability.
+    /// Units donors keep home when lending (retained cover), per capability.
     pub required: Vec<u32>,
+    /// Units ordinary policing needs at home (cover standard), per capability.
+    pub standard: Vec<u32>,
 }
 
 /// An incident; `index` points into the scenario's incidents (sorted by id).
@@ -125,8 +127,11 @@ pub struct Incident {
 /// Demand and commitment for one capability at one incident.
 #[derive(Debug, Clone, Default)]
 pub struct CapabilityState {
-    /// Units demanded now.
+    /// Units demanded now (for allocation; during a booked event's lead, the booked units).
     pub demand: u32,
+    /// In a booked planned event's lead time: units are being placed, but nothing is demanded
+    /// yet, so nothing is measured.
+    pub prebooking: bool,
     /// Units committed (mobilising, travelling or deployed), sorted by id.
     pub assigned: Vec<UnitId>,
     /// Units still wanted after this minute's allocations.
@@ -180,6 +185,13 @@ pub struct Outbreak {
 /// Outbreaks by the index of their first seat.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Outbreaks(pub std::collections::BTreeMap<usize, Outbreak>);
+
+impl CapabilityState {
+    /// Demand that counts in the measures (units): none while aid is still being pre-booked.
+    pub fn measured_demand(&self) -> u32 {
+        if self.prebooking { 0 } else { self.demand }
+    }
+}
 
 /// Whether an incident has (or had) demand for capability `c`: an explicit curve, or demand
 /// from its threat model. Only these appear in its series and summary.

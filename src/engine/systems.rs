@@ -27,7 +27,7 @@ pub fn integrate(mut sim: Sim) {
             continue;
         };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
-            let d = f64::from(cs.demand);
+            let d = f64::from(cs.measured_demand());
             cs.demanded_um += d * dt;
             cs.met_um += d.min(cs.effective) * dt;
             m.cap_demanded_um[c] += d * dt;
@@ -93,25 +93,36 @@ pub fn advance_timers(mut sim: Sim) {
 /// asks for.
 pub fn update_demand(mut sim: Sim) {
     let now = sim.now();
+    let lead = sim.model.0.scenario.policy.planned_lead;
     for (i, plan) in sim.all_plans().iter().enumerate() {
         let active = plan.start <= now && now < plan.end;
+        let booking_from = if plan.booked { plan.start.saturating_sub(lead) } else { plan.start };
+        let prebooking = booking_from <= now && now < plan.start && now < plan.end;
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
             let dynamic = inc.disorder.as_ref().map(|d| d.demand.clone());
             for (c, cs) in inc.caps.iter_mut().enumerate() {
-                let explicit = plan
-                    .demand
-                    .iter()
-                    .find(|d| usize::from(d.capability.0) == c)
-                    .map_or(0, |curve| if active { curve.at(now - plan.start) } else { 0 });
+                let explicit =
+                    plan.demand.iter().find(|d| usize::from(d.capability.0) == c).map_or(0, |curve| {
+                        if active {
+                            curve.at(now - plan.start)
+                        } else if prebooking {
+                            curve.at(0)
+                        } else {
+                            0
+                        }
+                    });
                 let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
                 cs.demand = explicit + modelled;
-                if cs.demand > 0 && cs.first_demand_at.is_none() {
+                cs.prebooking = prebooking;
+                if active && cs.demand > 0 && cs.first_demand_at.is_none() {
                     cs.first_demand_at = Some(now);
                 }
             }
         }
-        if now < plan.start {
+        if now < booking_from {
+            sim.wake_at(booking_from);
+        } else if now < plan.start {
             sim.wake_at(plan.start);
         } else if now < plan.end {
             sim.wake_at(plan.end);
@@ -166,10 +177,11 @@ fn incident_order(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
 pub fn allocate_local(mut sim: Sim) {
     let model = sim.model();
     let now = sim.now();
-    let latency = model.scenario.policy.local_latency;
     let plans = sim.all_plans();
     for i in incident_order(&plans) {
         let host = plans[i].host;
+        // Booked aid was decided long ago.
+        let latency = if plans[i].booked { 0 } else { model.scenario.policy.local_latency };
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let committed = sim.committed(i, cap);
@@ -242,7 +254,8 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             };
             let cs = &inc.caps[c];
             let (gap, since, existing, lower) = (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
-            let decided = since.is_some_and(|s| now >= s + policy.local_latency);
+            let local_latency = if plan.booked { 0 } else { policy.local_latency };
+            let decided = since.is_some_and(|s| now >= s + local_latency);
             if gap == 0 || !decided {
                 if let (Some(e), 0) = (existing, gap) {
                     sim.commands.entity(e).despawn();
@@ -263,7 +276,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 }
                 continue;
             }
-            let raised_at = if tier == 2 {
+            let raised_at = if tier == 2 || plan.booked {
                 now
             } else {
                 let Some(fired) = sim.trigger.fired_at else {
@@ -275,7 +288,11 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 };
                 lower_raised.max(fired)
             };
-            let latency = if tier == 2 { policy.regional_latency } else { policy.national_latency };
+            let latency = match (plan.booked, tier) {
+                (true, _) => 0,
+                (false, 2) => policy.regional_latency,
+                (false, _) => policy.national_latency,
+            };
             let acts_at = sim.align(transmitted(&model, plan.host, raised_at) + latency).max(now);
             let e = sim
                 .commands
@@ -560,17 +577,18 @@ pub fn snapshot(mut sim: Sim) {
             cs.deployed = deployed;
             cs.effective = effective;
             cs.en_route = en_route;
-            let short = (f64::from(cs.demand) - effective).max(0.0);
+            let demand = cs.measured_demand();
+            let short = (f64::from(demand) - effective).max(0.0);
             cs.peak_shortfall = cs.peak_shortfall.max(short);
-            if cs.demand > 0 && deployed > 0 && cs.first_cover_at.is_none() {
+            if demand > 0 && deployed > 0 && cs.first_cover_at.is_none() {
                 cs.first_cover_at = Some(now);
             }
-            if cs.demand > 0 && effective >= f64::from(cs.demand) && cs.full_cover_at.is_none() {
+            if demand > 0 && effective >= f64::from(demand) && cs.full_cover_at.is_none() {
                 cs.full_cover_at = Some(now);
             }
             total_short += short;
             let n = &mut national[c];
-            n.0 += cs.demand;
+            n.0 += demand;
             n.1 += deployed;
             n.2 += effective;
             n.3 += en_route;
@@ -579,7 +597,7 @@ pub fn snapshot(mut sim: Sim) {
                     t: now,
                     incident: plan.id.clone(),
                     capability: model.dataset.capabilities[c].id.clone(),
-                    demand: cs.demand,
+                    demand: demand,
                     deployed,
                     effective,
                     en_route,
@@ -591,7 +609,7 @@ pub fn snapshot(mut sim: Sim) {
     let mut below = vec![0u32; nf];
     for (f, b) in below.iter_mut().enumerate() {
         if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
-            *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.required[c]).count()
+            *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.standard[c]).count()
                 as u32;
         }
     }

@@ -11,6 +11,7 @@ use crate::model::{AllocationPolicy, NationalTrigger, Policy};
 pub struct PolicyFile {
     pub allocation: Option<Spanned<String>>,
     pub retained_cover: Option<Spanned<f64>>,
+    pub cover_standard: Option<Spanned<f64>>,
     pub local_latency: Option<Spanned<String>>,
     pub regional_latency: Option<Spanned<String>>,
     pub national_latency: Option<Spanned<String>>,
@@ -21,6 +22,7 @@ pub struct PolicyFile {
     pub rest_away_beyond: Option<Spanned<String>>,
     pub relief_lookahead: Option<Spanned<String>>,
     pub arrival_window: Option<Spanned<String>>,
+    pub planned_lead: Option<Spanned<String>>,
     pub local_travel: Option<Spanned<String>>,
     pub min_consistency: Option<Spanned<f64>>,
 }
@@ -39,6 +41,8 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     ));
     let retained_cover =
         layered!(layers, "policy", retained_cover, |c, v| c.unit_interval(v, "retained_cover"));
+    let cover_standard =
+        layered!(layers, "policy", cover_standard, |c, v| c.unit_interval(v, "cover_standard"));
     let local_latency = layered!(layers, "policy", local_latency, |c, v| c.duration(v, "local_latency"));
     let regional_latency =
         layered!(layers, "policy", regional_latency, |c, v| c.duration(v, "regional_latency"));
@@ -53,6 +57,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     let relief_lookahead =
         layered!(layers, "policy", relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
     let arrival_window = layered!(layers, "policy", arrival_window, |c, v| c.duration(v, "arrival_window"));
+    let planned_lead = layered!(layers, "policy", planned_lead, |c, v| c.duration(v, "planned_lead"));
     let local_travel = layered!(layers, "policy", local_travel, |c, v| c.duration(v, "local_travel"));
     let min_consistency =
         layered!(layers, "policy", min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
@@ -72,6 +77,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     Some(Policy {
         allocation: allocation?,
         retained_cover: retained_cover?,
+        cover_standard: cover_standard?,
         local_latency: local_latency?,
         regional_latency: regional_latency?,
         national_latency: national_latency?,
@@ -82,6 +88,7 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
         rest_away_beyond: rest_away_beyond?,
         relief_lookahead: relief_lookahead?,
         arrival_window: arrival_window?,
+        planned_lead: planned_lead?,
         local_travel: local_travel?,
         min_consistency: min_consistency?,
     })

@@ -60,6 +60,8 @@ struct IncidentFile {
     priority: Option<Spanned<u32>>,
     /// Disorder: peak public-order demand at intensity 1 (PSUs), drawn from this distribution.
     size: Option<Spanned<SizeFile>>,
+    /// Planned events only: aid booked ahead (default true).
+    booked: Option<Spanned<bool>>,
     demand: Option<Spanned<DemandTable>>,
 }
 
@@ -212,6 +214,14 @@ pub fn build_scenario(
             }
             None => Some(None),
         };
+        let booked = match &inc.booked {
+            Some(b) if kind != Some(IncidentKind::PlannedEvent) => {
+                c.error(b.span(), "booked applies to planned-event incidents", None);
+                false
+            }
+            Some(b) => *b.get_ref(),
+            None => kind == Some(IncidentKind::PlannedEvent),
+        };
         let no_demand = DemandTable::new();
         let (demand_table, demand_span) = match &inc.demand {
             Some(d) => (d.get_ref(), d.span()),
@@ -280,6 +290,7 @@ pub fn build_scenario(
                 priority,
                 demand,
                 dynamics,
+                booked,
             });
         }
     }

@@ -53,8 +53,11 @@ pub enum NationalTrigger {
 pub struct Policy {
     /// How tiers 2 and 3 assign units.
     pub allocation: AllocationPolicy,
-    /// Share of each force's units (per capability) that must stay home (0 to 1).
+    /// Share of each force's units (per capability) that donors keep home when lending (0 to 1).
     pub retained_cover: f64,
+    /// Share of each force's units (per capability) that ordinary policing needs (0 to 1): a
+    /// force with units on loan and fewer than this idle at home is counted below cover.
+    pub cover_standard: f64,
     /// Minutes for a host to commit its own units to a gap (tier 1).
     pub local_latency: Minutes,
     /// Minutes from a tier-2 request to the region acting on it.
@@ -76,6 +79,8 @@ pub struct Policy {
     /// Committed units due on task within this many minutes count against a gap; slower
     /// ones (e.g. officers recalled from rest days) do not stop the host asking for aid.
     pub arrival_window: Minutes,
+    /// How long before a booked planned event its aid is allocated (minutes).
+    pub planned_lead: Minutes,
     /// Travel from a force's HQ to an incident in its own area (minutes).
     pub local_travel: Minutes,
     /// Mutual-aid units whose force's consistency factor is below this are refused (0 to 1).

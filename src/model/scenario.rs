@@ -99,6 +99,9 @@ pub struct IncidentPlan {
     pub demand: Vec<DemandCurve>,
     /// Demand that evolves with the run (threat models), on top of the curves.
     pub dynamics: Option<IncidentDynamics>,
+    /// A planned event whose aid is booked ahead: allocated `planned_lead` minutes before the
+    /// start, from rostered units (no notice), with no request latency or national trigger.
+    pub booked: bool,
 }
 
 /// Units demanded over time: a step function; each step holds until the next.

@@ -150,3 +150,90 @@ fn seeds_change_the_outbreak_and_the_same_seed_repeats_it() {
         (1..=6).map(|s| southport(s, "5d").incidents.len()).collect();
     assert!(sizes.len() > 1, "every seed gave the same number of seats: {sizes:?}");
 }
+
+const PLANNED: &str = r#"
+[scenario]
+name = "A planned event at alpha"
+horizon = "16h"
+seed = 1
+
+[[incident]]
+id = "summit"
+kind = "planned-event"
+force = "alpha"
+start = "10h"
+duration = "4h"
+demand = { public-order = [["0h", 5]] }
+"#;
+
+#[test]
+fn booked_aid_arrives_before_a_planned_event_starts() {
+    // Booked 6h ahead (at 4h), from rostered units with no notice and no request latency or
+    // trigger: alpha's 2 PSUs arrive at 4h30m, bravo's 2 at 5h, charlie's 1 at 7h — all
+    // before the 10h start, so the event is fully covered from its first minute.
+    let booked = run_checked(load(PLANNED, Some(THREE_FORCES), &[]).unwrap());
+    let c = &booked.incidents[0].capabilities[0];
+    assert_eq!(c.units_by_tier, [2, 2, 1]);
+    assert_eq!(c.time_to_full_cover, Some(0));
+    assert_eq!(booked.summary.demand_met, 1.0);
+    assert_eq!(booked.summary.demanded_unit_hours, 20.0);
+
+    // The same demand unplanned: nothing moves until 10h, and then with notice and latency.
+    let unplanned =
+        run_checked(load(PLANNED, Some(THREE_FORCES), &["incident.summit.booked=false"]).unwrap());
+    assert!(unplanned.summary.demand_met < 0.5, "{}", unplanned.summary.demand_met);
+    assert!(unplanned.summary.unmet_unit_hours > 10.0);
+}
+
+#[test]
+fn booked_applies_only_to_planned_events() {
+    let err = load(SEAT, Some(THREE_FORCES), &["incident.riot.booked=true"]).unwrap_err();
+    assert!(err.to_string().contains("booked applies to planned-event"), "{err}");
+}
+
+fn southport_with(seed: u64, sets: &[&str]) -> RunResult {
+    let path = "scenarios/disorder-spreads-from-southport.toml";
+    let text = std::fs::read(path).unwrap();
+    let mut all: Vec<SetOverride> = sets.iter().map(|s| SetOverride::parse(s).unwrap()).collect();
+    all.push(SetOverride { key: "scenario.seed".into(), value: seed.to_string() });
+    all.push(SetOverride { key: "scenario.horizon".into(), value: "6d".into() });
+    let model = load_model(InputFile { name: path, bytes: &text }, &all, None).unwrap();
+    muster::engine::run(std::sync::Arc::new(model)).unwrap()
+}
+
+#[test]
+fn more_retained_cover_means_fewer_donor_breaches_and_more_host_shortfall() {
+    let (mut below_low, mut below_high, mut unmet_low, mut unmet_high) = (0.0, 0.0, 0.0, 0.0);
+    for seed in 1..=8 {
+        let low = southport_with(seed, &["policy.retained_cover=0.3"]);
+        let high = southport_with(seed, &["policy.retained_cover=0.7"]);
+        below_low += low.summary.donor_hours_below_cover;
+        below_high += high.summary.donor_hours_below_cover;
+        unmet_low += low.summary.unmet_unit_hours;
+        unmet_high += high.summary.unmet_unit_hours;
+    }
+    assert!(below_high < below_low, "hours below cover: retained 0.7 {below_high} vs 0.3 {below_low}");
+    assert!(unmet_high > unmet_low, "unmet: retained 0.7 {unmet_high} vs 0.3 {unmet_low}");
+}
+
+#[test]
+fn a_comms_outage_at_the_first_seat_slows_regional_aid() {
+    // Merseyside cut off for the first night: its tier-2 requests wait for the outage to end,
+    // so the first seat gets less regional help in time and meets less of its demand.
+    let met = |r: &RunResult| {
+        let southport = r.incidents.iter().find(|i| i.id == "southport").unwrap();
+        southport.capabilities.iter().find(|c| c.capability == "public-order").unwrap().demand_met
+    };
+    let (mut with, mut without) = (0.0, 0.0);
+    for seed in 1..=6 {
+        without += met(&southport_with(seed, &[]));
+        with += met(&southport_with(
+            seed,
+            &["disruption=[{kind=\"comms-outage\", force=\"merseyside\", start=\"1d18h\", end=\"2d6h\"}]"],
+        ));
+    }
+    assert!(
+        with < without,
+        "share of public-order demand met at the first seat: outage {with} vs none {without}"
+    );
+}
