@@ -56,6 +56,11 @@ seat_duration = "2d"
 firearms_per_psu = 0.1             # ARV crews per PSU demanded
 surveillance_per_psu = 0.05        # surveillance teams per PSU demanded (intelligence)
 
+# A national threat-level rise (a scenario's [threat_level] gives start and duration).
+[threat_level]
+armed_uplift = 0.25                # [U] share of each force's ARV crews tied to protective security
+military_backfill = 0.0            # [U] share of that taken over by the military (Op Temperer: up to ~5,000 troops [V]); scenarios set it
+
 # Capability catalogue: a user may add capabilities (dogs, search, ...).
 # Establishment rule: units = max(minimum, round(basis x share / officers_per_unit)),
 # where basis is the force's officers or armed officers. A force's explicit `units` wins.

@@ -190,11 +190,17 @@ impl Sim<'_, '_> {
             self.set_lent(&unit, &mut status, true);
         }
         let now = self.now();
-        // Booked aid for a planned event is rostered in advance: it leaves when asked.
         let plan = self.plan(incident);
-        let notice = if plan.booked && now < plan.start { 0 } else { notice };
-        let departs = if notice == 0 { now } else { self.align(now + notice) };
-        let eta = departs + self.travel_time(status.location, host, unit.capability).unwrap_or(0);
+        let travel = self.travel_time(status.location, host, unit.capability).unwrap_or(0);
+        let departs = if plan.booked && now < plan.start {
+            // Booked aid is rostered in advance: it sets off so as to arrive at the start.
+            self.align(plan.start.saturating_sub(travel)).max(now)
+        } else if notice == 0 {
+            now
+        } else {
+            self.align(now + notice)
+        };
+        let eta = departs + travel;
         self.wake_at(eta.saturating_sub(model.scenario.policy.arrival_window));
         status.assignment = Some(Assignment {
             incident,
@@ -460,6 +466,7 @@ impl Sim<'_, '_> {
         let now = self.clock.now;
         let (lookahead, window) =
             (model.scenario.policy.relief_lookahead, model.scenario.policy.arrival_window);
+        let booked = self.plans.0[incident].booked;
         let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else {
             return Vec::new();
         };
@@ -475,8 +482,9 @@ impl Sim<'_, '_> {
                     UnitState::Deployed { .. } => Commitment::Deployed,
                     _ => return None,
                 };
-                // Aid counts as soon as it is promised: the host asked for it and it is coming.
-                let due = kind == Commitment::Deployed || s.lent || a.eta <= now + window;
+                // Aid counts as soon as it is promised: the host asked for it and it is coming;
+                // so does anything booked for a planned event, timed to arrive at its start.
+                let due = kind == Commitment::Deployed || s.lent || booked || a.eta <= now + window;
                 (a.tour_end > now + lookahead).then_some(Committed { id, kind, lent: s.lent, due })
             })
             .collect()

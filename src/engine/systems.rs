@@ -461,11 +461,13 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 let Some(travel) = sim.travel_time(group.location, need.host, cap) else {
                     continue;
                 };
-                let end = plans[open[n].incident].end;
+                let plan = &plans[open[n].incident];
+                // Booked aid is rostered ahead: no notice.
+                let notice = if plan.booked && now < plan.start { 0 } else { group.notice };
                 // A unit is only worth sending if it can do some work before its tour or the
                 // incident ends.
-                if travel < policy.tour && now + group.notice + travel < end {
-                    arrival[g][n] = Some(group.notice + travel);
+                if travel < policy.tour && now + notice + travel < plan.end {
+                    arrival[g][n] = Some(notice + travel);
                 }
             }
         }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::check::Checker;
-use super::disorder_file::DisorderFile;
+use super::disorder_file::{DisorderFile, ThreatLevelFile};
 use super::policy_file::PolicyFile;
 use super::source::SourceDocument;
 use crate::diagnostics::Diagnostics;
@@ -22,6 +22,8 @@ pub struct DatasetFile {
     pub policy: PolicyFile,
     #[serde(default)]
     pub disorder: DisorderFile,
+    #[serde(default)]
+    pub threat_level: ThreatLevelFile,
     capability: Vec<Spanned<CapabilityFile>>,
     force: Vec<Spanned<ForceFile>>,
     #[serde(default)]

@@ -110,3 +110,22 @@ pub fn resolve_disorder(layers: &mut [Layer<'_, '_, '_>]) -> Option<DisorderMode
         surveillance_per_psu: surveillance_per_psu?,
     })
 }
+
+/// The `[threat_level]` table: a national threat-level rise. The dataset gives the defaults
+/// of `armed_uplift` and `military_backfill`; a scenario gives `start` and `duration`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreatLevelFile {
+    pub start: Option<Spanned<String>>,
+    pub duration: Option<Spanned<String>>,
+    pub armed_uplift: Option<Spanned<f64>>,
+    pub military_backfill: Option<Spanned<f64>>,
+}
+
+/// Shares for a threat-level rise: (armed uplift, military backfill), each 0..1.
+pub fn resolve_threat_level(layers: &mut [(&ThreatLevelFile, &mut Checker<'_, '_>)]) -> Option<(f64, f64)> {
+    let uplift = layered!(layers, "threat_level", armed_uplift, |c, v| c.unit_interval(v, "armed_uplift"));
+    let backfill =
+        layered!(layers, "threat_level", military_backfill, |c, v| c.unit_interval(v, "military_backfill"));
+    Some((uplift?, backfill?))
+}

@@ -15,7 +15,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{Dataset, Model};
 use check::Checker;
 use dataset_file::{DatasetDraft, build_dataset, parse_dataset_file};
-use disorder_file::resolve_disorder;
+use disorder_file::{resolve_disorder, resolve_threat_level};
 use policy_file::resolve_policy;
 use scenario_file::{ScenarioFile, build_scenario, patch_capabilities};
 pub use source::SetOverride;
@@ -87,6 +87,10 @@ pub fn load_dataset(file: InputFile<'_>) -> Result<Dataset, Diagnostics> {
     let mut c_builtin = Checker::new(&builtin_doc);
     resolve_policy(&mut [(&data_file.policy, &mut c_data), (&builtin.policy, &mut c_builtin)]);
     resolve_disorder(&mut [(&data_file.disorder, &mut c_data), (&builtin.disorder, &mut c_builtin)]);
+    resolve_threat_level(&mut [
+        (&data_file.threat_level, &mut c_data),
+        (&builtin.threat_level, &mut c_builtin),
+    ]);
     let problems: Vec<Diagnostic> = c_data.problems.into_iter().chain(c_builtin.problems).collect();
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -130,7 +134,12 @@ pub fn load_model(
         (&data_file.disorder, &mut c_data),
         (&builtin.disorder, &mut c_builtin),
     ]);
-    let scenario_model = build_scenario(&scen_file, &mut draft, policy, disorder, &mut c_scen);
+    let threat_shares = resolve_threat_level(&mut [
+        (&scen_file.threat_level, &mut c_scen),
+        (&data_file.threat_level, &mut c_data),
+        (&builtin.threat_level, &mut c_builtin),
+    ]);
+    let scenario_model = build_scenario(&scen_file, &mut draft, policy, disorder, threat_shares, &mut c_scen);
     problems.extend(c_scen.problems);
     problems.extend(c_data.problems);
     problems.extend(c_builtin.problems);

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::check::Checker;
 use super::dataset_file::{CapabilityPatch, DatasetDraft, readiness};
-use super::disorder_file::{DisorderFile, SizeFile, size};
+use super::disorder_file::{DisorderFile, SizeFile, ThreatLevelFile, size};
 use super::policy_file::PolicyFile;
 use crate::model::{
     DemandCurve, DisorderModel, Disruption, DisruptionKind, ForceId, IncidentDynamics, IncidentKind,
@@ -24,6 +24,8 @@ pub struct ScenarioFile {
     pub policy: PolicyFile,
     #[serde(default)]
     pub disorder: DisorderFile,
+    #[serde(default)]
+    pub threat_level: ThreatLevelFile,
     #[serde(default)]
     capability: BTreeMap<Spanned<String>, CapabilityPatch>,
     #[serde(default)]
@@ -63,6 +65,13 @@ struct IncidentFile {
     /// Planned events only: aid booked ahead (default true).
     booked: Option<Spanned<bool>>,
     demand: Option<Spanned<DemandTable>>,
+    /// Further forces with the same demand (a flood across several forces, a multi-force
+    /// operation): each gets its own incident `ID@force`.
+    #[serde(default)]
+    forces: Vec<Spanned<String>>,
+    /// Border links closed while the incident lasts (roads cut by a flood, a cordon).
+    #[serde(default)]
+    closes: Vec<Spanned<(Spanned<String>, Spanned<String>)>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +100,80 @@ type DemandTable = BTreeMap<Spanned<String>, Spanned<Vec<(Spanned<String>, Spann
 
 /// Largest demand a curve may state at once (units); guards against typos like 4000000.
 const MAX_DEMAND: u32 = 100_000;
+
+/// A national threat-level rise: in every force, an armed protective-security demand of
+/// `ceil(uplift × firearms units × (1 − backfill))` ARV crews for the period, where
+/// `backfill` is the share the military takes over (Operation Temperer).
+fn threat_level_incidents(
+    c: &mut Checker<'_, '_>,
+    data: &crate::model::Dataset,
+    start: &Spanned<String>,
+    duration: Option<&Spanned<String>>,
+    horizon: Minutes,
+    uplift: f64,
+    backfill: f64,
+) -> Vec<IncidentPlan> {
+    let start_min = c.duration(start, "threat_level.start");
+    let length = match duration {
+        Some(d) => c.duration(d, "threat_level.duration"),
+        None => {
+            c.error(start.span(), "a threat-level rise needs duration = \"5d\" as well as start", None);
+            None
+        }
+    };
+    let (Some(start_min), Some(length)) = (start_min, length) else { return Vec::new() };
+    let Some(fa) = data.capability_by_id("firearms") else {
+        c.error(start.span(), "a threat-level rise needs a 'firearms' capability in the dataset", None);
+        return Vec::new();
+    };
+    data.force_ids()
+        .filter_map(|f| {
+            let force = data.force(f);
+            let units =
+                (uplift * f64::from(force.establishment[usize::from(fa.0)]) * (1.0 - backfill)).ceil() as u32;
+            (units > 0 && start_min < horizon).then(|| IncidentPlan {
+                id: format!("threat-level@{}", force.code),
+                kind: IncidentKind::Terrorism,
+                host: f,
+                start: start_min,
+                end: start_min.saturating_add(length).min(horizon),
+                priority: 1,
+                demand: vec![DemandCurve { capability: fa, steps: vec![(0, units)] }],
+                dynamics: None,
+                booked: false,
+            })
+        })
+        .collect()
+}
+
+/// The border link between two named forces (lower id first), or a located error listing the
+/// first force's neighbours.
+fn border(
+    c: &mut Checker<'_, '_>,
+    data: &crate::model::Dataset,
+    span: std::ops::Range<usize>,
+    a: &Spanned<String>,
+    b: &Spanned<String>,
+) -> Option<(ForceId, ForceId)> {
+    let fa = c.force(data, a)?;
+    let fb = c.force(data, b)?;
+    let (lo, hi) = (fa.min(fb), fa.max(fb));
+    if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
+        return Some((lo, hi));
+    }
+    let near: Vec<&str> = data
+        .borders
+        .iter()
+        .filter(|x| x.a == fa || x.b == fa)
+        .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
+        .collect();
+    c.error(
+        span,
+        format!("there is no border link between '{}' and '{}'", a.get_ref(), b.get_ref()),
+        Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
+    );
+    None
+}
 
 /// Apply the scenario's capability patches to the draft dataset, then fix establishment.
 pub fn patch_capabilities(file: &ScenarioFile, draft: &mut DatasetDraft, c: &mut Checker<'_, '_>) {
@@ -126,6 +209,7 @@ pub fn build_scenario(
     draft: &mut DatasetDraft,
     policy: Option<Policy>,
     disorder: Option<DisorderModel>,
+    threat_shares: Option<(f64, f64)>,
     c: &mut Checker<'_, '_>,
 ) -> Option<Scenario> {
     let data = &mut draft.dataset;
@@ -162,6 +246,7 @@ pub fn build_scenario(
 
     let mut ids = BTreeSet::new();
     let mut incidents = Vec::new();
+    let mut closures = Vec::new();
     for inc in &file.incident {
         let id = inc.id.get_ref();
         if id.trim().is_empty() {
@@ -281,7 +366,7 @@ pub fn build_scenario(
             Some(dynamics),
         ) = (kind, host, start, duration, priority, horizon, dynamics)
         {
-            incidents.push(IncidentPlan {
+            let plan = IncidentPlan {
                 id: id.clone(),
                 kind,
                 host,
@@ -291,10 +376,64 @@ pub fn build_scenario(
                 demand,
                 dynamics,
                 booked,
-            });
+            };
+            for f in &inc.forces {
+                let Some(other) = c.force(data, f) else { continue };
+                if other == host
+                    || incidents.iter().any(|p: &IncidentPlan| p.id == format!("{id}@{}", f.get_ref()))
+                {
+                    c.error(
+                        f.span(),
+                        format!("'{}' is already a host of incident '{id}'", f.get_ref()),
+                        None,
+                    );
+                    continue;
+                }
+                incidents.push(IncidentPlan {
+                    id: format!("{id}@{}", f.get_ref()),
+                    host: other,
+                    ..plan.clone()
+                });
+            }
+            for link in &inc.closes {
+                let (a, b) = link.get_ref();
+                if let Some((a, b)) = border(c, data, link.span(), a, b) {
+                    closures.push(Disruption {
+                        kind: DisruptionKind::LinkClosed { a, b },
+                        start: plan.start,
+                        end: plan.end,
+                    });
+                }
+            }
+            incidents.push(plan);
         }
     }
+    if let (Some(start), Some(h), Some((uplift, backfill))) =
+        (&file.threat_level.start, horizon, threat_shares)
+    {
+        incidents.extend(threat_level_incidents(
+            c,
+            data,
+            start,
+            file.threat_level.duration.as_ref(),
+            h,
+            uplift,
+            backfill,
+        ));
+    }
     incidents.sort_by(|a, b| a.id.cmp(&b.id));
+    for pair in incidents.windows(2) {
+        if pair[0].id == pair[1].id {
+            c.error(
+                0..0,
+                format!(
+                    "two incidents are both called '{}' (an id@force copy clashes with an id)",
+                    pair[0].id
+                ),
+                None,
+            );
+        }
+    }
 
     let mut disruptions = Vec::new();
     for d in &file.disruption {
@@ -317,25 +456,7 @@ pub fn build_scenario(
                 return None;
             };
             let (a, b) = l.get_ref();
-            let fa = c.force(data, a)?;
-            let fb = c.force(data, b)?;
-            let (lo, hi) = (fa.min(fb), fa.max(fb));
-            if data.borders.iter().any(|x| x.a == lo && x.b == hi) {
-                Some((lo, hi))
-            } else {
-                let near: Vec<&str> = data
-                    .borders
-                    .iter()
-                    .filter(|x| x.a == fa || x.b == fa)
-                    .map(|x| data.force(if x.a == fa { x.b } else { x.a }).code.as_str())
-                    .collect();
-                c.error(
-                    l.span(),
-                    format!("there is no border link between '{}' and '{}'", a.get_ref(), b.get_ref()),
-                    Some(format!("'{}' borders: {}", a.get_ref(), near.join(", "))),
-                );
-                None
-            }
+            border(c, data, l.span(), a, b)
         };
         let kind = match d.kind.get_ref().as_str() {
             "link-closed" => link(c, data).map(|(a, b)| DisruptionKind::LinkClosed { a, b }),
@@ -391,6 +512,8 @@ pub fn build_scenario(
             disruptions.push(Disruption { kind, start, end });
         }
     }
+
+    disruptions.extend(closures);
 
     for o in &file.overrides {
         let force = c.force(data, &o.force);

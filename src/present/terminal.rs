@@ -61,7 +61,7 @@ pub fn summary(r: &RunResult, question: &str) -> String {
     let _ = writeln!(o, "Mutual aid        {} deployments to other forces", s.aid_deployments);
     let _ = writeln!(
         o,
-        "Donor cover       {:.1} force-hours below retained cover while lending",
+        "Donor cover       {:.1} force-hours below the cover standard while lending",
         s.donor_hours_below_cover
     );
     let _ = writeln!(

@@ -237,3 +237,52 @@ fn a_comms_outage_at_the_first_seat_slows_regional_aid() {
         "share of public-order demand met at the first seat: outage {with} vs none {without}"
     );
 }
+
+fn critical(seed: u64, sets: &[&str]) -> RunResult {
+    let path = "scenarios/critical-threat-terror-and-disorder.toml";
+    let text = std::fs::read(path).unwrap();
+    let mut all: Vec<SetOverride> = sets.iter().map(|s| SetOverride::parse(s).unwrap()).collect();
+    all.push(SetOverride { key: "scenario.seed".into(), value: seed.to_string() });
+    let model = load_model(InputFile { name: path, bytes: &text }, &all, None).unwrap();
+    muster::engine::run(std::sync::Arc::new(model)).unwrap()
+}
+
+#[test]
+fn a_critical_threat_level_ties_up_armed_officers_in_every_force() {
+    let r = critical(1, &[]);
+    let protective = r.incidents.iter().filter(|i| i.id.starts_with("threat-level@")).count();
+    assert_eq!(protective, 48, "every force with ARV crews gets protective-security demand");
+}
+
+#[test]
+fn removing_military_backfill_raises_the_armed_shortfall() {
+    let (mut with, mut without) = (0.0, 0.0);
+    for seed in 1..=4 {
+        let armed_unmet = |r: &RunResult| {
+            r.capabilities.iter().find(|c| c.capability == "firearms").map_or(0.0, |c| c.unmet_unit_hours)
+        };
+        with += armed_unmet(&critical(seed, &[]));
+        without += armed_unmet(&critical(seed, &["threat_level.military_backfill=0"]));
+    }
+    assert!(without > with, "armed unmet unit-hours: no backfill {without} vs backfill {with}");
+}
+
+#[test]
+fn multi_force_incidents_and_road_closures_expand_from_one_entry() {
+    let path = "scenarios/flood-across-forces.toml";
+    let text = std::fs::read(path).unwrap();
+    let model = load_model(InputFile { name: path, bytes: &text }, &[], None).unwrap();
+    let ids: Vec<&str> = model.scenario.incidents.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "east-coast-flood",
+            "east-coast-flood@humberside",
+            "east-coast-flood@norfolk",
+            "east-coast-flood@nottinghamshire"
+        ]
+    );
+    assert_eq!(model.scenario.disruptions.len(), 2);
+    let r = run_checked(model);
+    assert!(r.events.iter().any(|e| matches!(&e.kind, EventKind::DisruptionStarted { disruption } if disruption == "link-closed humberside-lincolnshire")));
+}
