@@ -6,4 +6,5 @@ pub mod input;
 pub mod model;
 pub mod present;
 pub mod results;
+pub mod shipped;
 pub mod time;

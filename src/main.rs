@@ -58,6 +58,8 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// List the shipped scenarios (run one with `muster run NAME`)
+    Scenarios,
     /// Show the dataset: forces, regions, establishment and capabilities
     Dataset {
         /// Use this dataset file instead of the built-in one
@@ -134,8 +136,15 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
     if !problems.is_empty() {
         return Err(Failure::Input(Diagnostics(problems)));
     }
-    let scenario_name = args.scenario.display().to_string();
-    let scenario_bytes = read(&args.scenario)?;
+    let mut scenario_name = args.scenario.display().to_string();
+    // A shipped scenario can be named without its path, from any directory.
+    let scenario_bytes = match (args.scenario.exists(), muster::shipped::find(&scenario_name)) {
+        (false, Some(text)) => {
+            scenario_name = format!("{scenario_name} (built in)");
+            text.as_bytes().to_vec()
+        }
+        _ => read(&args.scenario)?,
+    };
     let dataset = match &args.dataset {
         Some(p) => Some((p.display().to_string(), read(p)?)),
         None => None,
@@ -186,6 +195,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             for p in written {
                 eprintln!("wrote {}", p.display());
+            }
+            Ok(())
+        }
+        Command::Scenarios => {
+            let width = muster::shipped::SHIPPED.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+            for (name, text) in muster::shipped::SHIPPED {
+                let q = muster::shipped::question(text).unwrap_or_default();
+                println!("{name:<width$}  {q}");
             }
             Ok(())
         }

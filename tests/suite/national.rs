@@ -29,3 +29,17 @@ fn every_shipped_scenario_validates_runs_and_keeps_invariants() {
         assert!((0.0..=1.0).contains(&r.summary.demand_met));
     }
 }
+
+#[test]
+fn the_compiled_in_library_matches_the_scenarios_folder() {
+    let on_disk: Vec<(String, String)> = shipped()
+        .into_iter()
+        .map(|p| {
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    let compiled: Vec<(String, String)> =
+        muster::shipped::SHIPPED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    assert_eq!(on_disk, compiled, "add new scenarios to src/shipped.rs");
+    assert!(compiled.len() >= 10);
+}
