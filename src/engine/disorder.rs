@@ -14,9 +14,9 @@ use crate::model::{ForceId, IncidentDynamics, IncidentKind, IncidentPlan, Model,
 use crate::results::EventKind;
 use crate::time::{DAY, HOUR};
 
-/// A seat's peak demand at intensity 1 (PSUs), drawn from its size distribution on the
-/// seat's own stream.
-fn draw_peak(model: &Model, replication: u64, index: usize, size: SizeDistribution) -> f64 {
+/// An incident's size, drawn from its distribution on the incident's own stream (a disorder
+/// seat's peak demand at intensity 1 in PSUs; another kind's size in its curves' terms).
+pub(super) fn draw_size(model: &Model, replication: u64, index: usize, size: SizeDistribution) -> f64 {
     let (mu, sigma) = size.lognormal();
     if sigma <= 0.0 {
         return size.median;
@@ -72,7 +72,7 @@ pub fn evolve_disorder(mut sim: Sim) {
         if fresh {
             inc.disorder = Some(DisorderState {
                 intensity: 1.0,
-                peak: draw_peak(&model, replication, i, *size),
+                peak: draw_size(&model, replication, i, *size),
                 ended: false,
                 demand: vec![0; ncap],
             });
@@ -175,7 +175,7 @@ fn spawn_seat(sim: &mut Sim, model: &Model, parent: &IncidentPlan, root: usize, 
         .commands
         .spawn((
             Incident { index },
-            IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None },
+            IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None, scale: None },
         ))
         .id();
     sim.index.incidents.push(entity);

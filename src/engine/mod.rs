@@ -213,7 +213,11 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
             world
                 .spawn((
                     Incident { index: i },
-                    IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None },
+                    IncidentState {
+                        caps: vec![CapabilityState::default(); ncap],
+                        disorder: None,
+                        scale: None,
+                    },
                 ))
                 .id()
         })

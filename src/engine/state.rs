@@ -160,6 +160,8 @@ pub struct IncidentState {
     pub caps: Vec<CapabilityState>,
     /// The threat model's state, for incidents whose demand evolves.
     pub disorder: Option<DisorderState>,
+    /// Factor on the demand curves, drawn at the start for incidents with a size (1 otherwise).
+    pub scale: Option<f64>,
 }
 
 /// A disorder seat's evolving state.

@@ -9,7 +9,9 @@ use bevy_ecs::prelude::*;
 use super::allocation::{Need, SupplyGroup, allocate};
 use super::lifecycle::Sim;
 use super::state::*;
-use crate::model::{CapabilityId, DisruptionKind, ForceId, IncidentPlan, Model, NationalTrigger};
+use crate::model::{
+    CapabilityId, DisruptionKind, ForceId, IncidentDynamics, IncidentPlan, Model, NationalTrigger,
+};
 use crate::results::{EventKind, SeriesPoint};
 use crate::time::Minutes;
 
@@ -93,6 +95,7 @@ pub fn advance_timers(mut sim: Sim) {
 /// asks for.
 pub fn update_demand(mut sim: Sim) {
     let now = sim.now();
+    let model = sim.model();
     let lead = sim.model.0.scenario.policy.planned_lead;
     for (i, plan) in sim.all_plans().iter().enumerate() {
         let active = plan.start <= now && now < plan.end;
@@ -100,17 +103,25 @@ pub fn update_demand(mut sim: Sim) {
         let prebooking = booking_from <= now && now < plan.start && now < plan.end;
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+            if let (Some(IncidentDynamics::Scaled { size }), None, true) =
+                (&plan.dynamics, inc.scale, active || prebooking)
+            {
+                inc.scale =
+                    Some(super::disorder::draw_size(&model, sim.replication.0, i, *size) / size.median);
+            }
+            let scale = inc.scale.unwrap_or(1.0);
             let dynamic = inc.disorder.as_ref().map(|d| d.demand.clone());
             for (c, cs) in inc.caps.iter_mut().enumerate() {
                 let explicit =
                     plan.demand.iter().find(|d| usize::from(d.capability.0) == c).map_or(0, |curve| {
-                        if active {
+                        let units = if active {
                             curve.at(now - plan.start)
                         } else if prebooking {
                             curve.at(0)
                         } else {
                             0
-                        }
+                        };
+                        (f64::from(units) * scale).ceil() as u32
                     });
                 let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
                 cs.demand = explicit + modelled;

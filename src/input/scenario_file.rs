@@ -60,7 +60,8 @@ struct IncidentFile {
     start: Spanned<String>,
     duration: Option<Spanned<String>>,
     priority: Option<Spanned<u32>>,
-    /// Disorder: peak public-order demand at intensity 1 (PSUs), drawn from this distribution.
+    /// Disorder: peak public-order demand at intensity 1 (PSUs); other kinds: the size the
+    /// curves are scaled by (÷ median). Drawn from this distribution at the start.
     size: Option<Spanned<SizeFile>>,
     /// Planned events only: aid booked ahead (default true).
     booked: Option<Spanned<bool>>,
@@ -294,8 +295,10 @@ pub fn build_scenario(
                 size(c, s).map(|size| Some(IncidentDynamics::Disorder { size, outbreak: None }))
             }
             Some(s) => {
-                c.error(s.span(), "size applies to disorder incidents; give other kinds demand curves", None);
-                None
+                if inc.demand.is_none() {
+                    c.error(s.span(), "size scales the demand curves: give demand = { ... } too", None);
+                }
+                size(c, s).map(|size| Some(IncidentDynamics::Scaled { size }))
             }
             None => Some(None),
         };

@@ -62,4 +62,10 @@ pub enum IncidentDynamics {
         /// Index (in the run's incidents) of the first seat of this outbreak.
         outbreak: Option<usize>,
     },
+    /// Any other kind: the demand curves are written for an incident of the median size; at
+    /// its start the incident's size is drawn and every curve is scaled by size / median.
+    Scaled {
+        /// The incident's size (in the curves' own terms, e.g. attackers or ARV crews).
+        size: SizeDistribution,
+    },
 }

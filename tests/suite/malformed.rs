@@ -195,9 +195,9 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     ("duplicate key", "[scenario]\nname = \"x\"\nname = \"y\"\nhorizon = \"4h\"\n", "duplicate"),
     ("array where table", "scenario = [1, 2]\n", "invalid type"),
     (
-        "size on a terrorism incident",
+        "size without curves on a terrorism incident",
         "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"terrorism\"\nforce = \"alpha\"\nstart = \"0h\"\nsize = { median = 3, p90 = 5 }\n",
-        "size applies to disorder",
+        "size scales the demand curves",
     ),
     (
         "size p90 below median",

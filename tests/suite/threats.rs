@@ -286,3 +286,18 @@ fn multi_force_incidents_and_road_closures_expand_from_one_entry() {
     let r = run_checked(model);
     assert!(r.events.iter().any(|e| matches!(&e.kind, EventKind::DisruptionStarted { disruption } if disruption == "link-closed humberside-lincolnshire")));
 }
+
+#[test]
+fn attack_size_is_drawn_per_seed_and_scales_every_curve() {
+    let path = "scenarios/manchester-marauding-attack-night.toml";
+    let text = std::fs::read(path).unwrap();
+    let run = |seed: u64| {
+        let sets = [SetOverride { key: "scenario.seed".into(), value: seed.to_string() }];
+        let model = load_model(InputFile { name: path, bytes: &text }, &sets, None).unwrap();
+        muster::engine::run(std::sync::Arc::new(model)).unwrap()
+    };
+    let demanded: Vec<f64> = (1..=8).map(|s| run(s).summary.demanded_unit_hours).collect();
+    let distinct: std::collections::BTreeSet<u64> = demanded.iter().map(|d| d.to_bits()).collect();
+    assert!(distinct.len() > 4, "attack sizes barely vary: {demanded:?}");
+    assert_eq!(run(3).summary.demanded_unit_hours, demanded[2], "the same seed draws the same attack");
+}
