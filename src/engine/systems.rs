@@ -52,6 +52,7 @@ fn describe(model: &Model, kind: &DisruptionKind) -> String {
             format!("link-slowed {}-{} x{factor}", code(a), code(b))
         }
         DisruptionKind::CommsOutage { force, .. } => format!("comms-outage {}", code(force)),
+        DisruptionKind::SlowComms { force, factor } => format!("slow-comms {} x{factor}", code(force)),
     }
 }
 
@@ -251,6 +252,22 @@ fn transmitted(model: &Model, force: ForceId, mut t: Minutes) -> Minutes {
     t
 }
 
+/// How much longer than usual a request raised by `force` at `t` takes (product of the
+/// factors of the slow-comms disruptions active then; 1 when none).
+fn latency_factor(model: &Model, force: ForceId, t: Minutes) -> f64 {
+    model
+        .scenario
+        .disruptions
+        .iter()
+        .filter_map(|d| match d.kind {
+            DisruptionKind::SlowComms { force: f, factor } if f == force && d.start <= t && t < d.end => {
+                Some(factor)
+            }
+            _ => None,
+        })
+        .product()
+}
+
 /// Open, update or close the tier-`tier` request of every (incident, capability).
 fn maintain_requests(sim: &mut Sim, tier: u8) {
     let model = sim.model();
@@ -304,6 +321,8 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 (false, 2) => policy.regional_latency,
                 (false, _) => policy.national_latency,
             };
+            let latency =
+                (f64::from(latency) * latency_factor(&model, plan.host, raised_at)).ceil() as Minutes;
             let acts_at = sim.align(transmitted(&model, plan.host, raised_at) + latency).max(now);
             let e = sim
                 .commands

@@ -59,7 +59,7 @@ impl TravelNetwork {
                         *s = *s * (factor * 1000.0).round() as u64 / 1000;
                     }
                 }
-                DisruptionKind::CommsOutage { .. } => {}
+                DisruptionKind::CommsOutage { .. } | DisruptionKind::SlowComms { .. } => {}
             }
         }
         self.cache.iter_mut().for_each(|c| *c = None);

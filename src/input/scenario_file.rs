@@ -80,6 +80,10 @@ struct IncidentFile {
 struct DisruptionFile {
     kind: Spanned<String>,
     force: Option<Spanned<String>>,
+    /// comms-outage / slow-comms: every force of this region.
+    region: Option<Spanned<String>>,
+    /// comms-outage / slow-comms: every force.
+    national: Option<Spanned<bool>>,
     link: Option<Spanned<(Spanned<String>, Spanned<String>)>>,
     start: Spanned<String>,
     end: Spanned<String>,
@@ -145,6 +149,40 @@ fn threat_level_incidents(
             })
         })
         .collect()
+}
+
+/// The forces a comms disruption hits: one `force`, every force of a `region`, or all
+/// (`national = true`); exactly one of the three.
+fn comms_targets(
+    c: &mut Checker<'_, '_>,
+    data: &crate::model::Dataset,
+    d: &DisruptionFile,
+    span: std::ops::Range<usize>,
+) -> Option<Vec<ForceId>> {
+    let national = d.national.as_ref().is_some_and(|n| *n.get_ref());
+    match (&d.force, &d.region, national) {
+        (Some(f), None, false) => c.force(data, f).map(|f| vec![f]),
+        (None, Some(r), false) => match data.regions.binary_search(r.get_ref()) {
+            Ok(ri) => Some(data.force_ids().filter(|&f| usize::from(data.force(f).region.0) == ri).collect()),
+            Err(_) => {
+                let hint = crate::diagnostics::suggest(r.get_ref(), data.regions.iter().map(String::as_str));
+                c.error(r.span(), format!("unknown region '{}'", r.get_ref()), hint);
+                None
+            }
+        },
+        (None, None, true) => Some(data.force_ids().collect()),
+        _ => {
+            c.error(
+                span,
+                format!(
+                    "a {} needs exactly one of force = \"code\", region = \"name\" or national = true",
+                    d.kind.get_ref()
+                ),
+                None,
+            );
+            None
+        }
+    }
 }
 
 /// The border link between two named forces (lower id first), or a located error listing the
@@ -462,7 +500,7 @@ pub fn build_scenario(
             border(c, data, l.span(), a, b)
         };
         let kind = match d.kind.get_ref().as_str() {
-            "link-closed" => link(c, data).map(|(a, b)| DisruptionKind::LinkClosed { a, b }),
+            "link-closed" => link(c, data).map(|(a, b)| vec![DisruptionKind::LinkClosed { a, b }]),
             "link-slowed" => {
                 let ab = link(c, data);
                 let factor = match &d.factor {
@@ -486,33 +524,56 @@ pub fn build_scenario(
                         None
                     }
                 };
-                ab.zip(factor).map(|((a, b), factor)| DisruptionKind::LinkSlowed { a, b, factor })
+                ab.zip(factor).map(|((a, b), factor)| vec![DisruptionKind::LinkSlowed { a, b, factor }])
             }
-            "comms-outage" => {
-                let force = match &d.force {
-                    Some(f) => c.force(data, f),
-                    None => {
-                        c.error(span.clone(), "a comms-outage needs force = \"code\"", None);
-                        None
-                    }
-                };
-                let delay = match &d.delay {
-                    Some(x) => c.duration(x, "delay").map(Some),
-                    None => Some(None),
-                };
-                force.zip(delay).map(|(force, delay)| DisruptionKind::CommsOutage { force, delay })
+            "comms-outage" | "slow-comms" => {
+                let forces = comms_targets(c, data, d, span.clone());
+                if d.kind.get_ref() == "comms-outage" {
+                    let delay = match &d.delay {
+                        Some(x) => c.duration(x, "delay").map(Some),
+                        None => Some(None),
+                    };
+                    forces.zip(delay).map(|(fs, delay)| {
+                        fs.into_iter().map(|force| DisruptionKind::CommsOutage { force, delay }).collect()
+                    })
+                } else {
+                    let factor = match &d.factor {
+                        Some(f) if f.get_ref().is_finite() && (1.0..=100.0).contains(f.get_ref()) => {
+                            Some(*f.get_ref())
+                        }
+                        Some(f) => {
+                            c.error(
+                                f.span(),
+                                "factor multiplies request latency and must be between 1 and 100",
+                                None,
+                            );
+                            None
+                        }
+                        None => {
+                            c.error(
+                                span.clone(),
+                                "a slow-comms disruption needs factor = 3.0 (latency three times as long)",
+                                None,
+                            );
+                            None
+                        }
+                    };
+                    forces.zip(factor).map(|(fs, factor)| {
+                        fs.into_iter().map(|force| DisruptionKind::SlowComms { force, factor }).collect()
+                    })
+                }
             }
             _ => {
                 let hint = crate::diagnostics::suggest(
                     d.kind.get_ref(),
-                    ["link-closed", "link-slowed", "comms-outage"],
+                    ["link-closed", "link-slowed", "comms-outage", "slow-comms"],
                 );
                 c.error(d.kind.span(), format!("unknown disruption kind '{}'", d.kind.get_ref()), hint);
                 None
             }
         };
-        if let (Some(kind), Some(start), Some(end)) = (kind, start, end) {
-            disruptions.push(Disruption { kind, start, end });
+        if let (Some(kinds), Some(start), Some(end)) = (kind, start, end) {
+            disruptions.extend(kinds.into_iter().map(|kind| Disruption { kind, start, end }));
         }
     }
 

@@ -145,6 +145,9 @@ pub enum DisruptionKind {
     LinkClosed { a: ForceId, b: ForceId },
     /// Travel over a border link takes `factor` times as long (factor ≥ 1).
     LinkSlowed { a: ForceId, b: ForceId, factor: f64 },
+    /// A force's tier-2/3 request latencies are multiplied by `factor` (≥ 1) for requests raised
+    /// while it lasts (a cyber incident degrading connectivity).
+    SlowComms { force: ForceId, factor: f64 },
     /// A force cannot send tier-2/3 requests: they wait for the outage to end (`delay: None`)
     /// or are held for `delay` minutes.
     CommsOutage { force: ForceId, delay: Option<Minutes> },
@@ -157,6 +160,7 @@ impl Disruption {
             DisruptionKind::LinkClosed { .. } => "link-closed",
             DisruptionKind::LinkSlowed { .. } => "link-slowed",
             DisruptionKind::CommsOutage { .. } => "comms-outage",
+            DisruptionKind::SlowComms { .. } => "slow-comms",
         }
     }
 }

@@ -175,3 +175,38 @@ fn nearest_and_optimal_agree_on_a_single_request() {
     assert_eq!(a.summary.met_unit_hours, b.summary.met_unit_hours);
     assert_eq!(a.manifest.allocation, "nearest");
 }
+
+#[test]
+fn slow_comms_multiplies_request_latency() {
+    // A cyber incident triples alpha's request latency: the tier-2 request acts at 3h, bravo's
+    // PSUs leave at 4h and arrive at 5h (request-to-arrival 300 instead of 180).
+    let r = three(&[
+        "disruption=[{kind=\"slow-comms\", force=\"alpha\", factor=3.0, start=\"0h\", end=\"12h\"}]",
+    ]);
+    assert_eq!(tier(&r, 2).median_minutes, Some(300));
+}
+
+#[test]
+fn comms_disruptions_can_cover_a_region_or_the_nation() {
+    let region = load(
+        RIOT_AT_ALPHA,
+        Some(THREE_FORCES),
+        &["disruption=[{kind=\"comms-outage\", region=\"north\", start=\"0h\", end=\"3h\"}]"],
+    )
+    .unwrap();
+    assert_eq!(region.scenario.disruptions.len(), 2, "alpha and bravo are the north");
+    let national = load(
+        RIOT_AT_ALPHA,
+        Some(THREE_FORCES),
+        &["disruption=[{kind=\"slow-comms\", national=true, factor=2.0, start=\"0h\", end=\"3h\"}]"],
+    )
+    .unwrap();
+    assert_eq!(national.scenario.disruptions.len(), 3);
+    let err = load(
+        RIOT_AT_ALPHA,
+        Some(THREE_FORCES),
+        &["disruption=[{kind=\"comms-outage\", region=\"nowhere\", start=\"0h\", end=\"3h\"}]"],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("unknown region 'nowhere'"), "{err}");
+}

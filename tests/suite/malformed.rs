@@ -158,7 +158,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     (
         "comms outage without force",
         "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"comms-outage\"\nstart = \"1h\"\nend = \"2h\"\n",
-        "needs force",
+        "needs exactly one of force",
     ),
     (
         "override below zero",
