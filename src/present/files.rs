@@ -43,22 +43,26 @@ pub fn to_json(result: &RunResult) -> String {
     s
 }
 
-fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// Encode a table (header, then one row per record) as CSV bytes.
+fn table(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, OutputError> {
     let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
-    w.write_record([
-        "t_minutes",
-        "incident",
-        "capability",
-        "demand",
-        "deployed",
-        "effective",
-        "en_route",
-        "shortfall",
-    ])
-    .map_err(enc)?;
-    for p in points {
-        w.write_record([
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(enc)?;
+    for row in rows {
+        w.write_record(&row).map_err(enc)?;
+    }
+    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+}
+
+fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputError> {
+    let header =
+        ["t_minutes", "incident", "capability", "demand", "deployed", "effective", "en_route", "shortfall"];
+    let rows = points.iter().map(|p| {
+        vec![
             p.t.to_string(),
             p.incident.clone(),
             p.capability.clone(),
@@ -67,16 +71,13 @@ fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputErro
             p.effective.to_string(),
             p.en_route.to_string(),
             p.shortfall.to_string(),
-        ])
-        .map_err(enc)?;
-    }
-    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+        ]
+    });
+    table(path, &header, rows)
 }
 
 fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
-    w.write_record([
+    let header = [
         "force",
         "region",
         "officers",
@@ -85,10 +86,9 @@ fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
         "fair_share_unit_hours",
         "contribution_ratio",
         "hours_below_cover",
-    ])
-    .map_err(enc)?;
-    for f in &result.forces {
-        w.write_record([
+    ];
+    let rows = result.forces.iter().map(|f| {
+        vec![
             f.code.clone(),
             f.region.clone(),
             f.officers.to_string(),
@@ -97,16 +97,13 @@ fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
             f.fair_share_unit_hours.to_string(),
             f.contribution_ratio.map(|r| r.to_string()).unwrap_or_default(),
             f.hours_below_cover.to_string(),
-        ])
-        .map_err(enc)?;
-    }
-    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+        ]
+    });
+    table(path, &header, rows)
 }
 
 fn incidents_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let enc = |e: csv::Error| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() };
-    w.write_record([
+    let header = [
         "incident",
         "kind",
         "host",
@@ -120,12 +117,11 @@ fn incidents_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError
         "units_tier1",
         "units_tier2",
         "units_tier3",
-    ])
-    .map_err(enc)?;
-    for i in &result.incidents {
-        for c in &i.capabilities {
-            let opt = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
-            w.write_record([
+    ];
+    let opt = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
+    let rows = result.incidents.iter().flat_map(|i| {
+        i.capabilities.iter().map(move |c| {
+            vec![
                 i.id.clone(),
                 i.kind.clone(),
                 i.host.clone(),
@@ -139,11 +135,10 @@ fn incidents_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError
                 c.units_by_tier[0].to_string(),
                 c.units_by_tier[1].to_string(),
                 c.units_by_tier[2].to_string(),
-            ])
-            .map_err(enc)?;
-        }
-    }
-    w.into_inner().map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })
+            ]
+        })
+    });
+    table(path, &header, rows)
 }
 
 /// Write the CSV tables into `dir` (created if missing): every file is encoded first, so an
