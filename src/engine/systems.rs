@@ -629,7 +629,7 @@ pub fn snapshot(mut sim: Sim) {
                     t: now,
                     incident: plan.id.clone(),
                     capability: model.dataset.capabilities[c].id.clone(),
-                    demand: demand,
+                    demand,
                     deployed,
                     effective,
                     en_route,
