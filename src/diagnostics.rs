@@ -88,7 +88,10 @@ pub fn suggest<'a>(written: &str, valid: impl IntoIterator<Item = &'a str>) -> O
         .collect();
     // Highest similarity first; ties by name so the hint is stable.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let close: Vec<&str> = scored.iter().filter(|(s, _)| *s >= 0.4).take(3).map(|(_, v)| *v).collect();
+    // Close enough to be a typo, and not far behind the best match.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    let close: Vec<&str> =
+        scored.iter().filter(|(s, _)| *s >= 0.4 && *s >= best - 0.15).take(3).map(|(_, v)| *v).collect();
     if !close.is_empty() {
         Some(format!("did you mean {}?", quote_list(&close, "or")))
     } else if valid.len() <= 8 {

@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(clap::Args)]
 struct InputArgs {
-    /// Scenario file (TOML)
+    /// Scenario file (TOML), or the name of a shipped scenario (see `muster scenarios`)
     scenario: PathBuf,
     /// Use this dataset file instead of the built-in national dataset
     #[arg(long, value_name = "FILE")]
