@@ -81,5 +81,20 @@ fn bench_allocation(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_national, bench_build, bench_idle, bench_allocation);
+fn bench_ensemble(c: &mut Criterion) {
+    // Replications per second: 64 replications of the national disorder scenario (random
+    // spread), on 1 and on 2 worker threads.
+    let model = national("scenarios/disorder-spreads-from-southport.toml", &[]);
+    let mut group = c.benchmark_group("ensemble/southport-64-runs");
+    group.sample_size(10);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("threads");
+        group.bench_function(format!("{threads}-threads"), |b| {
+            b.iter(|| pool.install(|| muster::ensemble::run(&model, 64, None, |_| Ok(())).expect("runs")))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_national, bench_build, bench_idle, bench_allocation, bench_ensemble);
 criterion_main!(benches);

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 pub mod diagnostics;
 pub mod engine;
+pub mod ensemble;
 pub mod input;
 pub mod model;
 pub mod present;

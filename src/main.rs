@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use muster::diagnostics::{Diagnostic, Diagnostics, Location};
 use muster::input::{self, InputFile, SetOverride};
-use muster::present::{files, terminal};
+use muster::present::{ensemble_files, files, terminal};
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +52,32 @@ enum Command {
         /// Print nothing on success except the paths written
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Run many replications in parallel; write each one's summary as JSON Lines and an aggregate
+    Ensemble {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Number of replications (runs)
+        #[arg(long)]
+        runs: u64,
+        /// Worker threads (default: all cores); the output does not depend on it
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only slice K of N (e.g. 3/8) for a batch scheduler; merge the parts with `muster merge`
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Output file (JSON Lines); the aggregate goes beside it as NAME.aggregate.json
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Merge the parts of a sharded ensemble into the file one machine would have written
+    Merge {
+        /// The shard outputs (JSON Lines), in any order
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Merged output (JSON Lines); the aggregate goes beside it
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Check a scenario (and dataset) without running it
     Validate {
@@ -157,6 +183,26 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
     Ok(model)
 }
 
+/// The headline measures of an ensemble, one line each.
+fn print_aggregate(a: &muster::ensemble::Aggregate) {
+    println!("{} — {} replications completed, {} failed", a.manifest.scenario, a.completed, a.failed.len());
+    println!("{:<34} {:>10} {:>9} {:>10} {:>10} {:>10}", "measure", "mean", "± se", "p5", "p50", "p95");
+    for key in [
+        "demand_met",
+        "unmet_unit_hours",
+        "peak_shortfall_units",
+        "donor_hours_below_cover",
+        "aid_deployments",
+    ] {
+        if let Some(s) = a.measures.get(key) {
+            println!(
+                "{key:<34} {:>10.3} {:>9.3} {:>10.3} {:>10.3} {:>10.3}",
+                s.mean, s.se, s.p5, s.p50, s.p95
+            );
+        }
+    }
+}
+
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Validate { input } => {
@@ -196,6 +242,73 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             for p in written {
                 eprintln!("wrote {}", p.display());
             }
+            Ok(())
+        }
+        Command::Ensemble { input, runs, threads, shard, out } => {
+            let shard = match shard.as_deref().map(muster::ensemble::Shard::parse) {
+                Some(Err(message)) => {
+                    return Err(Failure::Input(Diagnostics(vec![Diagnostic::new(
+                        Location::Override { argument: format!("--shard {}", shard.unwrap_or_default()) },
+                        message,
+                    )])));
+                }
+                Some(Ok(s)) => Some(s),
+                None => None,
+            };
+            if runs == 0 {
+                return Err(Failure::Other("--runs must be at least 1".into()));
+            }
+            let model = Arc::new(load(&input)?);
+            let manifest = muster::ensemble::manifest(&model, runs, shard);
+            let mine = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).count() as u64;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))?;
+            let bar = indicatif::ProgressBar::new(mine);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} replications · {per_sec} · {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            let mut failures = 0u64;
+            pool.install(|| {
+                muster::ensemble::run(&model, runs, shard, |record| {
+                    if let Some(e) = &record.error {
+                        failures += 1;
+                        bar.println(format!(
+                            "replication {} (seed {}) failed: {e}",
+                            record.replication, record.seed
+                        ));
+                    }
+                    bar.inc(1);
+                    writer.push(&record)
+                })
+            })
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
+            bar.finish_and_clear();
+            let (lines, agg, aggregate) = writer.finish().map_err(|e| Failure::Other(e.to_string()))?;
+            print_aggregate(&aggregate);
+            eprintln!("wrote {} and {}", lines.display(), agg.display());
+            if failures > 0 {
+                eprintln!("{failures} replication(s) failed; see the file for their seeds and errors");
+            }
+            Ok(())
+        }
+        Command::Merge { parts, out } => {
+            let (manifest, records) =
+                ensemble_files::read_parts(&parts).map_err(|e| Failure::Other(e.to_string()))?;
+            let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            for r in &records {
+                writer.push(r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
+            }
+            let (lines, agg, aggregate) = writer.finish().map_err(|e| Failure::Other(e.to_string()))?;
+            print_aggregate(&aggregate);
+            eprintln!("wrote {} and {}", lines.display(), agg.display());
             Ok(())
         }
         Command::Scenarios => {

@@ -4,6 +4,7 @@ mod suite {
     mod cli;
     pub mod common;
     mod determinism;
+    mod ensembles;
     mod hand_checked;
     mod malformed;
     mod national;

@@ -48,8 +48,15 @@ pub struct Simulation {
 impl Simulation {
     /// Build the World (forces, units, incidents) and the ordered schedule for `model`.
     pub fn new(model: Arc<Model>) -> Result<Self, ScheduleError> {
+        Self::replication(model, 0)
+    }
+
+    /// Build replication `replication` of the scenario's seed: the same World, but every random
+    /// stream is that replication's own.
+    pub fn replication(model: Arc<Model>, replication: u64) -> Result<Self, ScheduleError> {
         let mut world = World::new();
         build_world(&mut world, &model);
+        world.insert_resource(Replication(replication));
         let mut schedule = Schedule::default();
         schedule.set_executor(SingleThreadedExecutor::new());
         schedule.set_build_settings(ScheduleBuildSettings {
@@ -158,7 +165,12 @@ impl Simulation {
 
 /// Run a scenario to its horizon.
 pub fn run(model: Arc<Model>) -> Result<RunResult, ScheduleError> {
-    let mut sim = Simulation::new(model)?;
+    run_replication(model, 0)
+}
+
+/// Run replication `replication` of a scenario to its horizon.
+pub fn run_replication(model: Arc<Model>, replication: u64) -> Result<RunResult, ScheduleError> {
+    let mut sim = Simulation::replication(model, replication)?;
     sim.run_to_end();
     Ok(sim.result())
 }

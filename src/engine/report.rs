@@ -145,7 +145,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             dataset: data.name.clone(),
             dataset_sha256: model.dataset_sha256.clone(),
             seed: scen.seed,
-            replication: 0,
+            replication: world.resource::<Replication>().0,
             horizon_minutes: scen.horizon,
             tick_minutes: scen.tick,
             allocation: scen.policy.allocation.name().into(),

@@ -32,6 +32,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     tmp.write_all(bytes).map_err(io(path))?;
     tmp.as_file().sync_all().map_err(io(path))?;
     tmp.persist(path).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e.error })?;
+    make_readable(path)
+}
+
+/// Temporary files are private (0600); results are ordinary files (0644).
+pub fn make_readable(path: &Path) -> Result<(), OutputError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+            .map_err(|source| OutputError::Io { path: path.to_path_buf(), source })?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,312 @@
+//! Ensembles: many replications of one scenario, each on its own random streams, run in
+//! parallel and written in replication order, so the output is the same for any thread count
+//! and any shard layout. Reads only [`RunResult`]s, never the World.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine;
+use crate::model::Model;
+use crate::results::{CapabilitySummary, Summary};
+
+/// Which replications a process runs: `k` of `n` (1-based) takes replications r with
+/// `r mod n == k − 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// This slice (1..=n).
+    pub k: u64,
+    /// Number of slices.
+    pub n: u64,
+}
+
+impl Shard {
+    /// Parse "K/N".
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("'{s}' is not K/N (e.g. 2/8)"))?;
+        let k: u64 = k.trim().parse().map_err(|_| format!("'{k}' in '{s}' is not a whole number"))?;
+        let n: u64 = n.trim().parse().map_err(|_| format!("'{n}' in '{s}' is not a whole number"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("shard '{s}' must have 1 ≤ K ≤ N"));
+        }
+        Ok(Self { k, n })
+    }
+
+    /// Whether replication `r` belongs to this shard.
+    pub fn owns(&self, r: u64) -> bool {
+        r % self.n == self.k - 1
+    }
+}
+
+/// First line of an ensemble file: enough to reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleManifest {
+    /// Always "muster".
+    pub program: String,
+    /// Program version.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the scenario file and its `--set` overrides.
+    pub scenario_sha256: String,
+    /// Dataset name.
+    pub dataset: String,
+    /// SHA-256 of the dataset file.
+    pub dataset_sha256: String,
+    /// Seed; replication r draws from its own streams of it.
+    pub seed: u64,
+    /// Replications in the whole ensemble (runs).
+    pub runs: u64,
+    /// The slice this file holds, or `None` for the whole ensemble.
+    pub shard: Option<Shard>,
+}
+
+/// One replication's outcome, one JSON line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationRecord {
+    /// Replication index (0-based).
+    pub replication: u64,
+    /// Seed of the ensemble (with the index, all that is needed to rerun this replication).
+    pub seed: u64,
+    /// The run's summary, or `None` if it failed.
+    pub summary: Option<Summary>,
+    /// The run's per-capability figures.
+    #[serde(default)]
+    pub capabilities: Vec<CapabilitySummary>,
+    /// Why the replication failed, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The manifest of an ensemble of `runs` replications of `model`.
+pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManifest {
+    EnsembleManifest {
+        program: "muster".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: model.scenario.name.clone(),
+        scenario_sha256: model.scenario_sha256.clone(),
+        dataset: model.dataset.name.clone(),
+        dataset_sha256: model.dataset_sha256.clone(),
+        seed: model.scenario.seed,
+        runs,
+        shard,
+    }
+}
+
+/// Run one replication, turning a failure (even a panic) into a record that says so.
+pub fn replicate(model: &Arc<Model>, replication: u64) -> ReplicationRecord {
+    let seed = model.scenario.seed;
+    let outcome = std::panic::catch_unwind(|| engine::run_replication(Arc::clone(model), replication));
+    match outcome {
+        Ok(Ok(r)) => ReplicationRecord {
+            replication,
+            seed,
+            summary: Some(r.summary),
+            capabilities: r.capabilities,
+            error: None,
+        },
+        Ok(Err(e)) => ReplicationRecord {
+            replication,
+            seed,
+            summary: None,
+            capabilities: Vec::new(),
+            error: Some(e.to_string()),
+        },
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "the replication panicked".into());
+            ReplicationRecord {
+                replication,
+                seed,
+                summary: None,
+                capabilities: Vec::new(),
+                error: Some(message),
+            }
+        }
+    }
+}
+
+/// Run the replications of `shard` (all if `None`) in batches, in parallel within a batch,
+/// handing each record to `sink` in replication order. Memory is one batch of summaries.
+pub fn run(
+    model: &Arc<Model>,
+    runs: u64,
+    shard: Option<Shard>,
+    mut sink: impl FnMut(ReplicationRecord) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    const BATCH: usize = 256;
+    let mine: Vec<u64> = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).collect();
+    for chunk in mine.chunks(BATCH) {
+        // `collect` on an indexed parallel iterator keeps the input order.
+        let records: Vec<ReplicationRecord> = chunk.par_iter().map(|&r| replicate(model, r)).collect();
+        for record in records {
+            sink(record)?;
+        }
+    }
+    Ok(())
+}
+
+/// Mean, standard error and percentiles of one measure over the replications that have it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stat {
+    /// Replications with a value.
+    pub n: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Standard error of the mean (sample standard deviation / √n; 0 when n < 2).
+    pub se: f64,
+    /// 5th, 50th and 95th percentiles (nearest rank).
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// The aggregate of an ensemble: every numeric summary measure, by its path in the summary
+/// (`unmet_unit_hours`, `request_to_arrival.2.median_minutes`, `capabilities.firearms.demand_met`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// The ensemble's manifest.
+    pub manifest: EnsembleManifest,
+    /// Replications that ran to the end.
+    pub completed: u64,
+    /// Replications that failed, with their errors (rerun one with `--seed` and the index).
+    pub failed: Vec<(u64, String)>,
+    /// Statistics by measure path.
+    pub measures: BTreeMap<String, Stat>,
+}
+
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, f64)>) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(x) = n.as_f64() {
+                out.push((prefix.to_string(), x));
+            }
+        }
+        serde_json::Value::Bool(b) => out.push((prefix.to_string(), if *b { 1.0 } else { 0.0 })),
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, x, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                // Arrays of records are keyed by their tier or capability, not their position.
+                let label = x
+                    .get("tier")
+                    .map(|t| t.to_string())
+                    .or_else(|| x.get("capability").and_then(|c| c.as_str()).map(str::to_string))
+                    .unwrap_or_else(|| i.to_string());
+                flatten(&format!("{prefix}.{label}"), x, out);
+            }
+        }
+        serde_json::Value::Null | serde_json::Value::String(_) => {}
+    }
+}
+
+/// The numeric measures of one record, as (path, value).
+fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    if let Some(s) = &record.summary {
+        if let Ok(v) = serde_json::to_value(s) {
+            flatten("", &v, &mut out);
+        }
+        if let Ok(v) = serde_json::to_value(&record.capabilities) {
+            flatten("capabilities", &v, &mut out);
+        }
+    }
+    out.retain(|(k, _)| !k.ends_with(".tier") && !k.ends_with(".capability"));
+    out
+}
+
+fn stat(values: &mut [f64]) -> Stat {
+    // Values arrive in replication order; the sum is taken in that order so the mean is the
+    // same however the replications were scheduled.
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let var = if n > 1 {
+        values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
+    } else {
+        0.0
+    };
+    values.sort_by(f64::total_cmp);
+    let rank = |p: f64| values[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+    let round = |x: f64| (x * 1e6).round() / 1e6;
+    Stat {
+        n: n as u64,
+        mean: round(mean),
+        se: round(libm::sqrt(var / n as f64)),
+        p5: rank(0.05),
+        p50: rank(0.5),
+        p95: rank(0.95),
+        min: values[0],
+        max: values[n - 1],
+    }
+}
+
+/// Collects records, in replication order, into an [`Aggregate`]. Keeps only the numbers of
+/// each measure (8 bytes per measure per replication), not the records.
+#[derive(Debug, Default)]
+pub struct Aggregator {
+    by_measure: BTreeMap<String, Vec<f64>>,
+    failed: Vec<(u64, String)>,
+    completed: u64,
+}
+
+impl Aggregator {
+    /// Add the next record (records must come in replication order).
+    pub fn push(&mut self, r: &ReplicationRecord) {
+        match &r.error {
+            Some(e) => self.failed.push((r.replication, e.clone())),
+            None => {
+                self.completed += 1;
+                for (k, v) in measures(r) {
+                    self.by_measure.entry(k).or_default().push(v);
+                }
+            }
+        }
+    }
+
+    /// The statistics of everything pushed.
+    pub fn finish(self, manifest: EnsembleManifest) -> Aggregate {
+        let measures = self.by_measure.into_iter().map(|(k, mut v)| (k, stat(&mut v))).collect();
+        Aggregate { manifest, completed: self.completed, failed: self.failed, measures }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_replications() {
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard { k, n: 3 }).collect();
+        for r in 0..20 {
+            assert_eq!(shards.iter().filter(|s| s.owns(r)).count(), 1);
+        }
+        assert!(Shard::parse("0/3").is_err());
+        assert!(Shard::parse("4/3").is_err());
+        assert!(Shard::parse("x").is_err());
+        assert_eq!(Shard::parse("2/8"), Ok(Shard { k: 2, n: 8 }));
+    }
+
+    #[test]
+    fn stats_are_hand_checkable() {
+        let mut v = vec![4.0, 1.0, 3.0, 2.0];
+        let s = stat(&mut v);
+        assert_eq!((s.n, s.mean, s.p50, s.min, s.max), (4, 2.5, 2.0, 1.0, 4.0));
+        // sd = sqrt(5/3); se = sd / 2
+        assert_eq!(s.se, ((5.0f64 / 3.0).sqrt() / 2.0 * 1e6).round() / 1e6);
+    }
+}
