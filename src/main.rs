@@ -22,7 +22,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 struct InputArgs {
     /// Scenario file (TOML), or the name of a shipped scenario (see `muster scenarios`)
     scenario: PathBuf,
@@ -67,6 +67,45 @@ enum Command {
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
         /// Output file (JSON Lines); the aggregate goes beside it as NAME.aggregate.json
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Compare two scenarios over paired replications (common random numbers)
+    Compare {
+        /// Scenario A (file or shipped name)
+        a: PathBuf,
+        /// Scenario B (file or shipped name); it runs on A's seed so the draws are paired
+        b: PathBuf,
+        /// Use this dataset file for both
+        #[arg(long, value_name = "FILE")]
+        dataset: Option<PathBuf>,
+        /// Override a value in both scenarios (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Seed for both (default: A's)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Number of paired replications
+        #[arg(long)]
+        runs: u64,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Write every measure's difference and confidence interval as JSON
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Run an ensemble at every point of a grid: --set KEY=V1,V2,V3 (repeatable) makes a dimension
+    Sweep {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Replications per point
+        #[arg(long)]
+        runs: u64,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// CSV of one aggregate row per point; the full aggregates go beside it as NAME.json
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -183,17 +222,122 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
     Ok(model)
 }
 
+/// Measures shown in terminal tables (every measure is in the files).
+const HEADLINE: [&str; 6] = [
+    "demand_met",
+    "unmet_unit_hours",
+    "peak_shortfall_units",
+    "donor_hours_below_cover",
+    "tour_limit_breaches",
+    "aid_deployments",
+];
+
+fn progress(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications · {per_sec} · {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))
+}
+
+/// `muster sweep`: every `--set` value with top-level commas is a dimension of the grid.
+fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Result<(), Failure> {
+    if runs == 0 {
+        return Err(Failure::Other("--runs must be at least 1".into()));
+    }
+    let mut dims: Vec<(String, Vec<String>)> = Vec::new();
+    let mut fixed = Vec::new();
+    for s in &input.set {
+        match s.split_once('=') {
+            Some((k, v)) if muster::ensemble::sweep_values(v).len() > 1 => {
+                dims.push((k.trim().to_string(), muster::ensemble::sweep_values(v)))
+            }
+            _ => fixed.push(s.clone()),
+        }
+    }
+    if dims.is_empty() {
+        return Err(Failure::Other("a sweep needs at least one --set KEY=V1,V2,...".into()));
+    }
+    // The grid in row-major order: the last dimension changes fastest.
+    let mut points: Vec<Vec<String>> = vec![Vec::new()];
+    for (_, values) in &dims {
+        points = points
+            .iter()
+            .flat_map(|p| values.iter().map(move |v| [p.clone(), vec![v.clone()]].concat()))
+            .collect();
+    }
+    // Every point is checked before anything runs, so a bad value stops the sweep at once.
+    let mut models = Vec::new();
+    for p in &points {
+        let mut set = fixed.clone();
+        set.extend(dims.iter().zip(p).map(|((k, _), v)| format!("{k}={v}")));
+        models.push(Arc::new(load(&InputArgs { set, ..input.clone() })?));
+    }
+    let bar = progress(runs * points.len() as u64);
+    let pool = pool(threads)?;
+    let aggregates: Vec<muster::ensemble::Aggregate> = models
+        .iter()
+        .map(|m| pool.install(|| muster::ensemble::run_aggregate(m, runs, || bar.inc(1))))
+        .collect();
+    bar.finish_and_clear();
+    let mut header: Vec<String> = dims.iter().map(|(k, _)| k.clone()).collect();
+    for m in HEADLINE {
+        for s in ["mean", "se", "p5", "p50", "p95"] {
+            header.push(format!("{m}.{s}"));
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| Failure::Other(format!("cannot encode {}: {e}", out.display()));
+    w.write_record(&header).map_err(csv_err)?;
+    for (p, a) in points.iter().zip(&aggregates) {
+        let mut row = p.clone();
+        for m in HEADLINE {
+            let s = a.measures.get(m);
+            for v in [s.map(|s| s.mean), s.map(|s| s.se), s.map(|s| s.p5), s.map(|s| s.p50), s.map(|s| s.p95)]
+            {
+                row.push(v.map(|x| x.to_string()).unwrap_or_default());
+            }
+        }
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    let bytes =
+        w.into_inner().map_err(|e| Failure::Other(format!("cannot encode {}: {e}", out.display())))?;
+    let json_path = out.with_extension("json");
+    let grid: Vec<serde_json::Value> = points
+        .iter()
+        .zip(&aggregates)
+        .map(|(p, a)| {
+            let point: serde_json::Map<String, serde_json::Value> = dims
+                .iter()
+                .zip(p)
+                .map(|((k, _), v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            serde_json::json!({ "point": point, "aggregate": a })
+        })
+        .collect();
+    let mut json =
+        serde_json::to_string_pretty(&serde_json::json!({ "runs": runs, "grid": grid })).unwrap_or_default();
+    json.push('\n');
+    files::write_atomic(out, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
+    files::write_atomic(&json_path, json.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
+    print!("{}", String::from_utf8_lossy(&bytes));
+    eprintln!("wrote {} and {}", out.display(), json_path.display());
+    Ok(())
+}
+
 /// The headline measures of an ensemble, one line each.
 fn print_aggregate(a: &muster::ensemble::Aggregate) {
     println!("{} — {} replications completed, {} failed", a.manifest.scenario, a.completed, a.failed.len());
     println!("{:<34} {:>10} {:>9} {:>10} {:>10} {:>10}", "measure", "mean", "± se", "p5", "p50", "p95");
-    for key in [
-        "demand_met",
-        "unmet_unit_hours",
-        "peak_shortfall_units",
-        "donor_hours_below_cover",
-        "aid_deployments",
-    ] {
+    for key in HEADLINE {
         if let Some(s) = a.measures.get(key) {
             println!(
                 "{key:<34} {:>10.3} {:>9.3} {:>10.3} {:>10.3} {:>10.3}",
@@ -298,6 +442,43 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Compare { a, b, dataset, set, seed, runs, threads, out } => {
+            if runs == 0 {
+                return Err(Failure::Other("--runs must be at least 1".into()));
+            }
+            let args_a = InputArgs { scenario: a, dataset: dataset.clone(), set: set.clone(), seed };
+            let model_a = Arc::new(load(&args_a)?);
+            let seed = Some(seed.unwrap_or(model_a.scenario.seed));
+            let model_b = Arc::new(load(&InputArgs { scenario: b, dataset, set, seed })?);
+            let bar = progress(runs);
+            let comparison =
+                pool(threads)?.install(|| muster::ensemble::compare(&model_a, &model_b, runs, || bar.inc(1)));
+            bar.finish_and_clear();
+            println!(
+                "B − A over {runs} paired replications ({} vs {})",
+                model_b.scenario.name, model_a.scenario.name
+            );
+            println!("{:<34} {:>11} {:>11} {:>11} {:>24}", "measure", "A", "B", "B − A", "95% CI");
+            for key in HEADLINE {
+                if let Some(d) = comparison.measures.get(key) {
+                    println!(
+                        "{key:<34} {:>11.3} {:>11.3} {:>11.3} {:>24}",
+                        d.mean_a,
+                        d.mean_b,
+                        d.mean_diff,
+                        format!("[{:.3}, {:.3}]", d.ci95.0, d.ci95.1)
+                    );
+                }
+            }
+            if let Some(path) = out {
+                let mut text = serde_json::to_string_pretty(&comparison).unwrap_or_default();
+                text.push('\n');
+                files::write_atomic(&path, text.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Sweep { input, runs, threads, out } => sweep(input, runs, threads, &out),
         Command::Merge { parts, out } => {
             let (manifest, records) =
                 ensemble_files::read_parts(&parts).map_err(|e| Failure::Other(e.to_string()))?;

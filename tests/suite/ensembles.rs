@@ -114,3 +114,81 @@ fn merge_refuses_incomplete_or_mixed_parts() {
     let o = muster().args(ARGS).args(["--shard", "3/2", "--out"]).arg(d.join("c.jsonl")).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn compare_pairs_replications_and_reports_differences() {
+    let d = dir("compare");
+    let out = d.join("c.json");
+    let o = muster()
+        .args(["compare", "summer-2024-early-trigger", "summer-2024-late-trigger", "--runs", "2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c: serde_json::Value = serde_json::from_slice(&read(&out)).unwrap();
+    let unmet = &c["measures"]["unmet_unit_hours"];
+    assert!(unmet["mean_diff"].as_f64().unwrap() > 0.0, "a late trigger leaves more unmet: {unmet}");
+    assert_eq!(unmet["n"], 2);
+
+    // A scenario against itself: no difference at all, on any measure.
+    let o = muster()
+        .args([
+            "compare",
+            "disorder-spreads-from-southport",
+            "disorder-spreads-from-southport",
+            "--runs",
+            "4",
+        ])
+        .args(["--set", "scenario.horizon=3d", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let c: serde_json::Value = serde_json::from_slice(&read(&out)).unwrap();
+    for (k, v) in c["measures"].as_object().unwrap() {
+        assert_eq!(v["mean_diff"], 0.0, "{k}");
+    }
+}
+
+#[test]
+fn sweep_runs_every_point_of_the_grid() {
+    let d = dir("sweep");
+    let out = d.join("s.csv");
+    let o = muster()
+        .args(["sweep", "disorder-spreads-from-southport", "--runs", "3", "--set", "scenario.horizon=3d"])
+        .args([
+            "--set",
+            "policy.retained_cover=0.3,0.7",
+            "--set",
+            "policy.national_trigger.at=1d,2d,3d",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(read(&out)).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 1 + 2 * 3);
+    assert!(rows[0].starts_with("policy.retained_cover,policy.national_trigger.at,demand_met.mean"));
+    assert!(rows[1].starts_with("0.3,1d,") && rows[6].starts_with("0.7,3d,"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&read(&d.join("s.json"))).unwrap();
+    assert_eq!(json["grid"].as_array().unwrap().len(), 6);
+
+    // A bad value anywhere in the grid stops the sweep before anything runs.
+    let o = muster()
+        .args([
+            "sweep",
+            "disorder-spreads-from-southport",
+            "--runs",
+            "3",
+            "--set",
+            "policy.retained_cover=0.3,7",
+            "--out",
+        ])
+        .arg(d.join("bad.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!d.join("bad.csv").exists());
+}
