@@ -433,3 +433,200 @@ mod sweep_tests {
         assert_eq!(sweep_values("\"a,b\""), ["\"a,b\""]);
     }
 }
+
+/// What must hold for a demand level to count as absorbed: the measure at `key` is at least
+/// `threshold` in at least `share` of the replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    /// Per-capability measure, e.g. "demand_met" (looked up as `capabilities.<cap>.<measure>`).
+    pub measure: String,
+    /// Smallest acceptable value.
+    pub threshold: f64,
+    /// Share of replications that must reach it (0..1).
+    pub share: f64,
+}
+
+/// The headroom of one capability: the largest demand multiple found to satisfy the criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Headroom {
+    /// Capability id.
+    pub capability: String,
+    /// Largest multiple tried that held (0 if none did).
+    pub holds_at: f64,
+    /// Smallest multiple tried that failed (`None` if all held up to the search limit).
+    pub fails_at: Option<f64>,
+    /// Share of replications meeting the threshold at `holds_at`, and its binomial standard error.
+    pub share_at_holds: (f64, f64),
+    /// Every multiple tried, with the share of replications that met the threshold.
+    pub tried: Vec<(f64, f64)>,
+}
+
+/// Share of `runs` replications of `model` whose measure for capability `cap` reaches the
+/// threshold.
+fn share_meeting(
+    model: &Arc<Model>,
+    runs: u64,
+    cap: &str,
+    criterion: &Criterion,
+    progress: &mut impl FnMut(),
+) -> f64 {
+    let key = format!("capabilities.{cap}.{}", criterion.measure);
+    let mut ok = 0u64;
+    let _ = run(model, runs, None, |r| {
+        if measures(&r).iter().any(|(k, v)| *k == key && *v >= criterion.threshold) {
+            ok += 1;
+        }
+        progress();
+        Ok(())
+    });
+    ok as f64 / runs as f64
+}
+
+/// For each capability the scenario demands, find by doubling then bisection the largest
+/// multiple of its demand at which the criterion holds (other capabilities stay as written).
+/// `steps` bisection steps follow the doubling (each halves the bracket).
+pub fn headroom(
+    model: &Model,
+    runs: u64,
+    criterion: &Criterion,
+    steps: u32,
+    mut progress: impl FnMut(),
+) -> Vec<Headroom> {
+    let mut out = Vec::new();
+    let demanded: Vec<bool> = model
+        .dataset
+        .capability_ids()
+        .map(|c| {
+            model.scenario.incidents.iter().any(|i| {
+                i.demand.iter().any(|d| d.capability == c)
+                    || (matches!(i.dynamics, Some(crate::model::IncidentDynamics::Disorder { .. })))
+            })
+        })
+        .collect();
+    for (ci, cap) in model.dataset.capabilities.iter().enumerate() {
+        if !demanded[ci] {
+            continue;
+        }
+        let at = |scale: f64| {
+            let mut m = model.clone();
+            m.scenario.demand_scale[ci] = scale;
+            Arc::new(m)
+        };
+        let mut tried = Vec::new();
+        let mut test = |scale: f64, tried: &mut Vec<(f64, f64)>| {
+            let s = share_meeting(&at(scale), runs, &cap.id, criterion, &mut progress);
+            tried.push((scale, s));
+            s >= criterion.share
+        };
+        // Bracket: grow while it holds (up to 64×), or shrink while it fails (down to 1/64).
+        let (mut lo, mut hi): (f64, Option<f64>) = if test(1.0, &mut tried) {
+            let mut lo = 1.0;
+            let mut hi = None;
+            while lo < 64.0 {
+                if test(lo * 2.0, &mut tried) {
+                    lo *= 2.0;
+                } else {
+                    hi = Some(lo * 2.0);
+                    break;
+                }
+            }
+            (lo, hi)
+        } else {
+            let mut hi = 1.0;
+            let mut lo = 0.0;
+            while hi > 1.0 / 64.0 {
+                if test(hi / 2.0, &mut tried) {
+                    lo = hi / 2.0;
+                    break;
+                }
+                hi /= 2.0;
+            }
+            (lo, Some(hi))
+        };
+        if lo > 0.0 {
+            for _ in 0..steps {
+                let Some(h) = hi else { break };
+                let mid = (lo + h) / 2.0;
+                if test(mid, &mut tried) {
+                    lo = mid;
+                } else {
+                    hi = Some(mid);
+                }
+            }
+        }
+        let share = tried.iter().find(|(s, _)| *s == lo).map_or(0.0, |t| t.1);
+        let se = libm::sqrt(share * (1.0 - share) / runs as f64);
+        out.push(Headroom {
+            capability: cap.id.clone(),
+            holds_at: lo,
+            fails_at: hi,
+            share_at_holds: (share, se),
+            tried,
+        });
+    }
+    out
+}
+
+/// How much losing one force's units, or one border link, worsens the outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criticality {
+    /// "force" or "link".
+    pub kind: String,
+    /// Force code, or "a-b" for a link.
+    pub name: String,
+    /// Mean unmet unit-hours with it lost, minus the baseline (paired replications).
+    pub extra_unmet_unit_hours: f64,
+    /// Mean share of demand met with it lost, minus the baseline.
+    pub demand_met_change: f64,
+}
+
+fn mean_of(model: &Arc<Model>, runs: u64, key: &str, progress: &mut impl FnMut()) -> f64 {
+    let mut sum = 0.0;
+    let _ = run(model, runs, None, |r| {
+        sum += measures(&r).iter().find(|(k, _)| k == key).map_or(0.0, |x| x.1);
+        progress();
+        Ok(())
+    });
+    sum / runs as f64
+}
+
+/// Rank every force (all its units lost) and every border link (closed for the whole run) by
+/// the extra unmet demand its loss causes, on the same replications as the baseline.
+pub fn criticality(model: &Model, runs: u64, mut progress: impl FnMut()) -> (f64, Vec<Criticality>) {
+    let base = Arc::new(model.clone());
+    let base_unmet = mean_of(&base, runs, "unmet_unit_hours", &mut progress);
+    let base_met = mean_of(&base, runs, "demand_met", &mut progress);
+    let mut out = Vec::new();
+    let mut assess = |kind: &str, name: String, m: Model, progress: &mut dyn FnMut()| {
+        let m = Arc::new(m);
+        let mut p = || progress();
+        let unmet = mean_of(&m, runs, "unmet_unit_hours", &mut p);
+        let met = mean_of(&m, runs, "demand_met", &mut p);
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        out.push(Criticality {
+            kind: kind.into(),
+            name,
+            extra_unmet_unit_hours: round(unmet - base_unmet),
+            demand_met_change: round(met - base_met),
+        });
+    };
+    for (f, force) in model.dataset.forces.iter().enumerate() {
+        let mut m = model.clone();
+        m.dataset.forces[f].establishment.iter_mut().for_each(|n| *n = 0);
+        assess("force", force.code.clone(), m, &mut progress);
+    }
+    for b in &model.dataset.borders {
+        let mut m = model.clone();
+        m.scenario.disruptions.push(crate::model::Disruption {
+            kind: crate::model::DisruptionKind::LinkClosed { a: b.a, b: b.b },
+            start: 0,
+            end: model.scenario.horizon + 1,
+        });
+        let name = format!("{}-{}", model.dataset.force(b.a).code, model.dataset.force(b.b).code);
+        assess("link", name, m, &mut progress);
+    }
+    out.sort_by(|x, y| {
+        y.extra_unmet_unit_hours.total_cmp(&x.extra_unmet_unit_hours).then(x.name.cmp(&y.name))
+    });
+    (base_unmet, out)
+}

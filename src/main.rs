@@ -109,6 +109,49 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Find, per capability, the largest multiple of the demand a criterion still holds at
+    Headroom {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Replications per demand level tried
+        #[arg(long, default_value_t = 20)]
+        runs: u64,
+        /// Per-capability measure of the criterion
+        #[arg(long, default_value = "demand_met")]
+        measure: String,
+        /// The measure must be at least this ...
+        #[arg(long, default_value_t = 0.95)]
+        threshold: f64,
+        /// ... in at least this share of replications
+        #[arg(long, default_value_t = 0.9)]
+        share: f64,
+        /// Bisection steps after bracketing (each halves the uncertainty)
+        #[arg(long, default_value_t = 6)]
+        steps: u32,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Write the result (with every level tried) as JSON
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Rank forces and border links by how much losing each worsens the outcome
+    Criticality {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Replications per variant
+        #[arg(long, default_value_t = 10)]
+        runs: u64,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// How many of the most critical to print
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+        /// Write the full ranking as CSV
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Merge the parts of a sharded ensemble into the file one machine would have written
     Merge {
         /// The shard outputs (JSON Lines), in any order
@@ -479,6 +522,84 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Sweep { input, runs, threads, out } => sweep(input, runs, threads, &out),
+        Command::Headroom { input, runs, measure, threshold, share, steps, threads, out } => {
+            if runs == 0 || !(0.0..=1.0).contains(&share) {
+                return Err(Failure::Other("--runs must be at least 1 and --share between 0 and 1".into()));
+            }
+            let model = load(&input)?;
+            let criterion = muster::ensemble::Criterion { measure, threshold, share };
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos} replications · {per_sec}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            let result = pool(threads)?
+                .install(|| muster::ensemble::headroom(&model, runs, &criterion, steps, || bar.inc(1)));
+            bar.finish_and_clear();
+            println!(
+                "{} — largest demand multiple with {} ≥ {} in ≥ {:.0}% of {runs} runs",
+                model.scenario.name,
+                criterion.measure,
+                criterion.threshold,
+                criterion.share * 100.0
+            );
+            for h in &result {
+                let fails = h.fails_at.map_or("not within 64×".into(), |f| format!("fails at {f:.3}×"));
+                println!(
+                    "  {:<14} holds at {:.3}× ({fails}); share at that level {:.2} ± {:.2}",
+                    h.capability, h.holds_at, h.share_at_holds.0, h.share_at_holds.1
+                );
+            }
+            if let Some(path) = out {
+                let body = serde_json::json!({ "manifest": muster::ensemble::manifest(&model, runs, None), "criterion": criterion, "headroom": result });
+                let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
+                text.push('\n');
+                files::write_atomic(&path, text.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Criticality { input, runs, threads, top, out } => {
+            if runs == 0 {
+                return Err(Failure::Other("--runs must be at least 1".into()));
+            }
+            let model = load(&input)?;
+            let variants = 2 + model.dataset.forces.len() as u64 + model.dataset.borders.len() as u64;
+            let bar = progress(variants * runs * 2);
+            let (base, ranking) =
+                pool(threads)?.install(|| muster::ensemble::criticality(&model, runs, || bar.inc(1)));
+            bar.finish_and_clear();
+            println!("{} — baseline {base:.1} unmet unit-hours (mean of {runs} runs)", model.scenario.name);
+            println!(
+                "{:<6} {:<32} {:>22} {:>18}",
+                "kind", "lost", "extra unmet unit-hours", "demand met change"
+            );
+            for c in ranking.iter().take(top) {
+                println!(
+                    "{:<6} {:<32} {:>22.1} {:>18.3}",
+                    c.kind, c.name, c.extra_unmet_unit_hours, c.demand_met_change
+                );
+            }
+            if let Some(path) = out {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                let enc = |e: csv::Error| Failure::Other(format!("cannot encode {}: {e}", path.display()));
+                w.write_record(["kind", "name", "extra_unmet_unit_hours", "demand_met_change"])
+                    .map_err(enc)?;
+                for c in &ranking {
+                    w.write_record([
+                        c.kind.clone(),
+                        c.name.clone(),
+                        c.extra_unmet_unit_hours.to_string(),
+                        c.demand_met_change.to_string(),
+                    ])
+                    .map_err(enc)?;
+                }
+                let bytes = w.into_inner().map_err(|e| Failure::Other(e.to_string()))?;
+                files::write_atomic(&path, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
         Command::Merge { parts, out } => {
             let (manifest, records) =
                 ensemble_files::read_parts(&parts).map_err(|e| Failure::Other(e.to_string()))?;

@@ -129,13 +129,15 @@ pub fn evolve_disorder(mut sim: Sim) {
         }
         if !st.ended && (on_the_hour || fresh) {
             let hour = ((now % DAY) / HOUR) as usize;
-            let units = (st.peak * d.night_profile[hour] * st.intensity).ceil() as u32;
-            st.demand[po] = units;
+            // Demand at the seat's intensity, before any headroom scaling (PSUs).
+            let base = (st.peak * d.night_profile[hour] * st.intensity).ceil();
+            let scale = &model.scenario.demand_scale;
+            st.demand[po] = (base * scale[po]).ceil() as u32;
             if let Some(fa) = fa {
-                st.demand[fa] = (f64::from(units) * d.firearms_per_psu).round() as u32;
+                st.demand[fa] = (base * d.firearms_per_psu * scale[fa]).round() as u32;
             }
             if let Some(sv) = sv {
-                st.demand[sv] = (f64::from(units) * d.surveillance_per_psu).round() as u32;
+                st.demand[sv] = (base * d.surveillance_per_psu * scale[sv]).round() as u32;
             }
         }
         let ended = st.ended;

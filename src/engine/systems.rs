@@ -122,7 +122,7 @@ pub fn update_demand(mut sim: Sim) {
                         } else {
                             0
                         };
-                        (f64::from(units) * scale).ceil() as u32
+                        (f64::from(units) * scale * model.scenario.demand_scale[c]).ceil() as u32
                     });
                 let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
                 cs.demand = explicit + modelled;

@@ -49,6 +49,8 @@ struct Header {
     seed: u64,
     tick: Option<Spanned<String>>,
     report_interval: Option<Spanned<String>>,
+    /// Multiplier on all demand (default 1).
+    demand_scale: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -630,6 +632,13 @@ pub fn build_scenario(
         seed: header.seed,
         tick: tick?,
         report_interval: report_interval?,
+        demand_scale: vec![
+            match &header.demand_scale {
+                Some(s) => c.positive(s, "demand_scale")?,
+                None => 1.0,
+            };
+            data.capabilities.len()
+        ],
         policy: policy?,
         disorder: disorder?,
         incidents,

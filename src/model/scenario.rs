@@ -12,6 +12,9 @@ pub struct Scenario {
     pub description: String,
     /// Length of the run (minutes).
     pub horizon: Minutes,
+    /// Multiplier on every incident's demand, per capability (1 = as written); `muster headroom`
+    /// searches over it.
+    pub demand_scale: Vec<f64>,
     /// Seed for the run's random streams.
     pub seed: u64,
     /// Time step (minutes): every scheduled time is rounded up to a multiple of it.

@@ -192,3 +192,45 @@ fn sweep_runs_every_point_of_the_grid() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!d.join("bad.csv").exists());
 }
+
+#[test]
+fn headroom_brackets_the_largest_demand_the_criterion_survives() {
+    use super::common::*;
+    // The riot at alpha meets 66% of its 5-PSU demand as written (hand_checked.rs). Asking
+    // for at least 0.66 in every run, the multiple must hold at 1× and fail by 2× (the three
+    // forces can send 7 PSUs, later and later).
+    let model = load(RIOT_AT_ALPHA, Some(THREE_FORCES), &[]).unwrap();
+    let criterion = muster::ensemble::Criterion { measure: "demand_met".into(), threshold: 0.66, share: 1.0 };
+    let h = muster::ensemble::headroom(&model, 1, &criterion, 6, || {});
+    assert_eq!(h.len(), 1);
+    assert!(h[0].holds_at >= 1.0, "{h:?}");
+    let fails = h[0].fails_at.expect("demand cannot double");
+    assert!(fails <= 2.0 && fails > h[0].holds_at && fails - h[0].holds_at <= 1.0 / 64.0 + 1e-9, "{h:?}");
+    // Every level tried that is at most holds_at passed; every level at least fails_at failed.
+    for (scale, share) in &h[0].tried {
+        if *scale <= h[0].holds_at {
+            assert_eq!(*share, 1.0, "{scale}");
+        } else {
+            assert!(*scale >= fails && *share < 1.0, "{scale} {share}");
+        }
+    }
+}
+
+#[test]
+fn criticality_ranks_what_the_host_depends_on() {
+    use super::common::*;
+    let model = load(RIOT_AT_ALPHA, Some(THREE_FORCES), &[]).unwrap();
+    let (base, ranking) = muster::ensemble::criticality(&model, 1, || {});
+    assert_eq!(base, 17.0);
+    assert_eq!(ranking.len(), 3 + 2);
+    let get = |name: &str| ranking.iter().find(|c| c.name == name).unwrap().extra_unmet_unit_hours;
+    // Without alpha-bravo, neither bravo nor charlie can reach alpha: 2×(600−180) + 1×120
+    // unit-minutes of aid lost = 16 unit-hours.
+    assert_eq!(get("alpha-bravo"), 16.0);
+    // Without bravo's PSUs, charlie sends 3 at tier 3 instead of 1 (arriving at 480):
+    // met = 2×510 + 3×120 = 1380 unit-minutes, 10 unit-hours less than the 33 of the baseline.
+    // Without charlie's, its one PSU is lost (2 unit-hours).
+    assert_eq!(get("bravo"), 10.0);
+    assert_eq!(get("charlie"), 2.0);
+    assert!(ranking.windows(2).all(|w| w[0].extra_unmet_unit_hours >= w[1].extra_unmet_unit_hours));
+}
