@@ -137,10 +137,24 @@ pub fn run(
     model: &Arc<Model>,
     runs: u64,
     shard: Option<Shard>,
+    sink: impl FnMut(ReplicationRecord) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    run_from(model, runs, shard, 0, sink)
+}
+
+/// As [`run`], skipping the first `done` replications of the shard (already written).
+pub fn run_from(
+    model: &Arc<Model>,
+    runs: u64,
+    shard: Option<Shard>,
+    done: u64,
     mut sink: impl FnMut(ReplicationRecord) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     const BATCH: usize = 256;
-    let mine: Vec<u64> = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).collect();
+    let mine: Vec<u64> = (0..runs)
+        .filter(|&r| shard.is_none_or(|s| s.owns(r)))
+        .skip(usize::try_from(done).unwrap_or(usize::MAX))
+        .collect();
     for chunk in mine.chunks(BATCH) {
         // `collect` on an indexed parallel iterator keeps the input order.
         let records: Vec<ReplicationRecord> = chunk.par_iter().map(|&r| replicate(model, r)).collect();

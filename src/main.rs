@@ -69,6 +69,9 @@ enum Command {
         /// Output file (JSON Lines); the aggregate goes beside it as NAME.aggregate.json
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Continue an interrupted run from FILE.partial instead of starting again
+        #[arg(long)]
+        resume: bool,
     },
     /// Compare two scenarios over paired replications (common random numbers)
     Compare {
@@ -148,7 +151,7 @@ enum Command {
         /// How many of the most critical to print
         #[arg(long, default_value_t = 15)]
         top: usize,
-        /// Write the full ranking as CSV
+        /// Write the full ranking as CSV (and, with the manifest, as NAME.json beside it)
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -431,7 +434,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Ensemble { input, runs, threads, shard, out } => {
+        Command::Ensemble { input, runs, threads, shard, out, resume } => {
             let shard = match shard.as_deref().map(muster::ensemble::Shard::parse) {
                 Some(Err(message)) => {
                     return Err(Failure::Input(Diagnostics(vec![Diagnostic::new(
@@ -459,11 +462,22 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)
-                .map_err(|e| Failure::Other(e.to_string()))?;
+            let (mut writer, done) = if resume {
+                ensemble_files::EnsembleWriter::resume(&out, manifest)
+            } else {
+                ensemble_files::EnsembleWriter::create(&out, manifest).map(|w| (w, 0))
+            }
+            .map_err(|e| Failure::Other(e.to_string()))?;
+            if done > 0 {
+                eprintln!(
+                    "resuming after {done} replications already in {}",
+                    ensemble_files::partial_path(&out).display()
+                );
+                bar.set_position(done);
+            }
             let mut failures = 0u64;
             pool.install(|| {
-                muster::ensemble::run(&model, runs, shard, |record| {
+                muster::ensemble::run_from(&model, runs, shard, done, |record| {
                     if let Some(e) = &record.error {
                         failures += 1;
                         bar.println(format!(
@@ -595,8 +609,18 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                     .map_err(enc)?;
                 }
                 let bytes = w.into_inner().map_err(|e| Failure::Other(e.to_string()))?;
+                let json_path = path.with_extension("json");
+                let body = serde_json::json!({
+                    "manifest": muster::ensemble::manifest(&model, runs, None),
+                    "baseline_unmet_unit_hours": base,
+                    "ranking": ranking,
+                });
+                let mut json = serde_json::to_string_pretty(&body).unwrap_or_default();
+                json.push('\n');
                 files::write_atomic(&path, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
-                eprintln!("wrote {}", path.display());
+                files::write_atomic(&json_path, json.as_bytes())
+                    .map_err(|e| Failure::Other(e.to_string()))?;
+                eprintln!("wrote {} and {}", path.display(), json_path.display());
             }
             Ok(())
         }

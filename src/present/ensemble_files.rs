@@ -22,27 +22,74 @@ fn line<T: serde::Serialize>(v: &T) -> String {
     s
 }
 
-/// Streams an ensemble to a temporary file beside `path` and renames it into place at the end.
+/// The file an unfinished ensemble is written to: `runs.jsonl.partial` beside `runs.jsonl`.
+pub fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// Streams an ensemble to `NAME.partial` beside `path` and renames it into place at the end,
+/// so `path` only ever holds a complete ensemble and an interrupted run can be resumed.
 pub struct EnsembleWriter {
     path: PathBuf,
-    tmp: tempfile::NamedTempFile,
     out: std::io::BufWriter<std::fs::File>,
     aggregator: Aggregator,
     manifest: EnsembleManifest,
 }
 
 impl EnsembleWriter {
-    /// Start `path` with its manifest line.
+    /// Start afresh, with the manifest line.
     pub fn create(path: &Path, manifest: EnsembleManifest) -> Result<Self, OutputError> {
-        let io = |source| OutputError::Io { path: path.to_path_buf(), source };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        let mut out = std::io::BufWriter::new(tmp.reopen().map_err(io)?);
+        let partial = partial_path(path);
+        let io = |source| OutputError::Io { path: partial.clone(), source };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(io)?);
         out.write_all(line(&serde_json::json!({ "manifest": manifest })).as_bytes()).map_err(io)?;
-        Ok(Self { path: path.to_path_buf(), tmp, out, aggregator: Aggregator::default(), manifest })
+        Ok(Self { path: path.to_path_buf(), out, aggregator: Aggregator::default(), manifest })
+    }
+
+    /// Continue an interrupted ensemble: keep the complete lines of `NAME.partial` (dropping a
+    /// half-written last line) and return how many replications it already holds. Starts
+    /// afresh when there is nothing to resume; refuses a partial file of another ensemble.
+    pub fn resume(path: &Path, manifest: EnsembleManifest) -> Result<(Self, u64), OutputError> {
+        let partial = partial_path(path);
+        let Ok(text) = std::fs::read(&partial) else { return Ok((Self::create(path, manifest)?, 0)) };
+        let io = |source| OutputError::Io { path: partial.clone(), source };
+        let mut aggregator = Aggregator::default();
+        let (mut kept, mut done) = (0usize, 0u64);
+        for (i, chunk) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+            if !chunk.ends_with(b"\n") {
+                break;
+            }
+            if i == 0 {
+                #[derive(serde::Deserialize)]
+                struct Head {
+                    manifest: EnsembleManifest,
+                }
+                match serde_json::from_slice::<Head>(chunk) {
+                    Ok(h) if h.manifest == manifest => {}
+                    _ => {
+                        return Err(OutputError::Encode {
+                            path: partial.clone(),
+                            message: "belongs to a different ensemble; delete it or drop --resume".into(),
+                        });
+                    }
+                }
+            } else {
+                let Ok(record) = serde_json::from_slice::<ReplicationRecord>(chunk) else { break };
+                aggregator.push(&record);
+                done += 1;
+            }
+            kept += chunk.len();
+        }
+        if kept == 0 {
+            return Ok((Self::create(path, manifest)?, 0));
+        }
+        let file = std::fs::OpenOptions::new().write(true).open(&partial).map_err(io)?;
+        file.set_len(kept as u64).map_err(io)?;
+        let mut out = std::io::BufWriter::new(file);
+        std::io::Seek::seek(&mut out, std::io::SeekFrom::End(0)).map_err(io)?;
+        Ok((Self { path: path.to_path_buf(), out, aggregator, manifest }, done))
     }
 
     /// Append the next replication (in replication order).
@@ -53,16 +100,13 @@ impl EnsembleWriter {
 
     /// Finish: rename the lines into place and write the aggregate beside them.
     pub fn finish(mut self) -> Result<(PathBuf, PathBuf, Aggregate), OutputError> {
-        let io = |source| OutputError::Io { path: self.path.clone(), source };
+        let partial = partial_path(&self.path);
+        let io = |source| OutputError::Io { path: partial.clone(), source };
         self.out.flush().map_err(io)?;
+        self.out.get_ref().sync_all().map_err(io)?;
         drop(self.out);
-        self.tmp
-            .as_file()
-            .sync_all()
+        std::fs::rename(&partial, &self.path)
             .map_err(|source| OutputError::Io { path: self.path.clone(), source })?;
-        self.tmp
-            .persist(&self.path)
-            .map_err(|e| OutputError::Io { path: self.path.clone(), source: e.error })?;
         make_readable(&self.path)?;
         let aggregate = self.aggregator.finish(self.manifest);
         let agg_path = aggregate_path(&self.path);

@@ -234,3 +234,36 @@ fn criticality_ranks_what_the_host_depends_on() {
     assert_eq!(get("charlie"), 2.0);
     assert!(ranking.windows(2).all(|w| w[0].extra_unmet_unit_hours >= w[1].extra_unmet_unit_hours));
 }
+
+#[test]
+fn resume_continues_an_interrupted_run_to_the_same_bytes() {
+    let d = dir("resume");
+    let full = d.join("full.jsonl");
+    ensemble(&[], &full);
+    // An interrupted run leaves NAME.partial: the manifest, four replications and half a line.
+    let text = read(&full);
+    let mut cut = 0;
+    for _ in 0..5 {
+        cut += text[cut..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    }
+    let out = d.join("again.jsonl");
+    let mut partial = text[..cut].to_vec();
+    partial.extend_from_slice(&text[cut..cut + 40]);
+    std::fs::write(d.join("again.jsonl.partial"), partial).unwrap();
+    let o = muster().args(ARGS).args(["--resume", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("resuming after 4 replications"));
+    assert_eq!(read(&out), read(&full));
+    assert_eq!(read(&d.join("again.aggregate.json")), read(&d.join("full.aggregate.json")));
+    assert!(!d.join("again.jsonl.partial").exists());
+
+    // A partial file of another ensemble is refused.
+    std::fs::write(d.join("other.jsonl.partial"), &text[..cut]).unwrap();
+    let o = muster()
+        .args(["ensemble", "disorder-spreads-from-southport", "--runs", "7", "--resume", "--out"])
+        .arg(d.join("other.jsonl"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different ensemble"));
+}
