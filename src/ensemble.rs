@@ -75,9 +75,35 @@ pub struct ReplicationRecord {
     /// The run's per-capability figures.
     #[serde(default)]
     pub capabilities: Vec<CapabilitySummary>,
+    /// The national series of the run, for percentile bands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<RecordSeries>,
     /// Why the replication failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// A run's national series, compactly: point i is at minute i × `interval_minutes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordSeries {
+    /// Spacing of the points (minutes).
+    pub interval_minutes: u32,
+    /// Shortfall (units) per capability, point by point.
+    pub shortfall: BTreeMap<String, Vec<f64>>,
+    /// Effective strength on task (units) per capability, point by point.
+    pub effective: BTreeMap<String, Vec<f64>>,
+}
+
+impl RecordSeries {
+    fn from_result(r: &crate::results::RunResult) -> Self {
+        let mut shortfall: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let mut effective: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for p in &r.series.national {
+            shortfall.entry(p.capability.clone()).or_default().push(p.shortfall);
+            effective.entry(p.capability.clone()).or_default().push(p.effective);
+        }
+        Self { interval_minutes: r.series.interval_minutes, shortfall, effective }
+    }
 }
 
 /// The manifest of an ensemble of `runs` replications of `model`.
@@ -99,35 +125,31 @@ pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManif
 pub fn replicate(model: &Arc<Model>, replication: u64) -> ReplicationRecord {
     let seed = model.scenario.seed;
     let outcome = std::panic::catch_unwind(|| engine::run_replication(Arc::clone(model), replication));
+    let failed = |error: String| ReplicationRecord {
+        replication,
+        seed,
+        summary: None,
+        capabilities: Vec::new(),
+        series: None,
+        error: Some(error),
+    };
     match outcome {
         Ok(Ok(r)) => ReplicationRecord {
             replication,
             seed,
+            series: Some(RecordSeries::from_result(&r)),
             summary: Some(r.summary),
             capabilities: r.capabilities,
             error: None,
         },
-        Ok(Err(e)) => ReplicationRecord {
-            replication,
-            seed,
-            summary: None,
-            capabilities: Vec::new(),
-            error: Some(e.to_string()),
-        },
-        Err(panic) => {
-            let message = panic
+        Ok(Err(e)) => failed(e.to_string()),
+        Err(panic) => failed(
+            panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the replication panicked".into());
-            ReplicationRecord {
-                replication,
-                seed,
-                summary: None,
-                capabilities: Vec::new(),
-                error: Some(message),
-            }
-        }
+                .unwrap_or_else(|| "the replication panicked".into()),
+        ),
     }
 }
 
@@ -198,6 +220,32 @@ pub struct Aggregate {
     pub failed: Vec<(u64, String)>,
     /// Statistics by measure path.
     pub measures: BTreeMap<String, Stat>,
+    /// Percentile bands of the national series, per capability, point by point.
+    pub series: BTreeMap<String, Vec<SeriesBand>>,
+}
+
+/// The spread over replications of one point of the national series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesBand {
+    /// Minute of the point.
+    pub t: u32,
+    /// Shortfall (units) over replications.
+    pub shortfall: Band,
+    /// Effective strength on task (units) over replications.
+    pub effective: Band,
+}
+
+/// Mean and 5/50/95th percentiles (nearest rank).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
 }
 
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, f64)>) {
@@ -274,6 +322,10 @@ fn stat(values: &mut [f64]) -> Stat {
 #[derive(Debug, Default)]
 pub struct Aggregator {
     by_measure: BTreeMap<String, Vec<f64>>,
+    /// (capability, point) → values over replications, for shortfall and effective strength.
+    shortfall: BTreeMap<(String, usize), Vec<f64>>,
+    effective: BTreeMap<(String, usize), Vec<f64>>,
+    interval: u32,
     failed: Vec<(u64, String)>,
     completed: u64,
 }
@@ -288,6 +340,18 @@ impl Aggregator {
                 for (k, v) in measures(r) {
                     self.by_measure.entry(k).or_default().push(v);
                 }
+                if let Some(s) = &r.series {
+                    self.interval = s.interval_minutes;
+                    for (target, source) in
+                        [(&mut self.shortfall, &s.shortfall), (&mut self.effective, &s.effective)]
+                    {
+                        for (cap, values) in source {
+                            for (i, v) in values.iter().enumerate() {
+                                target.entry((cap.clone(), i)).or_default().push(*v);
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -295,7 +359,28 @@ impl Aggregator {
     /// The statistics of everything pushed.
     pub fn finish(self, manifest: EnsembleManifest) -> Aggregate {
         let measures = self.by_measure.into_iter().map(|(k, mut v)| (k, stat(&mut v))).collect();
-        Aggregate { manifest, completed: self.completed, failed: self.failed, measures }
+        let band = |v: &mut Vec<f64>| {
+            let s = stat(v);
+            Band { mean: s.mean, p5: s.p5, p50: s.p50, p95: s.p95 }
+        };
+        let mut series: BTreeMap<String, Vec<SeriesBand>> = BTreeMap::new();
+        let mut effective = self.effective;
+        // BTreeMap order: by capability, then by point, so each list comes out in time order.
+        for ((cap, i), mut values) in self.shortfall {
+            let eff = effective.get_mut(&(cap.clone(), i)).map(&band).unwrap_or(Band {
+                mean: 0.0,
+                p5: 0.0,
+                p50: 0.0,
+                p95: 0.0,
+            });
+            let t = u32::try_from(i).unwrap_or(u32::MAX).saturating_mul(self.interval);
+            series.entry(cap).or_default().push(SeriesBand {
+                t,
+                shortfall: band(&mut values),
+                effective: eff,
+            });
+        }
+        Aggregate { manifest, completed: self.completed, failed: self.failed, measures, series }
     }
 }
 

@@ -72,6 +72,15 @@ fn the_ensemble_file_has_a_manifest_and_one_line_per_replication() {
     assert!(agg["measures"]["capabilities.public-order.unmet_unit_hours"]["n"] == 10);
     // Replications differ: the disorder draws differ by replication.
     assert!(met["min"].as_f64() < met["max"].as_f64(), "{met}");
+    // Percentile bands of the national series: every 2 hours over 3 days, ordered.
+    let po = agg["series"]["public-order"].as_array().unwrap();
+    assert_eq!(po.len(), 37);
+    for (i, p) in po.iter().enumerate() {
+        assert_eq!(p["t"], i as u64 * 120);
+        let s = &p["shortfall"];
+        assert!(s["p5"].as_f64() <= s["p50"].as_f64() && s["p50"].as_f64() <= s["p95"].as_f64(), "{p}");
+    }
+    assert!(po.iter().any(|p| p["shortfall"]["p95"].as_f64().unwrap() > 0.0));
 }
 
 #[test]
