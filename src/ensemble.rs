@@ -51,6 +51,8 @@ pub struct EnsembleManifest {
     pub scenario: String,
     /// SHA-256 of the scenario file and its `--set` overrides.
     pub scenario_sha256: String,
+    /// The `--set` overrides, in order.
+    pub overrides: Vec<String>,
     /// Dataset name.
     pub dataset: String,
     /// SHA-256 of the dataset file.
@@ -113,6 +115,7 @@ pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManif
         version: env!("CARGO_PKG_VERSION").into(),
         scenario: model.scenario.name.clone(),
         scenario_sha256: model.scenario_sha256.clone(),
+        overrides: model.overrides.clone(),
         dataset: model.dataset.name.clone(),
         dataset_sha256: model.dataset_sha256.clone(),
         seed: model.scenario.seed,

@@ -36,6 +36,8 @@ pub struct Manifest {
     pub scenario: String,
     /// SHA-256 (hex) of the scenario file and its `--set` overrides.
     pub scenario_sha256: String,
+    /// The `--set` overrides, in order (with the scenario file, all it takes to rerun).
+    pub overrides: Vec<String>,
     /// Dataset name.
     pub dataset: String,
     /// SHA-256 (hex) of the dataset file.

@@ -142,6 +142,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             version: env!("CARGO_PKG_VERSION").into(),
             scenario: scen.name.clone(),
             scenario_sha256: model.scenario_sha256.clone(),
+            overrides: model.overrides.clone(),
             dataset: data.name.clone(),
             dataset_sha256: model.dataset_sha256.clone(),
             seed: scen.seed,

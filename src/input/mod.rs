@@ -155,6 +155,7 @@ pub fn load_model(
                 scenario: s,
                 scenario_sha256: sha256_hex(&refs),
                 dataset_sha256: sha256_hex(&[dataset.bytes]),
+                overrides: sets.iter().map(|s| format!("{}={}", s.key, s.value)).collect(),
             })
         }
         _ => Err(Diagnostics(problems)),

@@ -23,4 +23,6 @@ pub struct Model {
     pub scenario_sha256: String,
     /// SHA-256 (hex) of the dataset text.
     pub dataset_sha256: String,
+    /// The `--set KEY=VALUE` overrides applied to the scenario file, in order.
+    pub overrides: Vec<String>,
 }
