@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine;
 use crate::model::Model;
-use crate::results::{CapabilitySummary, Summary};
+use crate::results::{CapabilitySummary, Provenance, Summary};
 
 /// Which replications a process runs: `k` of `n` (1-based) takes replications r with
 /// `r mod n == k − 1`.
@@ -43,22 +43,9 @@ impl Shard {
 /// First line of an ensemble file: enough to reproduce it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnsembleManifest {
-    /// Always "muster".
-    pub program: String,
-    /// Program version.
-    pub version: String,
-    /// Scenario name.
-    pub scenario: String,
-    /// SHA-256 of the scenario file and its `--set` overrides.
-    pub scenario_sha256: String,
-    /// The `--set` overrides, in order.
-    pub overrides: Vec<String>,
-    /// Dataset name.
-    pub dataset: String,
-    /// SHA-256 of the dataset file.
-    pub dataset_sha256: String,
-    /// Seed; replication r draws from its own streams of it.
-    pub seed: u64,
+    /// Program, scenario, dataset, seed (replication r draws from its own streams of it).
+    #[serde(flatten)]
+    pub inputs: Provenance,
     /// Replications in the whole ensemble (runs).
     pub runs: u64,
     /// The slice this file holds, or `None` for the whole ensemble.
@@ -110,18 +97,7 @@ impl RecordSeries {
 
 /// The manifest of an ensemble of `runs` replications of `model`.
 pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManifest {
-    EnsembleManifest {
-        program: "muster".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: model.scenario.name.clone(),
-        scenario_sha256: model.scenario_sha256.clone(),
-        overrides: model.overrides.clone(),
-        dataset: model.dataset.name.clone(),
-        dataset_sha256: model.dataset_sha256.clone(),
-        seed: model.scenario.seed,
-        runs,
-        shard,
-    }
+    EnsembleManifest { inputs: Provenance::of(model), runs, shard }
 }
 
 /// Run one replication, turning a failure (even a panic) into a record that says so.

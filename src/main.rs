@@ -381,7 +381,12 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Res
 
 /// The headline measures of an ensemble, one line each.
 fn print_aggregate(a: &muster::ensemble::Aggregate) {
-    println!("{} — {} replications completed, {} failed", a.manifest.scenario, a.completed, a.failed.len());
+    println!(
+        "{} — {} replications completed, {} failed",
+        a.manifest.inputs.scenario,
+        a.completed,
+        a.failed.len()
+    );
     println!("{:<34} {:>10} {:>9} {:>10} {:>10} {:>10}", "measure", "mean", "± se", "p5", "p50", "p95");
     for key in HEADLINE {
         if let Some(s) = a.measures.get(key) {

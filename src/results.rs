@@ -25,9 +25,10 @@ pub struct RunResult {
     pub events: Vec<Event>,
 }
 
-/// What produced this result; enough to reproduce it.
+/// The inputs of a result: program, scenario, dataset and seed — with the scenario file,
+/// enough to reproduce it. Shared by every kind of output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
+pub struct Provenance {
     /// Always "muster".
     pub program: String,
     /// Program version (Cargo package version).
@@ -44,6 +45,30 @@ pub struct Manifest {
     pub dataset_sha256: String,
     /// Seed of the run.
     pub seed: u64,
+}
+
+impl Provenance {
+    /// The provenance of anything computed from `model` by this program.
+    pub fn of(model: &crate::model::Model) -> Self {
+        Self {
+            program: "muster".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: model.scenario.name.clone(),
+            scenario_sha256: model.scenario_sha256.clone(),
+            overrides: model.overrides.clone(),
+            dataset: model.dataset.name.clone(),
+            dataset_sha256: model.dataset_sha256.clone(),
+            seed: model.scenario.seed,
+        }
+    }
+}
+
+/// What produced this result; enough to reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Program, scenario, dataset, seed.
+    #[serde(flatten)]
+    pub inputs: Provenance,
     /// Replication index (0 for a single run).
     pub replication: u64,
     /// Length of the run (minutes).

@@ -138,14 +138,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
     };
     RunResult {
         manifest: Manifest {
-            program: "muster".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            scenario: scen.name.clone(),
-            scenario_sha256: model.scenario_sha256.clone(),
-            overrides: model.overrides.clone(),
-            dataset: data.name.clone(),
-            dataset_sha256: model.dataset_sha256.clone(),
-            seed: scen.seed,
+            inputs: Provenance::of(model),
             replication: world.resource::<Replication>().0,
             horizon_minutes: scen.horizon,
             tick_minutes: scen.tick,

@@ -19,15 +19,15 @@ pub fn summary(r: &RunResult, question: &str) -> String {
     let mut o = String::new();
     let s = &r.summary;
     let m = &r.manifest;
-    let _ = writeln!(o, "{}", m.scenario);
+    let _ = writeln!(o, "{}", m.inputs.scenario);
     if !question.is_empty() {
         let _ = writeln!(o, "Question: {question}");
     }
     let _ = writeln!(
         o,
         "Dataset: {} · seed {} · horizon {} · allocation {}\n",
-        m.dataset,
-        m.seed,
+        m.inputs.dataset,
+        m.inputs.seed,
         Duration(m.horizon_minutes),
         m.allocation
     );
