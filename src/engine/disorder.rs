@@ -9,21 +9,10 @@ use rand::RngExt;
 
 use super::lifecycle::Sim;
 use super::state::*;
-use super::streams::{Subsystem, lognormal, stream, stream_at};
-use crate::model::{ForceId, IncidentDynamics, IncidentKind, IncidentPlan, Model, SizeDistribution};
+use super::streams::{Subsystem, incident_size, stream_at};
+use crate::model::{ForceId, IncidentDynamics, IncidentKind, IncidentPlan, Model};
 use crate::results::EventKind;
 use crate::time::{DAY, HOUR};
-
-/// An incident's size, drawn from its distribution on the incident's own stream (a disorder
-/// seat's peak demand at intensity 1 in PSUs; another kind's size in its curves' terms).
-pub(super) fn draw_size(model: &Model, replication: u64, index: usize, size: SizeDistribution) -> f64 {
-    let (mu, sigma) = size.lognormal();
-    if sigma <= 0.0 {
-        return size.median;
-    }
-    let mut rng = stream(model.scenario.seed, replication, Subsystem::IncidentSize, index as u64);
-    lognormal(&mut rng, mu, sigma)
-}
 
 /// Forces bordering `force`, in id order.
 fn neighbours(model: &Model, force: ForceId) -> Vec<ForceId> {
@@ -72,7 +61,7 @@ pub fn evolve_disorder(mut sim: Sim) {
         if fresh {
             inc.disorder = Some(DisorderState {
                 intensity: 1.0,
-                peak: draw_size(&model, replication, i, *size),
+                peak: incident_size(model.scenario.seed, replication, i, *size),
                 ended: false,
                 demand: vec![0; ncap],
             });

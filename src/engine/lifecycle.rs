@@ -111,8 +111,7 @@ impl Sim<'_, '_> {
         if let Some(t) = status.state.until() {
             self.timers.0.push(std::cmp::Reverse((t, id)));
         }
-        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
-        *s = status;
+        self.put_silent(id, status);
     }
 
     pub fn label(&self, unit: &Unit) -> String {
@@ -168,6 +167,25 @@ impl Sim<'_, '_> {
         }
     }
 
+    /// A unit that never left (or could not leave) goes back to the pool where it is; if it
+    /// is still at home it is no longer on loan.
+    fn return_to_pool(&mut self, unit: &Unit, mut status: UnitStatus) {
+        if status.location == unit.home {
+            self.set_lent(unit, &mut status, false);
+        }
+        let notice = idle_notice(unit, &status);
+        self.make_available(unit, status, notice);
+    }
+
+    fn emit_stood_down(&mut self, unit: &Unit, incident: usize, reason: &str) {
+        let label = self.label(unit);
+        self.emit(EventKind::StoodDown {
+            unit: label,
+            incident: self.incident_id(incident),
+            reason: reason.into(),
+        });
+    }
+
     /// Commit an available unit to an incident.
     pub fn assign(&mut self, id: UnitId, incident: usize, tier: u8, raised_at: Minutes) {
         let model = self.model();
@@ -182,7 +200,8 @@ impl Sim<'_, '_> {
         } else {
             self.away.0.remove(&(status.location, unit.capability, id));
         }
-        let host = self.plan(incident).host;
+        let plan = self.plan(incident);
+        let host = plan.host;
         if host != unit.home {
             if !status.lent {
                 self.measures.aid_deployments += 1;
@@ -190,9 +209,8 @@ impl Sim<'_, '_> {
             self.set_lent(&unit, &mut status, true);
         }
         let now = self.now();
-        let plan = self.plan(incident);
         let travel = self.travel_time(status.location, host, unit.capability).unwrap_or(0);
-        let departs = if plan.booked && now < plan.start {
+        let departs = if plan.rostered_at(now) {
             // Booked aid is rostered in advance: it sets off so as to arrive at the start.
             self.align(plan.start.saturating_sub(travel)).max(now)
         } else if notice == 0 {
@@ -256,11 +274,7 @@ impl Sim<'_, '_> {
                 self.unlink(&unit, &mut status);
                 let label = self.label(&unit);
                 self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
-                if status.location == unit.home {
-                    self.set_lent(&unit, &mut status, false);
-                }
-                let notice = idle_notice(&unit, &status);
-                self.make_available(&unit, status, notice);
+                self.return_to_pool(&unit, status);
             }
             Some(travel) => {
                 a.tour_end = now + model.scenario.policy.tour;
@@ -328,12 +342,7 @@ impl Sim<'_, '_> {
             return;
         };
         let now = self.now();
-        let label = self.label(&unit);
-        self.emit(EventKind::StoodDown {
-            unit: label,
-            incident: self.incident_id(a.incident),
-            reason: reason.to_string(),
-        });
+        self.emit_stood_down(&unit, a.incident, reason);
         let home = self.travel_time(status.location, unit.home, unit.capability);
         let duty_end = match home {
             Some(h) if h <= policy.rest_away_beyond => {
@@ -362,17 +371,8 @@ impl Sim<'_, '_> {
                 let Some(a) = self.unlink(&unit, &mut status) else {
                     return;
                 };
-                if status.location == unit.home {
-                    self.set_lent(&unit, &mut status, false);
-                }
-                let notice = idle_notice(&unit, &status);
-                let label = self.label(&unit);
-                self.emit(EventKind::StoodDown {
-                    unit: label,
-                    incident: self.incident_id(a.incident),
-                    reason: "released".into(),
-                });
-                self.make_available(&unit, status, notice);
+                self.emit_stood_down(&unit, a.incident, "released");
+                self.return_to_pool(&unit, status);
             }
             UnitState::Travelling { departed, .. } => {
                 let Some(a) = self.unlink(&unit, &mut status) else {
@@ -384,12 +384,7 @@ impl Sim<'_, '_> {
                     let host = self.plan(a.incident).host;
                     self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
                 };
-                let label = self.label(&unit);
-                self.emit(EventKind::StoodDown {
-                    unit: label,
-                    incident: self.incident_id(a.incident),
-                    reason: "released".into(),
-                });
+                self.emit_stood_down(&unit, a.incident, "released");
                 status.state =
                     UnitState::Returning { until: self.align(now + back.max(1)), then_rest: false };
                 self.put(id, status);

@@ -45,6 +45,17 @@ pub fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
 }
 
+/// Incident `index`'s size, drawn from its distribution on the incident's own stream (a
+/// disorder seat's peak demand at intensity 1 in PSUs; another kind's size in its curves'
+/// terms). A fixed size (p90 = median) draws nothing.
+pub fn incident_size(seed: u64, replication: u64, index: usize, size: crate::model::SizeDistribution) -> f64 {
+    let (mu, sigma) = size.lognormal();
+    if sigma <= 0.0 {
+        return size.median;
+    }
+    lognormal(&mut stream(seed, replication, Subsystem::IncidentSize, index as u64), mu, sigma)
+}
+
 /// A log-normal draw with parameters (mu, sigma) of the underlying normal.
 pub fn lognormal(rng: &mut ChaCha8Rng, mu: f64, sigma: f64) -> f64 {
     libm::exp(mu + sigma * standard_normal(rng))

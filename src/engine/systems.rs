@@ -9,6 +9,7 @@ use bevy_ecs::prelude::*;
 use super::allocation::{Need, SupplyGroup, allocate};
 use super::lifecycle::Sim;
 use super::state::*;
+use super::streams::incident_size;
 use crate::model::{
     CapabilityId, DisruptionKind, ForceId, IncidentDynamics, IncidentPlan, Model, NationalTrigger,
 };
@@ -97,7 +98,7 @@ pub fn advance_timers(mut sim: Sim) {
 pub fn update_demand(mut sim: Sim) {
     let now = sim.now();
     let model = sim.model();
-    let lead = sim.model.0.scenario.policy.planned_lead;
+    let lead = model.scenario.policy.planned_lead;
     for (i, plan) in sim.all_plans().iter().enumerate() {
         let active = plan.start <= now && now < plan.end;
         let booking_from = if plan.booked { plan.start.saturating_sub(lead) } else { plan.start };
@@ -108,7 +109,7 @@ pub fn update_demand(mut sim: Sim) {
                 (&plan.dynamics, inc.scale, active || prebooking)
             {
                 inc.scale =
-                    Some(super::disorder::draw_size(&model, sim.replication.0, i, *size) / size.median);
+                    Some(incident_size(model.scenario.seed, sim.replication.0, i, *size) / size.median);
             }
             let scale = inc.scale.unwrap_or(1.0);
             let dynamic = inc.disorder.as_ref().map(|d| d.demand.clone());
@@ -192,8 +193,7 @@ pub fn allocate_local(mut sim: Sim) {
     let plans = sim.all_plans();
     for i in incident_order(&plans) {
         let host = plans[i].host;
-        // Booked aid was decided long ago.
-        let latency = if plans[i].booked { 0 } else { model.scenario.policy.local_latency };
+        let latency = plans[i].decision_latency(&model.scenario.policy);
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let committed = sim.committed(i, cap);
@@ -282,8 +282,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             };
             let cs = &inc.caps[c];
             let (gap, since, existing, lower) = (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
-            let local_latency = if plan.booked { 0 } else { policy.local_latency };
-            let decided = since.is_some_and(|s| now >= s + local_latency);
+            let decided = since.is_some_and(|s| now >= s + plan.decision_latency(policy));
             if gap == 0 || !decided {
                 if let (Some(e), 0) = (existing, gap) {
                     sim.commands.entity(e).despawn();
@@ -493,7 +492,7 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 };
                 let plan = &plans[open[n].incident];
                 // Booked aid is rostered ahead: no notice.
-                let notice = if plan.booked && now < plan.start { 0 } else { group.notice };
+                let notice = if plan.rostered_at(now) { 0 } else { group.notice };
                 // A unit is only worth sending if it can do some work before its tour or the
                 // incident ends.
                 if travel < policy.tour && now + notice + travel < plan.end {

@@ -156,6 +156,19 @@ pub enum DisruptionKind {
     CommsOutage { force: ForceId, delay: Option<Minutes> },
 }
 
+impl IncidentPlan {
+    /// Whether units committed at minute `now` are booked aid, rostered in advance: they need no
+    /// notice and travel so as to arrive at the start.
+    pub fn rostered_at(&self, now: Minutes) -> bool {
+        self.booked && now < self.start
+    }
+
+    /// Minutes the host takes to decide to commit units: none for booked aid, decided long ago.
+    pub fn decision_latency(&self, policy: &Policy) -> Minutes {
+        if self.booked { 0 } else { policy.local_latency }
+    }
+}
+
 impl Disruption {
     /// The name used in files and output.
     pub fn kind_name(&self) -> &'static str {
