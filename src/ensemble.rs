@@ -549,15 +549,28 @@ fn share_meeting(
     progress: &mut impl FnMut(),
 ) -> f64 {
     let key = format!("capabilities.{cap}.{}", criterion.measure);
-    let mut ok = 0u64;
+    let [values] = values_of(model, runs, [key.as_str()], progress);
+    values.iter().filter(|v| v.is_some_and(|v| v >= criterion.threshold)).count() as f64 / runs as f64
+}
+
+/// The values of `keys` in each of `runs` replications, one pass over the replications
+/// (`None` where a run lacks a measure, e.g. a failed run).
+fn values_of<const K: usize>(
+    model: &Arc<Model>,
+    runs: u64,
+    keys: [&str; K],
+    progress: &mut impl FnMut(),
+) -> [Vec<Option<f64>>; K] {
+    let mut out: [Vec<Option<f64>>; K] = std::array::from_fn(|_| Vec::new());
     let _ = run(model, runs, None, |r| {
-        if measures(&r).iter().any(|(k, v)| *k == key && *v >= criterion.threshold) {
-            ok += 1;
+        let m = measures(&r);
+        for (key, values) in keys.iter().zip(out.iter_mut()) {
+            values.push(m.iter().find(|(k, _)| k == key).map(|x| x.1));
         }
         progress();
         Ok(())
     });
-    ok as f64 / runs as f64
+    out
 }
 
 /// For each capability the scenario demands, find by doubling then bisection the largest
@@ -658,28 +671,24 @@ pub struct Criticality {
     pub demand_met_change: f64,
 }
 
-fn mean_of(model: &Arc<Model>, runs: u64, key: &str, progress: &mut impl FnMut()) -> f64 {
-    let mut sum = 0.0;
-    let _ = run(model, runs, None, |r| {
-        sum += measures(&r).iter().find(|(k, _)| k == key).map_or(0.0, |x| x.1);
-        progress();
-        Ok(())
-    });
-    sum / runs as f64
+/// Mean unmet unit-hours and mean share of demand met over `runs` replications (a failed run
+/// counts as zero).
+fn unmet_and_met(model: &Arc<Model>, runs: u64, progress: &mut impl FnMut()) -> (f64, f64) {
+    let [unmet, met] = values_of(model, runs, ["unmet_unit_hours", "demand_met"], progress);
+    let mean = |v: Vec<Option<f64>>| v.into_iter().map(|x| x.unwrap_or(0.0)).sum::<f64>() / runs as f64;
+    (mean(unmet), mean(met))
 }
 
 /// Rank every force (all its units lost) and every border link (closed for the whole run) by
 /// the extra unmet demand its loss causes, on the same replications as the baseline.
 pub fn criticality(model: &Model, runs: u64, mut progress: impl FnMut()) -> (f64, Vec<Criticality>) {
     let base = Arc::new(model.clone());
-    let base_unmet = mean_of(&base, runs, "unmet_unit_hours", &mut progress);
-    let base_met = mean_of(&base, runs, "demand_met", &mut progress);
+    let (base_unmet, base_met) = unmet_and_met(&base, runs, &mut progress);
     let mut out = Vec::new();
     let mut assess = |kind: &str, name: String, m: Model, progress: &mut dyn FnMut()| {
         let m = Arc::new(m);
         let mut p = || progress();
-        let unmet = mean_of(&m, runs, "unmet_unit_hours", &mut p);
-        let met = mean_of(&m, runs, "demand_met", &mut p);
+        let (unmet, met) = unmet_and_met(&m, runs, &mut p);
         let round = |x: f64| (x * 1000.0).round() / 1000.0;
         out.push(Criticality {
             kind: kind.into(),

@@ -58,7 +58,7 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Number of replications (runs)
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         runs: u64,
         /// Worker threads (default: all cores); the output does not depend on it
         #[arg(long)]
@@ -75,21 +75,13 @@ enum Command {
     },
     /// Compare two scenarios over paired replications (common random numbers)
     Compare {
-        /// Scenario A (file or shipped name)
-        a: PathBuf,
+        /// Scenario A (file or shipped name); the --dataset, --set and --seed options apply to both
+        #[command(flatten)]
+        a: InputArgs,
         /// Scenario B (file or shipped name); it runs on A's seed so the draws are paired
         b: PathBuf,
-        /// Use this dataset file for both
-        #[arg(long, value_name = "FILE")]
-        dataset: Option<PathBuf>,
-        /// Override a value in both scenarios (repeatable)
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        /// Seed for both (default: A's)
-        #[arg(long)]
-        seed: Option<u64>,
         /// Number of paired replications
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         runs: u64,
         /// Worker threads (default: all cores)
         #[arg(long)]
@@ -103,7 +95,7 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Replications per point
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         runs: u64,
         /// Worker threads (default: all cores)
         #[arg(long)]
@@ -117,7 +109,7 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Replications per demand level tried
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
         runs: u64,
         /// Per-capability measure of the criterion
         #[arg(long, default_value = "demand_met")]
@@ -143,7 +135,7 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Replications per variant
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
         runs: u64,
         /// Worker threads (default: all cores)
         #[arg(long)]
@@ -296,9 +288,6 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 
 /// `muster sweep`: every `--set` value with top-level commas is a dimension of the grid.
 fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Result<(), Failure> {
-    if runs == 0 {
-        return Err(Failure::Other("--runs must be at least 1".into()));
-    }
     let mut dims: Vec<(String, Vec<String>)> = Vec::new();
     let mut fixed = Vec::new();
     for s in &input.set {
@@ -450,9 +439,6 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 Some(Ok(s)) => Some(s),
                 None => None,
             };
-            if runs == 0 {
-                return Err(Failure::Other("--runs must be at least 1".into()));
-            }
             let model = Arc::new(load(&input)?);
             let manifest = muster::ensemble::manifest(&model, runs, shard);
             let mine = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).count() as u64;
@@ -504,14 +490,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Compare { a, b, dataset, set, seed, runs, threads, out } => {
-            if runs == 0 {
-                return Err(Failure::Other("--runs must be at least 1".into()));
-            }
-            let args_a = InputArgs { scenario: a, dataset: dataset.clone(), set: set.clone(), seed };
-            let model_a = Arc::new(load(&args_a)?);
-            let seed = Some(seed.unwrap_or(model_a.scenario.seed));
-            let model_b = Arc::new(load(&InputArgs { scenario: b, dataset, set, seed })?);
+        Command::Compare { a, b, runs, threads, out } => {
+            let model_a = Arc::new(load(&a)?);
+            let seed = Some(a.seed.unwrap_or(model_a.scenario.seed));
+            let model_b = Arc::new(load(&InputArgs { scenario: b, seed, ..a })?);
             let bar = progress(runs);
             let comparison =
                 pool(threads)?.install(|| muster::ensemble::compare(&model_a, &model_b, runs, || bar.inc(1)));
@@ -542,8 +524,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Command::Sweep { input, runs, threads, out } => sweep(input, runs, threads, &out),
         Command::Headroom { input, runs, measure, threshold, share, steps, threads, out } => {
-            if runs == 0 || !(0.0..=1.0).contains(&share) {
-                return Err(Failure::Other("--runs must be at least 1 and --share between 0 and 1".into()));
+            if !(0.0..=1.0).contains(&share) {
+                return Err(Failure::Other("--share must be between 0 and 1".into()));
             }
             let model = load(&input)?;
             let criterion = muster::ensemble::Criterion { measure, threshold, share };
@@ -579,12 +561,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Criticality { input, runs, threads, top, out } => {
-            if runs == 0 {
-                return Err(Failure::Other("--runs must be at least 1".into()));
-            }
             let model = load(&input)?;
-            let variants = 2 + model.dataset.forces.len() as u64 + model.dataset.borders.len() as u64;
-            let bar = progress(variants * runs * 2);
+            let variants = 1 + model.dataset.forces.len() as u64 + model.dataset.borders.len() as u64;
+            let bar = progress(variants * runs);
             let (base, ranking) =
                 pool(threads)?.install(|| muster::ensemble::criticality(&model, runs, || bar.inc(1)));
             bar.finish_and_clear();
