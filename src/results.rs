@@ -23,6 +23,118 @@ pub struct RunResult {
     pub series: Series,
     /// Everything that happened, in order.
     pub events: Vec<Event>,
+    /// Where the forces and links are, for maps and GIS exports.
+    pub geography: Geography,
+    /// The SPR assessment, when one was asked for (`run --json` always adds it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Assessment>,
+}
+
+/// The forces at their HQ positions and the border links, with the scenario's closures.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Geography {
+    /// One entry per force, sorted by code.
+    pub forces: Vec<Place>,
+    /// One entry per border link, sorted by its ends.
+    pub links: Vec<LinkPlace>,
+}
+
+/// A force's name, region, strength and HQ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// Force code.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Mutual-aid region.
+    pub region: String,
+    /// Officer strength (officers, FTE).
+    pub officers: u32,
+    /// HQ latitude (degrees), if the dataset gives one.
+    pub lat: Option<f64>,
+    /// HQ longitude (degrees), if the dataset gives one.
+    pub lon: Option<f64>,
+}
+
+/// A border link and how long the scenario closed or slowed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkPlace {
+    /// Code of one end.
+    pub a: String,
+    /// Code of the other end.
+    pub b: String,
+    /// `land`, `land-minimal`, `estuary-crossing`, `sea` or `access`.
+    pub link: String,
+    /// Road distance HQ to HQ (km).
+    pub road_km: f64,
+    /// Hours within the horizon the link was closed (overlapping closures counted once).
+    pub closed_hours: f64,
+    /// Hours within the horizon the link was slowed.
+    pub slowed_hours: f64,
+}
+
+/// Total length (minutes) of the union of `spans`, each clipped to `0..horizon`.
+fn covered_minutes(mut spans: Vec<(Minutes, Minutes)>, horizon: Minutes) -> Minutes {
+    spans.sort_unstable();
+    let mut total = 0;
+    let mut reached = 0;
+    for (start, end) in spans {
+        let (start, end) = (start.max(reached), end.min(horizon));
+        if end > start {
+            total += end - start;
+            reached = end;
+        }
+    }
+    total
+}
+
+impl Geography {
+    /// The places and links of `model`'s dataset, with its scenario's link disruptions.
+    pub fn of(model: &crate::model::Model) -> Self {
+        use crate::model::DisruptionKind;
+        let data = &model.dataset;
+        let scen = &model.scenario;
+        let forces = data
+            .forces
+            .iter()
+            .map(|f| Place {
+                code: f.code.clone(),
+                name: f.name.clone(),
+                region: data.regions[usize::from(f.region.0)].clone(),
+                officers: f.officers,
+                lat: f.hq.map(|(lat, _)| lat),
+                lon: f.hq.map(|(_, lon)| lon),
+            })
+            .collect();
+        let links = data
+            .borders
+            .iter()
+            .map(|b| {
+                let joins = |x: crate::model::ForceId, y| (x.min(y), x.max(y)) == (b.a, b.b);
+                let spans = |closed: bool| -> Vec<(Minutes, Minutes)> {
+                    scen.disruptions
+                        .iter()
+                        .filter(|d| match d.kind {
+                            DisruptionKind::LinkClosed { a, b } => closed && joins(a, b),
+                            DisruptionKind::LinkSlowed { a, b, .. } => !closed && joins(a, b),
+                            _ => false,
+                        })
+                        .map(|d| (d.start, d.end))
+                        .collect()
+                };
+                let hours = |closed| f64::from(covered_minutes(spans(closed), scen.horizon)) / 60.0;
+                LinkPlace {
+                    a: data.force(b.a).code.clone(),
+                    b: data.force(b.b).code.clone(),
+                    link: b.link.clone(),
+                    road_km: b.road_km,
+                    closed_hours: hours(true),
+                    slowed_hours: hours(false),
+                }
+            })
+            .collect();
+        Self { forces, links }
+    }
 }
 
 /// The inputs of a result: program, scenario, dataset and seed — with the scenario file,
@@ -109,6 +221,10 @@ pub struct Summary {
     pub effectiveness_lost_unit_hours: f64,
     /// Mutual-aid deployments (units sent to another force's incident).
     pub aid_deployments: u32,
+    /// Unit-hours on task, all forces and incidents (deployed, before standards factors).
+    pub deployed_unit_hours: f64,
+    /// First minute a region had tier-2 requests it could not fill (the need for national aid).
+    pub regional_shortfall_at: Option<Minutes>,
 }
 
 /// Minutes from the request that brought a unit to its arrival, for one tier.
@@ -204,6 +320,16 @@ pub struct ForceSummary {
     pub contribution_ratio: Option<f64>,
     /// Hours (summed over capabilities) below retained cover while lending.
     pub hours_below_cover: f64,
+    /// Unit-hours this force's units spent on task anywhere.
+    pub deployed_unit_hours: f64,
+    /// Of those, unit-hours lost to the force's standards factors (deployed minus effective).
+    pub effectiveness_lost_unit_hours: f64,
+    /// Hours the force was cut off from the main part of the border graph by closed links.
+    pub cut_off_hours: f64,
+    /// Units that arrived at this force's incidents, by the tier that sent them (units).
+    pub arrivals_by_tier: [u32; 3],
+    /// Their request-to-arrival times summed, by tier (minutes).
+    pub arrival_minutes_by_tier: [u64; 3],
 }
 
 /// Series sampled every `interval_minutes`, at the state just after that minute's events.
@@ -275,4 +401,119 @@ pub enum EventKind {
     DisruptionStarted { disruption: String },
     /// A disruption ended.
     DisruptionEnded { disruption: String },
+}
+
+/// An inspection grade, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grade {
+    /// Better than the first limit.
+    Outstanding,
+    /// Within the second limit.
+    Good,
+    /// Within the third limit.
+    Adequate,
+    /// Within the fourth limit.
+    RequiresImprovement,
+    /// Worse than every limit.
+    Inadequate,
+}
+
+impl Grade {
+    /// Every grade, best first.
+    pub const ALL: [Grade; 5] =
+        [Grade::Outstanding, Grade::Good, Grade::Adequate, Grade::RequiresImprovement, Grade::Inadequate];
+
+    /// The grade as reports print it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Grade::Outstanding => "Outstanding",
+            Grade::Good => "Good",
+            Grade::Adequate => "Adequate",
+            Grade::RequiresImprovement => "Requires improvement",
+            Grade::Inadequate => "Inadequate",
+        }
+    }
+}
+
+/// Graded judgements on the Strategic Policing Requirement areas, with their evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Name of the thresholds used.
+    pub thresholds: String,
+    /// What the values are: one run's, or means over an ensemble's replications.
+    pub basis: String,
+    /// The nation (every force).
+    pub nation: ScopeAssessment,
+    /// Each mutual-aid region, sorted by name.
+    pub regions: Vec<ScopeAssessment>,
+    /// Each force, sorted by code.
+    pub forces: Vec<ScopeAssessment>,
+}
+
+/// The grades of one scope (the nation, a region or a force).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeAssessment {
+    /// "nation", a region name or a force code.
+    pub scope: String,
+    /// One entry per SPR area, in the order capacity, capability, consistency, connectivity.
+    pub areas: Vec<AreaAssessment>,
+    /// Demand the scope's incidents could not meet, per threat and capability.
+    pub unmet_demand: Vec<UnmetDemand>,
+}
+
+/// One SPR area's grade and the evidence for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaAssessment {
+    /// `capacity`, `capability`, `consistency` or `connectivity`.
+    pub area: String,
+    /// The worst grade among the graded evidence; `None` when nothing in the run tested it.
+    pub grade: Option<Grade>,
+    /// The measures behind the grade, graded ones first.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One measure's value and, if it is graded, its grade and limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Measure id (`capacity.demand_met`, `capacity.unmet_unit_hours.disorder`).
+    pub measure: String,
+    /// What the measure is.
+    pub description: String,
+    /// The value (in `unit`); for an ensemble, the mean over replications that have it.
+    pub value: f64,
+    /// `share`, `ratio`, `hours`, `minutes` or `unit-hours`.
+    pub unit: String,
+    /// The grade, if the thresholds grade this measure.
+    pub grade: Option<Grade>,
+    /// The four limits that graded it (outstanding, good, adequate, requires improvement).
+    pub limits: Option<[f64; 4]>,
+    /// Which force, incident or capability produced the value; censoring.
+    pub note: Option<String>,
+    /// Ensembles: replications in which the measure applied.
+    pub replications: Option<u64>,
+    /// Ensembles: 5th percentile over those replications.
+    pub p5: Option<f64>,
+    /// Ensembles: 95th percentile over those replications.
+    pub p95: Option<f64>,
+}
+
+/// Demand that could not be met, for one threat (incident kind) and capability, in the shape
+/// of a Force Management Statement's gap table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmetDemand {
+    /// Incident kind (threat).
+    pub threat: String,
+    /// Capability id.
+    pub capability: String,
+    /// Demand integrated over time (unit-hours).
+    pub demanded_unit_hours: f64,
+    /// Of that, met by effective strength (unit-hours).
+    pub met_unit_hours: f64,
+    /// Demanded minus met (unit-hours).
+    pub unmet_unit_hours: f64,
+    /// Met / demanded (0 to 1).
+    pub demand_met: f64,
+    /// Largest shortfall at any one incident of this threat (units).
+    pub peak_shortfall_units: f64,
 }

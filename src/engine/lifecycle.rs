@@ -307,7 +307,11 @@ impl Sim<'_, '_> {
         status.location = host;
         a.eta = now;
         status.assignment = Some(a);
-        self.measures.arrivals[usize::from(a.tier - 1)].push(now.saturating_sub(a.raised_at));
+        let waited = now.saturating_sub(a.raised_at);
+        self.measures.arrivals[usize::from(a.tier - 1)].push(waited);
+        let at_host = &mut self.measures.host_arrivals[usize::from(host.0)][usize::from(a.tier - 1)];
+        at_host.0 += 1;
+        at_host.1 += u64::from(waited);
         let label = self.label(&unit);
         self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
         // Plan the stand-down so that the journey home fits in the tour; units that will rest

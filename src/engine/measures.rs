@@ -18,10 +18,23 @@ pub struct Measures {
     pub lent_um: Vec<f64>,
     pub received_um: Vec<f64>,
     pub below_cover_min: Vec<f64>,
+    /// Per force: its units' unit-minutes on task anywhere, and those lost to its standards factor.
+    pub deployed_um: Vec<f64>,
+    pub lost_um: Vec<f64>,
+    /// Per force: minutes cut off from the main part of the border graph by closed links.
+    pub cut_off_min: Vec<f64>,
+    /// Per host force and tier (index = tier − 1): arrivals at its incidents and their summed
+    /// request-to-arrival minutes.
+    pub host_arrivals: Vec<[(u32, u64); 3]>,
+    /// First minute a region had tier-2 requests it could not fill.
+    pub regional_shortfall_at: Option<Minutes>,
     /// Snapshot at the end of the last step, per force.
     pub lent_now: Vec<u32>,
     pub received_now: Vec<u32>,
     pub below_cover_now: Vec<u32>,
+    pub deployed_now: Vec<u32>,
+    pub lost_now: Vec<f64>,
+    pub cut_off_now: Vec<bool>,
     /// Per capability, national totals (unit-minutes) and worst shortfall (units).
     pub cap_demanded_um: Vec<f64>,
     pub cap_met_um: Vec<f64>,
@@ -38,6 +51,13 @@ impl Measures {
             lent_um: vec![0.0; forces],
             received_um: vec![0.0; forces],
             below_cover_min: vec![0.0; forces],
+            deployed_um: vec![0.0; forces],
+            lost_um: vec![0.0; forces],
+            cut_off_min: vec![0.0; forces],
+            host_arrivals: vec![[(0, 0); 3]; forces],
+            deployed_now: vec![0; forces],
+            lost_now: vec![0.0; forces],
+            cut_off_now: vec![false; forces],
             lent_now: vec![0; forces],
             received_now: vec![0; forces],
             below_cover_now: vec![0; forces],

@@ -59,6 +59,8 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
         tour_overrun_unit_hours: round3(m.overrun_unit_minutes / 60.0),
         effectiveness_lost_unit_hours: round3(m.lost_unit_minutes / 60.0),
         aid_deployments: m.aid_deployments,
+        deployed_unit_hours: round3(m.deployed_um.iter().sum::<f64>() / 60.0),
+        regional_shortfall_at: m.regional_shortfall_at,
     };
     let capabilities = data
         .capabilities
@@ -124,6 +126,11 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
                 fair_share_unit_hours: round3(fair / 60.0),
                 contribution_ratio: (fair > 0.0).then(|| round3(m.lent_um[f] / fair)),
                 hours_below_cover: round3(m.below_cover_min[f] / 60.0),
+                deployed_unit_hours: round3(m.deployed_um[f] / 60.0),
+                effectiveness_lost_unit_hours: round3(m.lost_um[f] / 60.0),
+                cut_off_hours: round3(m.cut_off_min[f] / 60.0),
+                arrivals_by_tier: m.host_arrivals[f].map(|(n, _)| n),
+                arrival_minutes_by_tier: m.host_arrivals[f].map(|(_, sum)| sum),
             }
         })
         .collect();
@@ -154,5 +161,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             national: round_points(&m.series_national),
         },
         events,
+        geography: Geography::of(model),
+        assessment: None,
     }
 }

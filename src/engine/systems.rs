@@ -42,6 +42,11 @@ pub fn integrate(mut sim: Sim) {
         m.lent_um[f] += f64::from(m.lent_now[f]) * dt;
         m.received_um[f] += f64::from(m.received_now[f]) * dt;
         m.below_cover_min[f] += f64::from(m.below_cover_now[f]) * dt;
+        m.deployed_um[f] += f64::from(m.deployed_now[f]) * dt;
+        m.lost_um[f] += m.lost_now[f] * dt;
+        if m.cut_off_now[f] {
+            m.cut_off_min[f] += dt;
+        }
     }
 }
 
@@ -68,6 +73,8 @@ pub fn apply_disruptions(mut sim: Sim) {
     let active = ds.iter().filter(|d| sim.align(d.start) <= now && now < sim.align(d.end)).map(|d| &d.kind);
     let active: Vec<&DisruptionKind> = active.collect();
     sim.travel.0.set_disruptions(active);
+    let officers: Vec<u32> = model.dataset.forces.iter().map(|f| f.officers).collect();
+    sim.measures.cut_off_now = sim.travel.0.cut_off(&officers);
     for d in ds {
         if sim.align(d.start) == now {
             sim.emit(EventKind::DisruptionStarted { disruption: describe(&model, &d.kind) });
@@ -520,11 +527,17 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
 
 /// Fire national mobilisation when the policy's trigger condition is met.
 pub fn evaluate_trigger(mut sim: Sim) {
+    // A regional request the region has acted on and could not fill is a need for national aid.
+    let now = sim.now();
+    if sim.measures.regional_shortfall_at.is_none()
+        && sim.requests.iter().any(|r| r.tier == 2 && r.acts_at <= now && r.outstanding > 0)
+    {
+        sim.measures.regional_shortfall_at = Some(now);
+    }
     if sim.trigger.fired_at.is_some() {
         return;
     }
     let model = sim.model();
-    let now = sim.now();
     let fire = match model.scenario.policy.national_trigger {
         NationalTrigger::Never => false,
         NationalTrigger::At(t) => {
@@ -580,6 +593,8 @@ pub fn snapshot(mut sim: Sim) {
     let ncap = model.dataset.capabilities.len();
     let mut lent_now = vec![0u32; nf];
     let mut received_now = vec![0u32; nf];
+    let mut deployed_now = vec![0u32; nf];
+    let mut lost_now = vec![0.0f64; nf];
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     let mut points = Vec::new();
     let sample = now.is_multiple_of(model.scenario.report_interval);
@@ -596,7 +611,10 @@ pub fn snapshot(mut sim: Sim) {
                 };
                 if matches!(status.state, UnitState::Deployed { .. }) {
                     deployed += 1;
-                    effective += model.dataset.force(unit.home).consistency[c];
+                    let factor = model.dataset.force(unit.home).consistency[c];
+                    effective += factor;
+                    deployed_now[usize::from(unit.home.0)] += 1;
+                    lost_now[usize::from(unit.home.0)] += 1.0 - factor;
                     if status.lent {
                         lent_now[usize::from(unit.home.0)] += 1;
                         received_now[usize::from(plan.host.0)] += 1;
@@ -648,6 +666,8 @@ pub fn snapshot(mut sim: Sim) {
     m.lent_now = lent_now;
     m.received_now = received_now;
     m.below_cover_now = below;
+    m.deployed_now = deployed_now;
+    m.lost_now = lost_now;
     for (c, n) in national.iter().enumerate() {
         m.cap_peak[c] = m.cap_peak[c].max((f64::from(n.0) - n.2).max(0.0));
     }

@@ -3,6 +3,7 @@
 //! changes the graph.
 
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
+use petgraph::unionfind::UnionFind;
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 
 use crate::model::{Dataset, DisruptionKind, ForceId};
@@ -63,6 +64,31 @@ impl TravelNetwork {
             }
         }
         self.cache.iter_mut().for_each(|c| *c = None);
+    }
+
+    /// Which forces are cut off: not in the connected part of the open graph that holds the
+    /// most officers (ties go to the part with the lowest force id). With nothing closed, none.
+    pub fn cut_off(&self, officers: &[u32]) -> Vec<bool> {
+        let n = self.graph.node_count();
+        let mut parts = UnionFind::<usize>::new(n);
+        for e in self.graph.edge_references() {
+            if self.closed[e.id().index()] == 0 {
+                parts.union(e.source().index(), e.target().index());
+            }
+        }
+        let mut strength = vec![0u64; n];
+        for (i, &o) in officers.iter().enumerate().take(n) {
+            strength[parts.find(i)] += u64::from(o);
+        }
+        // A part is first met at its lowest force id, and only a strictly stronger part replaces it.
+        let mut main: Option<(u64, usize)> = None;
+        for i in 0..n {
+            let root = parts.find(i);
+            if main.is_none_or(|(s, _)| strength[root] > s) {
+                main = Some((strength[root], root));
+            }
+        }
+        (0..n).map(|i| main.map(|(_, root)| root) != Some(parts.find(i))).collect()
     }
 
     /// Effective road distance (metres, slowdowns applied) from `from` to `to`, if connected.
