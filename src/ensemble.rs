@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine;
 use crate::model::Model;
-use crate::results::{CapabilitySummary, Provenance, Summary};
+use crate::results::{Assessment, CapabilitySummary, Geography, Provenance, Summary};
 
 /// Which replications a process runs: `k` of `n` (1-based) takes replications r with
 /// `r mod n == k − 1`.
@@ -50,6 +50,9 @@ pub struct EnsembleManifest {
     pub runs: u64,
     /// The slice this file holds, or `None` for the whole ensemble.
     pub shard: Option<Shard>,
+    /// Where the forces and links are (for reports and GIS exports).
+    #[serde(default)]
+    pub geography: Geography,
 }
 
 /// One replication's outcome, one JSON line.
@@ -70,6 +73,9 @@ pub struct ReplicationRecord {
     /// Why the replication failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The SPR assessment's observations (`scope/measure` → value), graded on their means.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub evidence: BTreeMap<String, f64>,
 }
 
 /// A run's national series, compactly: point i is at minute i × `interval_minutes`.
@@ -77,6 +83,9 @@ pub struct ReplicationRecord {
 pub struct RecordSeries {
     /// Spacing of the points (minutes).
     pub interval_minutes: u32,
+    /// Demand (units) per capability, point by point.
+    #[serde(default)]
+    pub demand: BTreeMap<String, Vec<f64>>,
     /// Shortfall (units) per capability, point by point.
     pub shortfall: BTreeMap<String, Vec<f64>>,
     /// Effective strength on task (units) per capability, point by point.
@@ -85,19 +94,21 @@ pub struct RecordSeries {
 
 impl RecordSeries {
     fn from_result(r: &crate::results::RunResult) -> Self {
+        let mut demand: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut shortfall: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut effective: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for p in &r.series.national {
+            demand.entry(p.capability.clone()).or_default().push(f64::from(p.demand));
             shortfall.entry(p.capability.clone()).or_default().push(p.shortfall);
             effective.entry(p.capability.clone()).or_default().push(p.effective);
         }
-        Self { interval_minutes: r.series.interval_minutes, shortfall, effective }
+        Self { interval_minutes: r.series.interval_minutes, demand, shortfall, effective }
     }
 }
 
 /// The manifest of an ensemble of `runs` replications of `model`.
 pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManifest {
-    EnsembleManifest { inputs: Provenance::of(model), runs, shard }
+    EnsembleManifest { inputs: Provenance::of(model), runs, shard, geography: Geography::of(model) }
 }
 
 /// Run one replication, turning a failure (even a panic) into a record that says so.
@@ -111,11 +122,13 @@ pub fn replicate(model: &Arc<Model>, replication: u64) -> ReplicationRecord {
         capabilities: Vec::new(),
         series: None,
         error: Some(error),
+        evidence: BTreeMap::new(),
     };
     match outcome {
         Ok(Ok(r)) => ReplicationRecord {
             replication,
             seed,
+            evidence: crate::assessment::observation_values(&r),
             series: Some(RecordSeries::from_result(&r)),
             summary: Some(r.summary),
             capabilities: r.capabilities,
@@ -201,6 +214,9 @@ pub struct Aggregate {
     pub measures: BTreeMap<String, Stat>,
     /// Percentile bands of the national series, per capability, point by point.
     pub series: BTreeMap<String, Vec<SeriesBand>>,
+    /// The SPR assessment of the means, when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Assessment>,
 }
 
 /// The spread over replications of one point of the national series.
@@ -208,6 +224,8 @@ pub struct Aggregate {
 pub struct SeriesBand {
     /// Minute of the point.
     pub t: u32,
+    /// Demand (units) over replications.
+    pub demand: Band,
     /// Shortfall (units) over replications.
     pub shortfall: Band,
     /// Effective strength on task (units) over replications.
@@ -267,6 +285,8 @@ fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
             flatten("capabilities", &v, &mut out);
         }
     }
+    let evidence = record.evidence.iter();
+    out.extend(evidence.map(|(k, v)| (format!("{}{k}", crate::assessment::ENSEMBLE_PREFIX), *v)));
     out.retain(|(k, _)| !k.ends_with(".tier") && !k.ends_with(".capability"));
     out
 }
@@ -301,7 +321,8 @@ fn stat(values: &mut [f64]) -> Stat {
 #[derive(Debug, Default)]
 pub struct Aggregator {
     by_measure: BTreeMap<String, Vec<f64>>,
-    /// (capability, point) → values over replications, for shortfall and effective strength.
+    /// (capability, point) → values over replications, for demand, shortfall and effective strength.
+    demand: BTreeMap<(String, usize), Vec<f64>>,
     shortfall: BTreeMap<(String, usize), Vec<f64>>,
     effective: BTreeMap<(String, usize), Vec<f64>>,
     interval: u32,
@@ -321,9 +342,11 @@ impl Aggregator {
                 }
                 if let Some(s) = &r.series {
                     self.interval = s.interval_minutes;
-                    for (target, source) in
-                        [(&mut self.shortfall, &s.shortfall), (&mut self.effective, &s.effective)]
-                    {
+                    for (target, source) in [
+                        (&mut self.demand, &s.demand),
+                        (&mut self.shortfall, &s.shortfall),
+                        (&mut self.effective, &s.effective),
+                    ] {
                         for (cap, values) in source {
                             for (i, v) in values.iter().enumerate() {
                                 target.entry((cap.clone(), i)).or_default().push(*v);
@@ -343,23 +366,27 @@ impl Aggregator {
             Band { mean: s.mean, p5: s.p5, p50: s.p50, p95: s.p95 }
         };
         let mut series: BTreeMap<String, Vec<SeriesBand>> = BTreeMap::new();
-        let mut effective = self.effective;
+        let (mut demand, mut effective) = (self.demand, self.effective);
+        let zero = Band { mean: 0.0, p5: 0.0, p50: 0.0, p95: 0.0 };
         // BTreeMap order: by capability, then by point, so each list comes out in time order.
         for ((cap, i), mut values) in self.shortfall {
-            let eff = effective.get_mut(&(cap.clone(), i)).map(&band).unwrap_or(Band {
-                mean: 0.0,
-                p5: 0.0,
-                p50: 0.0,
-                p95: 0.0,
-            });
+            let key = (cap.clone(), i);
             let t = u32::try_from(i).unwrap_or(u32::MAX).saturating_mul(self.interval);
             series.entry(cap).or_default().push(SeriesBand {
                 t,
+                demand: demand.get_mut(&key).map(&band).unwrap_or(zero.clone()),
                 shortfall: band(&mut values),
-                effective: eff,
+                effective: effective.get_mut(&key).map(&band).unwrap_or(zero.clone()),
             });
         }
-        Aggregate { manifest, completed: self.completed, failed: self.failed, measures, series }
+        Aggregate {
+            manifest,
+            completed: self.completed,
+            failed: self.failed,
+            measures,
+            series,
+            assessment: None,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Muster: a deterministic simulator of police mutual aid across force boundaries.
 #![warn(missing_docs)]
+pub mod assessment;
 pub mod diagnostics;
 pub mod engine;
 pub mod ensemble;

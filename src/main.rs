@@ -52,6 +52,26 @@ enum Command {
         /// Print nothing on success except the paths written
         #[arg(long, short)]
         quiet: bool,
+        /// Grade the SPR assessment against these thresholds (over the built-in ones)
+        #[arg(long, value_name = "FILE")]
+        thresholds: Option<PathBuf>,
+    },
+    /// Write a report of a run or an ensemble: HTML, Markdown, GIS files (or grades on screen)
+    Report {
+        /// A run's JSON (`run --json`), an ensemble's JSON Lines, or its NAME.aggregate.json
+        result: PathBuf,
+        /// One self-contained HTML file (charts, map, sortable tables; no network needed)
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// An inspection-style Markdown report with the same content
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+        /// Per-force and per-link figures as CSV and GeoJSON, into this directory
+        #[arg(long, value_name = "DIR")]
+        gis: Option<PathBuf>,
+        /// Grade against these thresholds (over the built-in ones)
+        #[arg(long, value_name = "FILE")]
+        thresholds: Option<PathBuf>,
     },
     /// Run many replications in parallel; write each one's summary as JSON Lines and an aggregate
     Ensemble {
@@ -72,6 +92,9 @@ enum Command {
         /// Continue an interrupted run from FILE.partial instead of starting again
         #[arg(long)]
         resume: bool,
+        /// Grade the SPR assessment against these thresholds (over the built-in ones)
+        #[arg(long, value_name = "FILE")]
+        thresholds: Option<PathBuf>,
     },
     /// Compare two scenarios over paired replications (common random numbers)
     Compare {
@@ -155,6 +178,9 @@ enum Command {
         /// Merged output (JSON Lines); the aggregate goes beside it
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Grade the SPR assessment against these thresholds (over the built-in ones)
+        #[arg(long, value_name = "FILE")]
+        thresholds: Option<PathBuf>,
     },
     /// Check a scenario (and dataset) without running it
     Validate {
@@ -258,6 +284,62 @@ fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
         dataset.as_ref().map(|(n, b)| InputFile { name: n, bytes: b }),
     )?;
     Ok(model)
+}
+
+/// The thresholds to grade with: the built-in ones, with `path`'s measures over them.
+fn thresholds(path: Option<&Path>, capabilities: &[&str]) -> Result<muster::model::Thresholds, Failure> {
+    let file = match path {
+        Some(p) => Some((p.display().to_string(), read(p)?)),
+        None => None,
+    };
+    Ok(input::load_thresholds(file.as_ref().map(|(n, b)| InputFile { name: n, bytes: b }), capabilities)?)
+}
+
+fn capability_ids(model: &muster::model::Model) -> Vec<&str> {
+    model.dataset.capabilities.iter().map(|c| c.id.as_str()).collect()
+}
+
+/// `muster report`: read a result, grade it, write the reports asked for.
+fn report(
+    result: &Path,
+    html: Option<&Path>,
+    markdown: Option<&Path>,
+    gis: Option<&Path>,
+    thresholds_file: Option<&Path>,
+) -> Result<(), Failure> {
+    use muster::present::report::{Report, ReportSource, read_source};
+    let source = read_source(result).map_err(|d| Failure::Input(Diagnostics(vec![d])))?;
+    let capabilities: Vec<String> = match &source {
+        ReportSource::Run(r) => r.capabilities.iter().map(|c| c.capability.clone()).collect(),
+        ReportSource::Ensemble(a) => a.series.keys().cloned().collect(),
+    };
+    let caps: Vec<&str> = capabilities.iter().map(String::as_str).collect();
+    let thresholds = thresholds(thresholds_file, &caps)?;
+    let report = Report::build(&source, &thresholds);
+    // Everything is encoded before anything is written.
+    let html_text = html.map(|_| muster::present::html::render(&report));
+    let markdown_text = markdown.map(|_| muster::present::markdown::render(&report));
+    let other = |e: files::OutputError| Failure::Other(e.to_string());
+    let mut written = Vec::new();
+    if let (Some(path), Some(text)) = (html, &html_text) {
+        files::write_atomic(path, text.as_bytes()).map_err(other)?;
+        written.push(path.to_path_buf());
+    }
+    if let (Some(path), Some(text)) = (markdown, &markdown_text) {
+        files::write_atomic(path, text.as_bytes()).map_err(other)?;
+        written.push(path.to_path_buf());
+    }
+    if let Some(dir) = gis {
+        written.extend(muster::present::gis::write_gis_dir(&report, dir).map_err(other)?);
+    }
+    if written.is_empty() {
+        print!("{}", terminal::assessment(&report.assessment));
+        eprintln!("(write a report with --html FILE, --markdown FILE or --gis DIR)");
+    }
+    for p in written {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(())
 }
 
 /// Measures shown in terminal tables (every measure is in the files).
@@ -406,11 +488,13 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Run { input, json, csv, quiet } => {
+        Command::Run { input, json, csv, quiet, thresholds: thresholds_file } => {
             let model = Arc::new(load(&input)?);
+            let thresholds = thresholds(thresholds_file.as_deref(), &capability_ids(&model))?;
             let question = model.scenario.question.clone();
-            let result =
+            let mut result =
                 muster::engine::run(Arc::clone(&model)).map_err(|e| Failure::Other(e.to_string()))?;
+            result.assessment = Some(muster::assessment::assess_run(&result, &thresholds));
             if let Some(path) = &json {
                 files::write_atomic(path, files::to_json(&result).as_bytes())
                     .map_err(|e| Failure::Other(e.to_string()))?;
@@ -428,7 +512,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Ensemble { input, runs, threads, shard, out, resume } => {
+        Command::Ensemble { input, runs, threads, shard, out, resume, thresholds: thresholds_file } => {
             let shard = match shard.as_deref().map(muster::ensemble::Shard::parse) {
                 Some(Err(message)) => {
                     return Err(Failure::Input(Diagnostics(vec![Diagnostic::new(
@@ -440,6 +524,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 None => None,
             };
             let model = Arc::new(load(&input)?);
+            let thresholds = thresholds(thresholds_file.as_deref(), &capability_ids(&model))?;
             let manifest = muster::ensemble::manifest(&model, runs, shard);
             let mine = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).count() as u64;
             let pool = rayon::ThreadPoolBuilder::new()
@@ -482,7 +567,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             })
             .map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
             bar.finish_and_clear();
-            let (lines, agg, aggregate) = writer.finish().map_err(|e| Failure::Other(e.to_string()))?;
+            let (lines, agg, aggregate) =
+                writer.finish(&thresholds).map_err(|e| Failure::Other(e.to_string()))?;
             print_aggregate(&aggregate);
             eprintln!("wrote {} and {}", lines.display(), agg.display());
             if failures > 0 {
@@ -608,7 +694,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Merge { parts, out } => {
+        Command::Merge { parts, out, thresholds: thresholds_file } => {
+            let thresholds = thresholds(thresholds_file.as_deref(), &[])?;
             let (manifest, records) =
                 ensemble_files::read_parts(&parts).map_err(|e| Failure::Other(e.to_string()))?;
             let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)
@@ -616,10 +703,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             for r in &records {
                 writer.push(r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
             }
-            let (lines, agg, aggregate) = writer.finish().map_err(|e| Failure::Other(e.to_string()))?;
+            let (lines, agg, aggregate) =
+                writer.finish(&thresholds).map_err(|e| Failure::Other(e.to_string()))?;
             print_aggregate(&aggregate);
             eprintln!("wrote {} and {}", lines.display(), agg.display());
             Ok(())
+        }
+        Command::Report { result, html, markdown, gis, thresholds } => {
+            report(&result, html.as_deref(), markdown.as_deref(), gis.as_deref(), thresholds.as_deref())
         }
         Command::Scenarios => {
             let width = muster::shipped::SHIPPED.iter().map(|(n, _)| n.len()).max().unwrap_or(0);

@@ -1,6 +1,7 @@
 //! The integration test suite: one binary, so the crate is linked once.
 mod suite {
     mod allocation;
+    mod assessment;
     mod cli;
     pub mod common;
     mod determinism;

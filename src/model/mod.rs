@@ -5,11 +5,13 @@ mod dataset;
 mod policy;
 mod scenario;
 mod threats;
+mod thresholds;
 
 pub use dataset::*;
 pub use policy::*;
 pub use scenario::*;
 pub use threats::*;
+pub use thresholds::*;
 
 /// Everything one run needs: the dataset (with the scenario's what-if overrides applied) and
 /// the scenario. Hashes identify the inputs in every result's manifest.

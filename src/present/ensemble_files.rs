@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::{OutputError, make_readable, write_atomic};
 use crate::ensemble::{Aggregate, Aggregator, EnsembleManifest, ReplicationRecord};
+use crate::model::Thresholds;
 
 /// Where the aggregate of `runs.jsonl` goes: `runs.aggregate.json`.
 pub fn aggregate_path(jsonl: &Path) -> PathBuf {
@@ -98,8 +99,9 @@ impl EnsembleWriter {
         self.out.write_all(line(record).as_bytes())
     }
 
-    /// Finish: rename the lines into place and write the aggregate beside them.
-    pub fn finish(mut self) -> Result<(PathBuf, PathBuf, Aggregate), OutputError> {
+    /// Finish: rename the lines into place and write the aggregate, graded against
+    /// `thresholds`, beside them.
+    pub fn finish(mut self, thresholds: &Thresholds) -> Result<(PathBuf, PathBuf, Aggregate), OutputError> {
         let partial = partial_path(&self.path);
         let io = |source| OutputError::Io { path: partial.clone(), source };
         self.out.flush().map_err(io)?;
@@ -108,7 +110,8 @@ impl EnsembleWriter {
         std::fs::rename(&partial, &self.path)
             .map_err(|source| OutputError::Io { path: self.path.clone(), source })?;
         make_readable(&self.path)?;
-        let aggregate = self.aggregator.finish(self.manifest);
+        let mut aggregate = self.aggregator.finish(self.manifest);
+        aggregate.assessment = Some(crate::assessment::assess_ensemble(&aggregate, thresholds));
         let agg_path = aggregate_path(&self.path);
         let mut text = serde_json::to_string_pretty(&aggregate).unwrap_or_default();
         text.push('\n');

@@ -55,7 +55,7 @@ pub fn to_json(result: &RunResult) -> String {
 }
 
 /// Encode a table (header, then one row per record) as CSV bytes.
-fn table(
+pub(crate) fn table(
     path: &Path,
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
@@ -97,6 +97,9 @@ fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
         "fair_share_unit_hours",
         "contribution_ratio",
         "hours_below_cover",
+        "deployed_unit_hours",
+        "effectiveness_lost_unit_hours",
+        "cut_off_hours",
     ];
     let rows = result.forces.iter().map(|f| {
         vec![
@@ -108,6 +111,9 @@ fn forces_csv(result: &RunResult, path: &Path) -> Result<Vec<u8>, OutputError> {
             f.fair_share_unit_hours.to_string(),
             f.contribution_ratio.map(|r| r.to_string()).unwrap_or_default(),
             f.hours_below_cover.to_string(),
+            f.deployed_unit_hours.to_string(),
+            f.effectiveness_lost_unit_hours.to_string(),
+            f.cut_off_hours.to_string(),
         ]
     });
     table(path, &header, rows)
@@ -161,6 +167,14 @@ pub fn write_csv_dir(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>, Out
         ("incidents.csv", incidents_csv(result, &dir.join("incidents.csv"))?),
         ("forces.csv", forces_csv(result, &dir.join("forces.csv"))?),
     ];
+    write_dir(dir, files)
+}
+
+/// Write already-encoded files into `dir` (created if missing), each atomically.
+pub(crate) fn write_dir(
+    dir: &Path,
+    files: impl IntoIterator<Item = (&'static str, Vec<u8>)>,
+) -> Result<Vec<PathBuf>, OutputError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut written = Vec::new();
     for (name, bytes) in files {

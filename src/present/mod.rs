@@ -1,6 +1,10 @@
-//! Presentation of results: the terminal summary, and JSON / CSV files written whole or not
-//! at all.
+//! Presentation of results: the terminal summary, JSON / CSV files written whole or not at
+//! all, and reports (HTML, Markdown, GIS exports) built from one [`report::Report`].
 
 pub mod ensemble_files;
 pub mod files;
+pub mod gis;
+pub mod html;
+pub mod markdown;
+pub mod report;
 pub mod terminal;

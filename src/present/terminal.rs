@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::model::Dataset;
-use crate::results::RunResult;
+use crate::model::{Area, Dataset};
+use crate::results::{Assessment, Grade, RunResult};
 use crate::time::{Clock, Duration};
 
 fn pct(x: f64) -> String {
@@ -97,6 +97,10 @@ pub fn summary(r: &RunResult, question: &str) -> String {
             );
         }
     }
+    if let Some(a) = &r.assessment {
+        o.push('\n');
+        o.push_str(&assessment(a));
+    }
     let mut lenders: Vec<_> = r.forces.iter().filter(|f| f.lent_unit_hours > 0.0).collect();
     lenders.sort_by(|a, b| b.lent_unit_hours.total_cmp(&a.lent_unit_hours).then(a.code.cmp(&b.code)));
     if !lenders.is_empty() {
@@ -111,6 +115,38 @@ pub fn summary(r: &RunResult, question: &str) -> String {
                 f.hours_below_cover
             );
         }
+    }
+    o
+}
+
+/// The SPR grades of the nation and of each region, with the nation's graded evidence.
+pub fn assessment(a: &Assessment) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "SPR assessment ({}; {})", a.basis, a.thresholds);
+    let grade = |g: Option<Grade>| g.map_or("not tested", Grade::title);
+    let _ = write!(o, "  {:<26}", "");
+    for area in Area::ALL {
+        let _ = write!(o, " {:<21}", area.key());
+    }
+    o.push('\n');
+    for s in std::iter::once(&a.nation).chain(&a.regions) {
+        let _ = write!(o, "  {:<26}", truncate(&s.scope, 26));
+        for area in &s.areas {
+            let _ = write!(o, " {:<21}", grade(area.grade));
+        }
+        o.push('\n');
+    }
+    let evidence = a.nation.areas.iter().flat_map(|area| area.evidence.iter().filter(|e| e.grade.is_some()));
+    let _ = writeln!(o, "  Evidence (nation):");
+    for e in evidence {
+        let _ = writeln!(
+            o,
+            "    {:<36} {:>12}  {:<21} {}",
+            truncate(&e.measure, 36),
+            crate::present::report::format_measure(e.value, &e.unit),
+            grade(e.grade),
+            e.note.as_deref().unwrap_or("")
+        );
     }
     o
 }

@@ -122,3 +122,121 @@ fn validate_and_dataset_commands() {
     assert_eq!(ra["summary"], rb["summary"]);
     assert_eq!(ra["manifest"]["dataset_sha256"], rb["manifest"]["dataset_sha256"]);
 }
+
+#[test]
+fn report_writes_html_markdown_and_gis_identically_from_a_run() {
+    let dir = tmp("report");
+    let json = dir.join("london.json");
+    let out = muster().args(["run", "london-disorder-2011", "-q", "--json"]).arg(&json).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(result["assessment"]["nation"]["areas"].as_array().is_some_and(|a| a.len() == 4));
+    let mut bytes = Vec::new();
+    for round in ["a", "b"] {
+        let (html, md, gis) =
+            (dir.join(format!("{round}.html")), dir.join(format!("{round}.md")), dir.join(round));
+        let out = muster()
+            .arg("report")
+            .arg(&json)
+            .arg("--html")
+            .arg(&html)
+            .arg("--markdown")
+            .arg(&md)
+            .arg("--gis")
+            .arg(&gis)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let files = [
+            html,
+            md,
+            gis.join("forces.csv"),
+            gis.join("links.csv"),
+            gis.join("forces.geojson"),
+            gis.join("links.geojson"),
+        ];
+        bytes.push(files.iter().map(|f| std::fs::read(f).unwrap()).collect::<Vec<_>>());
+    }
+    assert_eq!(bytes[0], bytes[1], "the same result gives byte-identical reports");
+    let forces: serde_json::Value = serde_json::from_slice(&bytes[0][4]).unwrap();
+    let features = forces["features"].as_array().unwrap();
+    assert_eq!(features.len(), 48);
+    let met = features.iter().find(|f| f["properties"]["code"] == "met").unwrap();
+    assert_eq!(met["geometry"]["type"], "Point");
+    assert!(met["properties"]["received_unit_hours"].as_f64().unwrap() > 0.0);
+    let links: serde_json::Value = serde_json::from_slice(&bytes[0][5]).unwrap();
+    assert_eq!(links["features"].as_array().unwrap().len(), 107);
+    assert_eq!(String::from_utf8_lossy(&bytes[0][3]).lines().count(), 108);
+
+    // Without an output, the grades go to the terminal.
+    let out = muster().arg("report").arg(&json).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SPR assessment (one run"));
+}
+
+#[test]
+fn report_of_an_ensemble_is_the_same_from_its_lines_and_its_aggregate() {
+    let dir = tmp("report-ensemble");
+    let lines = dir.join("e.jsonl");
+    let out = muster()
+        .args(["ensemble", "tests/data/riot-at-alpha.toml", "--dataset", "tests/data/three-forces.toml"])
+        .args(["--runs", "3", "--out"])
+        .arg(&lines)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let aggregate: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("e.aggregate.json")).unwrap()).unwrap();
+    assert_eq!(aggregate["assessment"]["basis"], "means over 3 replications");
+    let mut reports = Vec::new();
+    for (input, md) in [(lines.clone(), dir.join("a.md")), (dir.join("e.aggregate.json"), dir.join("b.md"))] {
+        let out = muster().arg("report").arg(&input).arg("--markdown").arg(&md).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        reports.push(std::fs::read_to_string(&md).unwrap());
+    }
+    assert_eq!(reports[0], reports[1]);
+    assert!(reports[0].contains("Ensemble of 3 replications"));
+}
+
+#[test]
+fn bad_report_input_and_bad_thresholds_exit_2_and_write_nothing() {
+    let dir = tmp("report-bad");
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\n  \"summary\": {\n    \"demand_met\": 0.5,,\n").unwrap();
+    let html = dir.join("r.html");
+    let out = muster().arg("report").arg(&broken).arg("--html").arg(&html).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.json:3:"), "{err}");
+    assert!(!html.exists());
+
+    let other = dir.join("other.json");
+    std::fs::write(&other, "{\"hello\": 1}").unwrap();
+    let out = muster().arg("report").arg(&other).arg("--html").arg(&html).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither a run result nor an ensemble"));
+
+    let thresholds = dir.join("t.toml");
+    std::fs::write(&thresholds, "[capacity]\ndemand_met = [0.5, 0.9, 0.95, 0.99]\n").unwrap();
+    let json = dir.join("out.json");
+    let out = muster()
+        .args([
+            "run",
+            "tests/data/riot-at-alpha.toml",
+            "--dataset",
+            "tests/data/three-forces.toml",
+            "--thresholds",
+        ])
+        .arg(&thresholds)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("t.toml:2:14"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!json.exists());
+}

@@ -368,6 +368,32 @@ proptest! {
         }
     }
 
+    /// A thresholds file with a slice cut out or a character changed either loads (with every
+    /// limit in order) or gives located problems; it never panics.
+    #[test]
+    fn mutated_thresholds_never_panic(cut in 0usize..1600, len in 0usize..30, at in 0usize..1600, c in any::<char>()) {
+        let mut text: Vec<char> = muster::input::BUILTIN_THRESHOLDS.chars().collect();
+        let cut = cut.min(text.len());
+        let end = (cut + len).min(text.len());
+        text.drain(cut..end);
+        if !text.is_empty() {
+            let at = at % text.len();
+            text[at] = c;
+        }
+        let text: String = text.into_iter().collect();
+        match muster::input::load_thresholds(Some(InputFile { name: "t.toml", bytes: text.as_bytes() }), &["firearms", "cbrn"]) {
+            Err(e) => prop_assert!(e.0.iter().all(|d| d.to_string().starts_with("t.toml:"))),
+            Ok(t) => {
+                let ordered = t.limits.iter().all(|(id, l)| {
+                    let def = muster::model::Thresholds::definition(id).expect("only known measures");
+                    let higher = def.better == muster::model::Better::Higher;
+                    l.windows(2).all(|w| if higher { w[0] >= w[1] } else { w[0] <= w[1] })
+                });
+                prop_assert!(ordered, "limits out of order");
+            }
+        }
+    }
+
     /// Any --set value on any known key never panics.
     #[test]
     fn arbitrary_set_values_never_panic(key in prop::sample::select(vec![

@@ -1,0 +1,384 @@
+//! The SPR assessment: measures observed in a run for every scope (the nation, each region,
+//! each force), graded against thresholds. Reads only [`RunResult`]s (or an ensemble's
+//! aggregate of the same observations), never the World.
+//!
+//! Observations are kept as `scope/measure` keys (`force:met/capacity.demand_met`), so an
+//! ensemble can carry them per replication and grade their means.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ensemble::Aggregate;
+use crate::model::{Area, Better, FIRST_RESPONSE, Limits, MEASURES, MeasureDef, MeasureUnit, Thresholds};
+use crate::results::{
+    AreaAssessment, Assessment, Evidence, ForceSummary, Geography, Grade, RunResult, ScopeAssessment,
+    UnmetDemand,
+};
+
+/// One measure's value in one run, and what produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    /// The value, in the measure's unit.
+    pub value: f64,
+    /// Which force, incident or capability it came from, and whether it is censored.
+    pub note: Option<String>,
+}
+
+/// One measure's value as graded: a run's value, or an ensemble's mean with its spread.
+#[derive(Debug, Clone, PartialEq)]
+struct Valued {
+    value: f64,
+    note: Option<String>,
+    replications: Option<u64>,
+    p5: Option<f64>,
+    p95: Option<f64>,
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The grade `value` earns against `limits` when `better` is the way it improves.
+pub fn grade(value: f64, limits: &Limits, better: Better) -> Grade {
+    let within = |limit: f64| match better {
+        Better::Higher => value >= limit,
+        Better::Lower => value <= limit,
+    };
+    Grade::ALL.into_iter().zip(limits).find(|&(_, &l)| within(l)).map_or(Grade::Inadequate, |(g, _)| g)
+}
+
+/// The scopes of a run: the nation, each region, each force, with the forces (by code) in each.
+fn scopes(geo: &Geography) -> Vec<(String, BTreeSet<&str>)> {
+    let mut out = vec![("nation".to_string(), geo.forces.iter().map(|f| f.code.as_str()).collect())];
+    let regions: BTreeSet<&str> = geo.forces.iter().map(|f| f.region.as_str()).collect();
+    for region in regions {
+        let members = geo.forces.iter().filter(|f| f.region == region).map(|f| f.code.as_str()).collect();
+        out.push((format!("region:{region}"), members));
+    }
+    for f in &geo.forces {
+        out.push((format!("force:{}", f.code), BTreeSet::from([f.code.as_str()])));
+    }
+    out
+}
+
+/// The item with the largest `key`, ties to the first.
+fn worst<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> f64) -> Option<T> {
+    items.into_iter().fold(None, |best, x| match best {
+        Some(b) if key(&b) >= key(&x) => Some(b),
+        _ => Some(x),
+    })
+}
+
+/// Every measure of every scope observed in `r`, by `scope/measure` key.
+pub fn observe(r: &RunResult) -> BTreeMap<String, Observed> {
+    let mut out = BTreeMap::new();
+    let mut put = |scope: &str, measure: String, value: f64, note: Option<String>| {
+        out.insert(format!("{scope}/{measure}"), Observed { value: round3(value), note });
+    };
+    let any_closure = r.geography.links.iter().any(|l| l.closed_hours > 0.0);
+    // Each force's burden, for reports' force tables (kept only where it is not zero).
+    for f in &r.forces {
+        for (what, v) in [
+            ("lent_unit_hours", f.lent_unit_hours),
+            ("received_unit_hours", f.received_unit_hours),
+            ("fair_share_unit_hours", f.fair_share_unit_hours),
+            ("hours_below_cover", f.hours_below_cover),
+            ("cut_off_hours", f.cut_off_hours),
+        ] {
+            if v != 0.0 {
+                put(&format!("force:{}", f.code), format!("burden.{what}"), v, None);
+            }
+        }
+    }
+    for (scope, members) in scopes(&r.geography) {
+        let forces: Vec<&ForceSummary> =
+            r.forces.iter().filter(|f| members.contains(f.code.as_str())).collect();
+        let incidents: Vec<_> = r.incidents.iter().filter(|i| members.contains(i.host.as_str())).collect();
+        let name_force =
+            |f: &ForceSummary, v: f64| (members.len() > 1 && v > 0.0).then(|| format!("worst: {}", f.code));
+
+        // Capacity: demand met, by threat, and contribution.
+        let (mut demanded, mut met) = (0.0, 0.0);
+        let mut by_threat: BTreeMap<(&str, &str), (f64, f64, f64)> = BTreeMap::new();
+        let mut by_capability: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+        for i in &incidents {
+            for c in &i.capabilities {
+                demanded += c.demanded_unit_hours;
+                met += c.met_unit_hours;
+                let t = by_threat.entry((i.kind.as_str(), c.capability.as_str())).or_default();
+                t.0 += c.demanded_unit_hours;
+                t.1 += c.met_unit_hours;
+                t.2 = t.2.max(c.peak_shortfall_units);
+                let k = by_capability.entry(c.capability.as_str()).or_default();
+                k.0 += c.demanded_unit_hours;
+                k.1 += c.met_unit_hours;
+            }
+        }
+        if demanded > 0.0 {
+            let note = format!("{met:.0} of {demanded:.0} unit-hours met");
+            put(&scope, "capacity.demand_met".into(), (met / demanded).min(1.0), Some(note));
+        }
+        let mut unmet_by_threat: BTreeMap<&str, f64> = BTreeMap::new();
+        for (&(threat, cap), &(d, m, peak)) in &by_threat {
+            *unmet_by_threat.entry(threat).or_default() += d - m;
+            put(&scope, format!("fms.{threat}.{cap}.demanded_unit_hours"), d, None);
+            put(&scope, format!("fms.{threat}.{cap}.met_unit_hours"), m, None);
+            put(&scope, format!("fms.{threat}.{cap}.peak_shortfall_units"), peak, None);
+        }
+        for (threat, unmet) in unmet_by_threat {
+            put(&scope, format!("capacity.unmet_unit_hours.{threat}"), unmet.max(0.0), None);
+        }
+        let lent: f64 = forces.iter().map(|f| f.lent_unit_hours).sum();
+        let fair: f64 = forces.iter().map(|f| f.fair_share_unit_hours).sum();
+        let received: f64 = forces.iter().map(|f| f.received_unit_hours).sum();
+        if fair > 0.0 && received == 0.0 {
+            let note = format!("lent {lent:.0} unit-hours against a fair share of {fair:.0}");
+            put(&scope, "capacity.contribution_ratio".into(), lent / fair, Some(note));
+        }
+        let lenders = forces.iter().copied().filter(|f| f.lent_unit_hours > 0.0);
+        if let Some(f) = worst(lenders, |f| f.hours_below_cover) {
+            put(
+                &scope,
+                "capacity.hours_below_cover".into(),
+                f.hours_below_cover,
+                name_force(f, f.hours_below_cover),
+            );
+        }
+
+        // Capability: the worst-served capability, and first response per capability.
+        if let Some((cap, (d, m))) =
+            worst(by_capability.iter().filter(|(_, (d, _))| *d > 0.0), |(_, (d, m))| 1.0 - m / d)
+        {
+            let note = Some(format!("worst: {cap}"));
+            put(&scope, "capability.demand_met".into(), (m / d).min(1.0), note);
+        }
+        for cap in by_capability.keys() {
+            let responses = incidents.iter().filter_map(|i| {
+                let c =
+                    i.capabilities.iter().find(|c| c.capability == *cap && c.demanded_unit_hours > 0.0)?;
+                // Never covered: censored at the end of the run.
+                let censored = c.time_to_first_cover.is_none();
+                let minutes =
+                    c.time_to_first_cover.unwrap_or(r.manifest.horizon_minutes.saturating_sub(i.start));
+                Some((f64::from(minutes), censored, i.id.as_str()))
+            });
+            if let Some((minutes, censored, id)) = worst(responses, |x| x.0) {
+                let note = if censored {
+                    format!("{id}: no unit arrived before the end of the run (censored)")
+                } else {
+                    format!("worst: {id}")
+                };
+                put(&scope, format!("capability.first_response.{cap}"), minutes, Some(note));
+            }
+        }
+
+        // Consistency: effectiveness lost by the scope's own units, wherever they served.
+        let deployed: f64 = forces.iter().map(|f| f.deployed_unit_hours).sum();
+        let lost: f64 = forces.iter().map(|f| f.effectiveness_lost_unit_hours).sum();
+        if deployed > 0.0 {
+            let note = format!("{lost:.1} of {deployed:.0} unit-hours on task lost");
+            put(&scope, "consistency.effectiveness_lost".into(), lost / deployed, Some(note));
+        }
+
+        // Connectivity: aid arriving at the scope's incidents, the trigger, links cut.
+        for (tier, key) in [(1usize, "regional_arrival"), (2, "national_arrival")] {
+            let units: u32 = forces.iter().map(|f| f.arrivals_by_tier[tier]).sum();
+            let minutes: u64 = forces.iter().map(|f| f.arrival_minutes_by_tier[tier]).sum();
+            if units > 0 {
+                let note = format!("{units} units");
+                put(&scope, format!("connectivity.{key}"), minutes as f64 / f64::from(units), Some(note));
+            }
+        }
+        if scope == "nation"
+            && let Some(need) = r.summary.regional_shortfall_at
+        {
+            let (delay, note) = match r.summary.national_trigger_at {
+                Some(t) => {
+                    (t.saturating_sub(need), format!("regional shortfall at minute {need}, trigger at {t}"))
+                }
+                None => (
+                    r.manifest.horizon_minutes.saturating_sub(need),
+                    format!("regional shortfall at minute {need}; never triggered (censored)"),
+                ),
+            };
+            put(&scope, "connectivity.trigger_delay".into(), f64::from(delay), Some(note));
+        }
+        if any_closure && let Some(f) = worst(forces.iter().copied(), |f| f.cut_off_hours) {
+            put(&scope, "connectivity.cut_off_hours".into(), f.cut_off_hours, name_force(f, f.cut_off_hours));
+        }
+    }
+    out
+}
+
+/// The observations as plain numbers, for an ensemble's replication records.
+pub fn observation_values(r: &RunResult) -> BTreeMap<String, f64> {
+    observe(r).into_iter().map(|(k, o)| (k, o.value)).collect()
+}
+
+fn unit_name(unit: MeasureUnit) -> &'static str {
+    match unit {
+        MeasureUnit::Share => "share",
+        MeasureUnit::Ratio => "ratio",
+        MeasureUnit::Hours => "hours",
+        MeasureUnit::Minutes => "minutes",
+    }
+}
+
+fn assess_with(
+    geo: &Geography,
+    thresholds: &Thresholds,
+    basis: String,
+    lookup: &dyn Fn(&str) -> Option<Valued>,
+    keys: &BTreeSet<String>,
+) -> Assessment {
+    let scope_assessment = |scope: &str| -> ScopeAssessment {
+        let prefix = format!("{scope}/");
+        let evidence = |id: &str, def: &MeasureDef, description: String| -> Option<Evidence> {
+            let v = lookup(&format!("{prefix}{id}"))?;
+            let limits = thresholds.limits.get(id).copied();
+            Some(Evidence {
+                measure: id.to_string(),
+                description,
+                value: v.value,
+                unit: unit_name(def.unit).into(),
+                grade: limits.map(|l| grade(v.value, &l, def.better)),
+                limits,
+                note: v.note,
+                replications: v.replications,
+                p5: v.p5,
+                p95: v.p95,
+            })
+        };
+        // Measures observed in this scope under a prefix, with the rest of the key.
+        let suffixes = |measure_prefix: &str| -> Vec<String> {
+            let full = format!("{prefix}{measure_prefix}");
+            keys.range(full.clone()..)
+                .take_while(|k| k.starts_with(&full))
+                .map(|k| k[full.len()..].to_string())
+                .collect()
+        };
+        let areas = Area::ALL
+            .into_iter()
+            .map(|area| {
+                let mut items: Vec<Evidence> = MEASURES
+                    .iter()
+                    .filter(|m| m.area == area)
+                    .filter_map(|m| evidence(&m.id(), m, m.title.into()))
+                    .collect();
+                if area == Area::Capability {
+                    for cap in suffixes("capability.first_response.") {
+                        let id = format!("capability.first_response.{cap}");
+                        items.extend(evidence(
+                            &id,
+                            &FIRST_RESPONSE,
+                            format!("{cap}: {}", FIRST_RESPONSE.title),
+                        ));
+                    }
+                }
+                if area == Area::Capacity {
+                    for threat in suffixes("capacity.unmet_unit_hours.") {
+                        let id = format!("capacity.unmet_unit_hours.{threat}");
+                        if let Some(v) = lookup(&format!("{prefix}{id}")) {
+                            items.push(Evidence {
+                                measure: id,
+                                description: format!("unmet demand, {threat} incidents"),
+                                value: v.value,
+                                unit: "unit-hours".into(),
+                                grade: None,
+                                limits: None,
+                                note: None,
+                                replications: v.replications,
+                                p5: v.p5,
+                                p95: v.p95,
+                            });
+                        }
+                    }
+                }
+                // Graded evidence first; the order within each group is fixed above.
+                items.sort_by_key(|e| e.grade.is_none());
+                AreaAssessment {
+                    area: area.key().into(),
+                    grade: items.iter().filter_map(|e| e.grade).max(),
+                    evidence: items,
+                }
+            })
+            .collect();
+        let mut unmet_demand = Vec::new();
+        for rest in suffixes("fms.") {
+            let Some(stem) = rest.strip_suffix(".demanded_unit_hours") else {
+                continue;
+            };
+            let Some((threat, capability)) = stem.split_once('.') else {
+                continue;
+            };
+            let get = |what: &str| lookup(&format!("{prefix}fms.{stem}.{what}")).map_or(0.0, |v| v.value);
+            let (d, m) = (get("demanded_unit_hours"), get("met_unit_hours"));
+            unmet_demand.push(UnmetDemand {
+                threat: threat.into(),
+                capability: capability.into(),
+                demanded_unit_hours: d,
+                met_unit_hours: m,
+                unmet_unit_hours: round3((d - m).max(0.0)),
+                demand_met: if d > 0.0 { round3((m / d).min(1.0)) } else { 1.0 },
+                peak_shortfall_units: get("peak_shortfall_units"),
+            });
+        }
+        ScopeAssessment {
+            scope: scope.split_once(':').map_or(scope, |(_, s)| s).to_string(),
+            areas,
+            unmet_demand,
+        }
+    };
+    let all = scopes(geo);
+    Assessment {
+        thresholds: thresholds.name.clone(),
+        basis,
+        nation: scope_assessment("nation"),
+        regions: all
+            .iter()
+            .filter(|(s, _)| s.starts_with("region:"))
+            .map(|(s, _)| scope_assessment(s))
+            .collect(),
+        forces: all
+            .iter()
+            .filter(|(s, _)| s.starts_with("force:"))
+            .map(|(s, _)| scope_assessment(s))
+            .collect(),
+    }
+}
+
+/// Grade one run.
+pub fn assess_run(r: &RunResult, thresholds: &Thresholds) -> Assessment {
+    let observed = observe(r);
+    let keys = observed.keys().cloned().collect();
+    let lookup = |k: &str| {
+        observed.get(k).map(|o| Valued {
+            value: o.value,
+            note: o.note.clone(),
+            replications: None,
+            p5: None,
+            p95: None,
+        })
+    };
+    assess_with(&r.geography, thresholds, "one run".into(), &lookup, &keys)
+}
+
+/// Prefix of the observations among an ensemble aggregate's measures.
+pub const ENSEMBLE_PREFIX: &str = "evidence.";
+
+/// Grade an ensemble on the mean of each measure over the replications in which it applied.
+pub fn assess_ensemble(a: &Aggregate, thresholds: &Thresholds) -> Assessment {
+    let keys: BTreeSet<String> =
+        a.measures.keys().filter_map(|k| k.strip_prefix(ENSEMBLE_PREFIX)).map(str::to_string).collect();
+    let completed = a.completed;
+    let lookup = |k: &str| {
+        a.measures.get(&format!("{ENSEMBLE_PREFIX}{k}")).map(|s| Valued {
+            value: round3(s.mean),
+            note: (s.n < completed).then(|| format!("applied in {} of {completed} replications", s.n)),
+            replications: Some(s.n),
+            p5: Some(s.p5),
+            p95: Some(s.p95),
+        })
+    };
+    let basis = format!("means over {completed} replications");
+    assess_with(&a.manifest.geography, thresholds, basis, &lookup, &keys)
+}

@@ -1,0 +1,398 @@
+//! The content of a report, built once from a run's result or an ensemble's aggregate and then
+//! written as HTML, Markdown or GIS files. Everything here is plain data in display order.
+
+use std::collections::BTreeMap;
+
+use crate::assessment::{self, ENSEMBLE_PREFIX};
+use crate::ensemble::Aggregate;
+use crate::model::Thresholds;
+use crate::results::{Assessment, EventKind, Geography, Grade, RunResult, ScopeAssessment};
+use crate::time::Minutes;
+
+/// What a report is made from.
+#[derive(Debug, Clone)]
+pub enum ReportSource {
+    /// One run's `--json` output.
+    Run(Box<RunResult>),
+    /// An ensemble's aggregate (from NAME.aggregate.json, or recomputed from its JSON Lines).
+    Ensemble(Box<Aggregate>),
+}
+
+/// One line of a chart, with a percentile band for ensembles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    /// Legend label.
+    pub label: String,
+    /// Value at each time (units): the run's value, or the ensemble mean.
+    pub values: Vec<f64>,
+    /// 5th and 95th percentiles at each time (units), for ensembles.
+    pub band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Demand against strength over time for one capability, nationally.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Capability id.
+    pub capability: String,
+    /// Sample times (minutes from the start).
+    pub times: Vec<Minutes>,
+    /// Demand first, then the strengths.
+    pub curves: Vec<Curve>,
+}
+
+/// One force's burden and grades.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForceRow {
+    /// Force code.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Mutual-aid region.
+    pub region: String,
+    /// HQ latitude and longitude (degrees).
+    pub hq: Option<(f64, f64)>,
+    /// Unit-hours lent to other forces' incidents.
+    pub lent: f64,
+    /// Unit-hours received at its incidents.
+    pub received: f64,
+    /// Fair share of all lending by officer strength (unit-hours).
+    pub fair_share: f64,
+    /// Hours below retained cover while lending.
+    pub hours_below_cover: f64,
+    /// Hours cut off by closed links.
+    pub cut_off_hours: f64,
+    /// Grade per SPR area (capacity, capability, consistency, connectivity).
+    pub grades: Vec<Option<Grade>>,
+}
+
+impl ForceRow {
+    /// The force's lowest grade: how it is coloured on the map.
+    pub fn strain(&self) -> Option<Grade> {
+        self.grades.iter().flatten().max().copied()
+    }
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Scenario name.
+    pub title: String,
+    /// "One run" or "Ensemble of N replications".
+    pub kind: String,
+    /// Headline measures as (label, value).
+    pub headline: Vec<(String, String)>,
+    /// The graded assessment.
+    pub assessment: Assessment,
+    /// One chart per capability with demand.
+    pub charts: Vec<Chart>,
+    /// Every force, sorted by code.
+    pub forces: Vec<ForceRow>,
+    /// Forces and links, for the map.
+    pub geography: Geography,
+    /// Notable events (runs only): minute and description.
+    pub timeline: Vec<(Minutes, String)>,
+    /// Events left out of the timeline (unit movements), by kind.
+    pub timeline_omitted: usize,
+    /// Manifest entries as (key, value).
+    pub manifest: Vec<(String, String)>,
+}
+
+/// Events shown in a timeline at most; the rest are counted.
+const TIMELINE_MAX: usize = 400;
+
+fn manifest_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
+    let Some(map) = value.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "geography")
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "—".into(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+fn run_chart(r: &RunResult, capability: &str) -> Chart {
+    let points: Vec<_> = r.series.national.iter().filter(|p| p.capability == capability).collect();
+    let curve = |label: &str, f: &dyn Fn(&crate::results::SeriesPoint) -> f64| Curve {
+        label: label.into(),
+        values: points.iter().map(|p| f(p)).collect(),
+        band: None,
+    };
+    Chart {
+        capability: capability.into(),
+        times: points.iter().map(|p| p.t).collect(),
+        curves: vec![
+            curve("demand", &|p| f64::from(p.demand)),
+            curve("deployed", &|p| f64::from(p.deployed)),
+            curve("effective", &|p| p.effective),
+        ],
+    }
+}
+
+fn ensemble_chart(a: &Aggregate, capability: &str) -> Chart {
+    let bands = a.series.get(capability).map(Vec::as_slice).unwrap_or_default();
+    let curve = |label: &str, f: &dyn Fn(&crate::ensemble::SeriesBand) -> &crate::ensemble::Band| Curve {
+        label: label.into(),
+        values: bands.iter().map(|b| f(b).mean).collect(),
+        band: Some((bands.iter().map(|b| f(b).p5).collect(), bands.iter().map(|b| f(b).p95).collect())),
+    };
+    Chart {
+        capability: capability.into(),
+        times: bands.iter().map(|b| b.t).collect(),
+        curves: vec![curve("demand", &|b| &b.demand), curve("effective", &|b| &b.effective)],
+    }
+}
+
+fn describe_event(kind: &EventKind) -> Option<String> {
+    Some(match kind {
+        EventKind::RequestRaised { incident, capability, tier, units, .. } if *tier >= 2 => {
+            let level = if *tier == 2 { "regional" } else { "national" };
+            format!("{incident} asks for {units} {capability} unit(s) ({level})")
+        }
+        EventKind::NationalTrigger => "national mobilisation triggered".into(),
+        EventKind::DisorderSpread { incident, from, force } => {
+            format!("disorder spreads from {from} to {force} ({incident})")
+        }
+        EventKind::DisorderCalmed { incident } => format!("{incident} calms and ends"),
+        EventKind::DisruptionStarted { disruption } => format!("disruption begins: {disruption}"),
+        EventKind::DisruptionEnded { disruption } => format!("disruption ends: {disruption}"),
+        EventKind::RouteBlocked { unit, incident } => {
+            format!("{unit} cannot reach {incident}: no open route")
+        }
+        _ => return None,
+    })
+}
+
+fn fmt_value(v: f64) -> String {
+    format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+impl Report {
+    /// Build the report of `source`, graded against `thresholds`.
+    pub fn build(source: &ReportSource, thresholds: &Thresholds) -> Self {
+        let (geography, figures, assessment, title): (&Geography, BTreeMap<String, f64>, Assessment, String) =
+            match source {
+                ReportSource::Run(r) => (
+                    &r.geography,
+                    assessment::observation_values(r),
+                    assessment::assess_run(r, thresholds),
+                    r.manifest.inputs.scenario.clone(),
+                ),
+                ReportSource::Ensemble(a) => (
+                    &a.manifest.geography,
+                    a.measures
+                        .iter()
+                        .filter_map(|(k, s)| k.strip_prefix(ENSEMBLE_PREFIX).map(|k| (k.to_string(), s.mean)))
+                        .collect(),
+                    assessment::assess_ensemble(a, thresholds),
+                    a.manifest.inputs.scenario.clone(),
+                ),
+            };
+        let grades_of = |scope: &ScopeAssessment| scope.areas.iter().map(|a| a.grade).collect::<Vec<_>>();
+        let forces = geography
+            .forces
+            .iter()
+            .map(|p| {
+                let fig = |what: &str| {
+                    figures.get(&format!("force:{}/burden.{what}", p.code)).copied().unwrap_or(0.0)
+                };
+                ForceRow {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    region: p.region.clone(),
+                    hq: p.lat.zip(p.lon),
+                    lent: fig("lent_unit_hours"),
+                    received: fig("received_unit_hours"),
+                    fair_share: fig("fair_share_unit_hours"),
+                    hours_below_cover: fig("hours_below_cover"),
+                    cut_off_hours: fig("cut_off_hours"),
+                    grades: assessment
+                        .forces
+                        .iter()
+                        .find(|s| s.scope == p.code)
+                        .map(grades_of)
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let (kind, headline, charts, timeline, omitted, manifest) = match source {
+            ReportSource::Run(r) => {
+                let s = &r.summary;
+                let headline = vec![
+                    ("Share of demand met".into(), format!("{:.1}%", s.demand_met * 100.0)),
+                    ("Unmet demand".into(), format!("{:.0} unit-hours", s.unmet_unit_hours)),
+                    (
+                        "Peak shortfall".into(),
+                        format!(
+                            "{} units at minute {}",
+                            fmt_value(s.peak_shortfall_units),
+                            s.peak_shortfall_at
+                        ),
+                    ),
+                    (
+                        "National mobilisation".into(),
+                        s.national_trigger_at
+                            .map_or("not triggered".into(), |t| format!("triggered at minute {t}")),
+                    ),
+                    ("Mutual-aid deployments".into(), s.aid_deployments.to_string()),
+                    ("Donor hours below retained cover".into(), fmt_value(s.donor_hours_below_cover)),
+                ];
+                let charts = r
+                    .capabilities
+                    .iter()
+                    .filter(|c| c.demanded_unit_hours > 0.0)
+                    .map(|c| run_chart(r, &c.capability))
+                    .collect();
+                let mut timeline: Vec<(Minutes, String)> = r
+                    .incidents
+                    .iter()
+                    .map(|i| (i.start, format!("{} ({}) begins in {}", i.id, i.kind, i.host)))
+                    .collect();
+                timeline.extend(r.events.iter().filter_map(|e| describe_event(&e.kind).map(|d| (e.t, d))));
+                // Stable sort: incident starts come before the events of the same minute.
+                timeline.sort_by_key(|(t, _)| *t);
+                timeline.truncate(TIMELINE_MAX);
+                let omitted = r.events.len() + r.incidents.len() - timeline.len();
+                let manifest = manifest_pairs(&serde_json::to_value(&r.manifest).unwrap_or_default());
+                ("One run".to_string(), headline, charts, timeline, omitted, manifest)
+            }
+            ReportSource::Ensemble(a) => {
+                let m = |k: &str| a.measures.get(k);
+                let mut headline = Vec::new();
+                for (label, key, scale, unit) in [
+                    ("Share of demand met", "demand_met", 100.0, "%"),
+                    ("Unmet demand", "unmet_unit_hours", 1.0, " unit-hours"),
+                    ("Peak shortfall", "peak_shortfall_units", 1.0, " units"),
+                    ("Donor hours below retained cover", "donor_hours_below_cover", 1.0, " hours"),
+                ] {
+                    if let Some(s) = m(key) {
+                        headline.push((
+                            label.to_string(),
+                            format!(
+                                "mean {:.1}{unit} (5–95%: {:.1}–{:.1})",
+                                s.mean * scale,
+                                s.p5 * scale,
+                                s.p95 * scale
+                            ),
+                        ));
+                    }
+                }
+                if let Some(s) = m("national_trigger_at") {
+                    headline.push((
+                        "National mobilisation".into(),
+                        format!("triggered in {} of {} replications", s.n, a.completed),
+                    ));
+                }
+                let charts = a
+                    .series
+                    .keys()
+                    .filter(|c| a.series[*c].iter().any(|b| b.demand.p95 > 0.0))
+                    .map(|c| ensemble_chart(a, c))
+                    .collect();
+                let mut manifest = manifest_pairs(&serde_json::to_value(&a.manifest).unwrap_or_default());
+                manifest.push(("completed".into(), a.completed.to_string()));
+                manifest.push(("failed".into(), a.failed.len().to_string()));
+                (
+                    format!("Ensemble of {} replications", a.completed),
+                    headline,
+                    charts,
+                    Vec::new(),
+                    0,
+                    manifest,
+                )
+            }
+        };
+        Report {
+            title,
+            kind,
+            headline,
+            assessment,
+            charts,
+            forces,
+            geography: geography.clone(),
+            timeline,
+            timeline_omitted: omitted,
+            manifest,
+        }
+    }
+
+    /// Forces that any figure or grade concerns (the rest had no part in the scenario).
+    pub fn involved_forces(&self) -> impl Iterator<Item = &ForceRow> {
+        self.forces.iter().filter(|f| {
+            f.lent > 0.0
+                || f.received > 0.0
+                || f.hours_below_cover > 0.0
+                || f.cut_off_hours > 0.0
+                || f.strain().is_some()
+        })
+    }
+}
+
+/// Format a measure's value in its unit for reports.
+pub fn format_measure(value: f64, unit: &str) -> String {
+    match unit {
+        "share" => format!("{:.1}%", value * 100.0),
+        "minutes" => {
+            let m = value.round() as u64;
+            if m >= 60 { format!("{}h {:02}m", m / 60, m % 60) } else { format!("{m}m") }
+        }
+        "hours" => format!("{value:.1} h"),
+        "ratio" => format!("{value:.2}×"),
+        "unit-hours" => format!("{value:.1} unit-hours"),
+        _ => format!("{} {unit}", fmt_value(value)),
+    }
+}
+
+/// Minutes as "day D HH:MM" (day 1 starts at minute 0).
+pub fn clock(t: Minutes) -> String {
+    format!("day {} {:02}:{:02}", t / 1440 + 1, (t % 1440) / 60, t % 60)
+}
+
+/// Read what `muster report` was given: a run's JSON, an ensemble's aggregate JSON, or an
+/// ensemble's JSON Lines (aggregated here). Problems are located `file:line:col`.
+pub fn read_source(path: &std::path::Path) -> Result<ReportSource, crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::{Diagnostic, Location};
+    let file = path.display().to_string();
+    let at = |line: usize, col: usize, message: String, hint: &str| {
+        Diagnostic::new(Location::File { file: file.clone(), line: line.max(1), col: col.max(1) }, message)
+            .with_hint(Some(hint.to_string()))
+    };
+    const HINT: &str =
+        "give the file written by `muster run --json`, or an ensemble's .jsonl or .aggregate.json";
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::new(Location::Whole { file: file.clone() }, format!("cannot read the file: {e}"))
+            .with_hint(Some(HINT.into()))
+    })?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| at(1, 1, "the file is not UTF-8 text".into(), HINT))?;
+    // Several JSON values, one per line, the first a manifest: an ensemble's JSON Lines.
+    if text.starts_with("{\"manifest\"") && text.trim_end().contains('\n') {
+        let (manifest, records) = super::ensemble_files::read_parts(&[path.to_path_buf()])
+            .map_err(|m| at(m.line, 1, m.message, HINT))?;
+        let mut agg = crate::ensemble::Aggregator::default();
+        for r in &records {
+            agg.push(r);
+        }
+        return Ok(ReportSource::Ensemble(Box::new(agg.finish(manifest))));
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| at(e.line(), e.column(), format!("not valid JSON: {e}"), HINT))?;
+    let has = |key: &str| value.get(key).is_some();
+    if has("summary") && has("series") {
+        serde_json::from_value::<RunResult>(value)
+            .map(|r| ReportSource::Run(Box::new(r)))
+            .map_err(|e| at(1, 1, format!("not a Muster run result: {e}"), HINT))
+    } else if has("measures") && has("manifest") {
+        serde_json::from_value::<Aggregate>(value)
+            .map(|a| ReportSource::Ensemble(Box::new(a)))
+            .map_err(|e| at(1, 1, format!("not a Muster ensemble aggregate: {e}"), HINT))
+    } else {
+        Err(at(1, 1, "this JSON is neither a run result nor an ensemble aggregate".into(), HINT))
+    }
+}
