@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::report::{Chart, Report, clock, format_measure};
+use super::report::{Chart, ForceRow, Report, clock, format_measure};
 use crate::results::{AreaAssessment, Grade, ScopeAssessment};
 
 /// Escape text for HTML content and attribute values.
@@ -305,43 +305,70 @@ fn fmt_axis(v: f64) -> String {
     if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
 }
 
-fn burden_chart(h: &mut String, r: &Report) {
-    let rows: Vec<_> = r.forces.iter().filter(|f| f.lent > 0.0 || f.received > 0.0).collect();
+/// One bar series of a per-force bar chart: label, colour, value of a force.
+type BarSeries<'a> = (&'a str, &'a str, &'a dyn Fn(&ForceRow) -> f64);
+
+/// Horizontal bars per force (forces where any series is above zero), one row per force.
+fn bars(h: &mut String, r: &Report, title: &str, unit: &str, series: &[BarSeries<'_>]) -> bool {
+    let rows: Vec<&ForceRow> =
+        r.forces.iter().filter(|f| series.iter().any(|(_, _, v)| v(f) > 0.0)).collect();
     if rows.is_empty() {
-        h.push_str("<p>No force lent or received aid.</p>\n");
-        return;
+        return false;
     }
     const W: f64 = 760.0;
-    const ROW: f64 = 16.0;
     const L: f64 = 150.0;
-    let height = ROW * rows.len() as f64 + 30.0;
-    let max = rows.iter().map(|f| f.lent.max(f.received)).fold(1.0f64, f64::max);
+    let bar = 6.0;
+    let row = bar * series.len() as f64 + 4.0;
+    let height = row * rows.len() as f64 + 20.0;
+    let max = rows.iter().flat_map(|f| series.iter().map(|(_, _, v)| v(f))).fold(1.0f64, f64::max);
     let scale = (W - L - 20.0) / max;
     let _ = writeln!(
         h,
         "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height:.0}\" viewBox=\"0 0 {W} {height:.0}\" role=\"img\" data-points=\"{}\">",
         rows.len()
     );
-    h.push_str("<title>Unit-hours lent (purple) and received (blue) per force</title>\n");
+    let _ = writeln!(h, "<title>{}</title>", escape(title));
     for (i, f) in rows.iter().enumerate() {
-        let y = 10.0 + ROW * i as f64;
-        let _ = writeln!(
+        let y = 10.0 + row * i as f64;
+        let _ = write!(
             h,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text><rect x=\"{L}\" y=\"{:.1}\" width=\"{:.1}\" height=\"6\" fill=\"#8250df\"><title>{} lent {:.1} unit-hours</title></rect><rect x=\"{L}\" y=\"{:.1}\" width=\"{:.1}\" height=\"6\" fill=\"#0969da\"><title>{} received {:.1} unit-hours</title></rect>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
             L - 6.0,
-            y + 9.0,
-            escape(&f.code),
-            y,
-            f.lent * scale,
-            escape(&f.code),
-            f.lent,
-            y + 7.0,
-            f.received * scale,
-            escape(&f.code),
-            f.received
+            y + bar + 2.0,
+            escape(&f.code)
         );
+        for (k, (label, colour, value)) in series.iter().enumerate() {
+            let _ = write!(
+                h,
+                "<rect x=\"{L}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar}\" fill=\"{colour}\"><title>{} {label} {:.1} {unit}</title></rect>",
+                y + bar * k as f64,
+                value(f) * scale,
+                escape(&f.code),
+                value(f)
+            );
+        }
+        h.push('\n');
     }
-    h.push_str("</svg>\n<p class=\"legend\"><span><span style=\"color:#8250df\">■</span> lent</span><span><span style=\"color:#0969da\">■</span> received</span> (unit-hours on task)</p>\n");
+    h.push_str("</svg>\n<p class=\"legend\">");
+    for (label, colour, _) in series {
+        let _ = write!(h, "<span><span style=\"color:{colour}\">■</span> {label}</span>");
+    }
+    let _ = writeln!(h, " ({})</p>", escape(unit));
+    true
+}
+
+fn burden_chart(h: &mut String, r: &Report) {
+    let lent = |f: &ForceRow| f.lent;
+    let received = |f: &ForceRow| f.received;
+    let aid = [("lent", "#8250df", &lent as &dyn Fn(&ForceRow) -> f64), ("received", "#0969da", &received)];
+    if !bars(h, r, "Unit-hours lent and received per force", "unit-hours on task", &aid) {
+        h.push_str("<p>No force lent or received aid.</p>\n");
+    }
+    let below = |f: &ForceRow| f.hours_below_cover;
+    let cover = [("below retained cover", "#e07b39", &below as &dyn Fn(&ForceRow) -> f64)];
+    if !bars(h, r, "Hours below retained cover while lending, per force", "hours", &cover) {
+        h.push_str("<p>No lending force fell below its cover standard.</p>\n");
+    }
 }
 
 fn force_table(h: &mut String, r: &Report) {
