@@ -461,31 +461,50 @@ impl Sim<'_, '_> {
     /// look-ahead (for those, relief is being sought), with whether each is due on task within
     /// the arrival window (only those count against the gap that aid is asked for).
     pub fn committed(&self, incident: usize, cap: CapabilityId) -> Vec<Committed> {
+        let mut out = Vec::new();
+        self.each_committed(incident, cap, |c| out.push(c));
+        out
+    }
+
+    /// How many units [`committed`](Self::committed) would list, and how many of them are due:
+    /// the same rule without building the list (it runs for every incident every step).
+    pub fn commitment_counts(&self, incident: usize, cap: CapabilityId) -> (u32, u32) {
+        let (mut all, mut due) = (0, 0);
+        self.each_committed(incident, cap, |c| {
+            all += 1;
+            due += u32::from(c.due);
+        });
+        (all, due)
+    }
+
+    fn each_committed(&self, incident: usize, cap: CapabilityId, mut visit: impl FnMut(Committed)) {
         let model = &self.model.0;
         let now = self.clock.now;
         let (lookahead, window) =
             (model.scenario.policy.relief_lookahead, model.scenario.policy.arrival_window);
         let booked = self.plans.0[incident].booked;
         let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else {
-            return Vec::new();
+            return;
         };
-        inc.caps[usize::from(cap.0)]
-            .assigned
-            .iter()
-            .filter_map(|&id| {
-                let (_, s) = self.units.get(self.index.units[id.0 as usize]).ok()?;
-                let a = s.assignment?;
-                let kind = match s.state {
-                    UnitState::Mobilising { .. } => Commitment::Mobilising,
-                    UnitState::Travelling { .. } => Commitment::Travelling,
-                    UnitState::Deployed { .. } => Commitment::Deployed,
-                    _ => return None,
-                };
-                // Aid counts as soon as it is promised: the host asked for it and it is coming;
-                // so does anything booked for a planned event, timed to arrive at its start.
-                let due = kind == Commitment::Deployed || s.lent || booked || a.eta <= now + window;
-                (a.tour_end > now + lookahead).then_some(Committed { id, kind, lent: s.lent, due })
-            })
-            .collect()
+        for &id in &inc.caps[usize::from(cap.0)].assigned {
+            let Ok((_, s)) = self.units.get(self.index.units[id.0 as usize]) else {
+                continue;
+            };
+            let Some(a) = s.assignment else {
+                continue;
+            };
+            let kind = match s.state {
+                UnitState::Mobilising { .. } => Commitment::Mobilising,
+                UnitState::Travelling { .. } => Commitment::Travelling,
+                UnitState::Deployed { .. } => Commitment::Deployed,
+                _ => continue,
+            };
+            // Aid counts as soon as it is promised: the host asked for it and it is coming;
+            // so does anything booked for a planned event, timed to arrive at its start.
+            let due = kind == Commitment::Deployed || s.lent || booked || a.eta <= now + window;
+            if a.tour_end > now + lookahead {
+                visit(Committed { id, kind, lent: s.lent, due });
+            }
+        }
     }
 }

@@ -171,10 +171,10 @@ pub fn release_surplus(mut sim: Sim) {
             let release: Vec<UnitId> = if demand == 0 {
                 cs.assigned.clone()
             } else {
-                let mut due: Vec<_> = sim.committed(i, cap).into_iter().filter(|c| c.due).collect();
-                if due.len() <= demand {
+                if sim.commitment_counts(i, cap).1 as usize <= demand {
                     continue;
                 }
+                let mut due: Vec<_> = sim.committed(i, cap).into_iter().filter(|c| c.due).collect();
                 due.sort_by_key(|c| (!c.lent, c.kind, std::cmp::Reverse(c.id)));
                 due.iter().take(due.len() - demand).map(|c| c.id).collect()
             };
@@ -203,9 +203,7 @@ pub fn allocate_local(mut sim: Sim) {
         let latency = plans[i].decision_latency(&model.scenario.policy);
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
-            let committed = sim.committed(i, cap);
-            let all = committed.len() as u32;
-            let due = committed.iter().filter(|c| c.due).count() as u32;
+            let (all, due) = sim.commitment_counts(i, cap);
             let (demand, since) = {
                 let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
                     continue;
@@ -232,7 +230,7 @@ pub fn allocate_local(mut sim: Sim) {
                 sim.assign(id, i, 1, since);
             }
             if !own.is_empty() {
-                let due = sim.committed(i, cap).iter().filter(|c| c.due).count() as u32;
+                let due = sim.commitment_counts(i, cap).1;
                 if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                     inc.caps[c].gap = demand.saturating_sub(due);
                 }
