@@ -9,4 +9,5 @@ pub mod model;
 pub mod present;
 pub mod results;
 pub mod shipped;
+pub mod synth;
 pub mod time;

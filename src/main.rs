@@ -182,6 +182,24 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         thresholds: Option<PathBuf>,
     },
+    /// Write a synthetic dataset (and a 72-hour scenario for it) of any size, for scale tests
+    Synth {
+        /// Number of forces
+        #[arg(long, value_parser = clap::value_parser!(u32).range(3..=65535))]
+        forces: u32,
+        /// Mean units per force over all capabilities (a force's share follows its strength)
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        units_per_force: u32,
+        /// Seed of the generator (the same arguments always write the same bytes)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The dataset file to write (use it with --dataset)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also write a 72-hour scenario of concurrent disorder and terrorism on it
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+    },
     /// Check a scenario (and dataset) without running it
     Validate {
         #[command(flatten)]
@@ -711,6 +729,37 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Command::Report { result, html, markdown, gis, thresholds } => {
             report(&result, html.as_deref(), markdown.as_deref(), gis.as_deref(), thresholds.as_deref())
+        }
+        Command::Synth { forces, units_per_force, seed, out, scenario } => {
+            let builtin = input::load_dataset(InputFile::builtin_dataset())?;
+            let params = muster::synth::SynthParams { forces, units_per_force, seed };
+            let synthetic =
+                muster::synth::synthesize(params, input::BUILTIN_DATASET, &builtin).map_err(|e| {
+                    Failure::Input(Diagnostics(vec![Diagnostic::new(
+                        Location::Override {
+                            argument: format!("--forces {forces} --units-per-force {units_per_force}"),
+                        },
+                        e.to_string(),
+                    )]))
+                })?;
+            let other = |e: files::OutputError| Failure::Other(e.to_string());
+            files::write_atomic(&out, synthetic.dataset.as_bytes()).map_err(other)?;
+            eprintln!(
+                "wrote {} ({forces} forces, {} units, {} border links)",
+                out.display(),
+                synthetic.units,
+                synthetic.borders
+            );
+            if let Some(path) = scenario {
+                files::write_atomic(&path, synthetic.scenario.as_bytes()).map_err(other)?;
+                eprintln!(
+                    "wrote {}: muster run {} --dataset {}",
+                    path.display(),
+                    path.display(),
+                    out.display()
+                );
+            }
+            Ok(())
         }
         Command::Scenarios => {
             let width = muster::shipped::SHIPPED.iter().map(|(n, _)| n.len()).max().unwrap_or(0);

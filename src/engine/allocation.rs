@@ -83,19 +83,22 @@ pub fn objective(needs: &[Need], arrival: &[Vec<Option<Minutes>>], grants: &[Gra
 }
 
 fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes>>]) -> Vec<Grant> {
-    // Nodes: source, groups, needs, sink.
-    let (source, sink) = (0, 1 + groups.len() + needs.len());
-    let need_node = |n: usize| 1 + groups.len() + n;
+    // Groups that can reach no need are dead ends: leaving them out of the network changes no
+    // path, and numbering the rest in the same order keeps every tie broken the same way.
+    let live: Vec<usize> = (0..groups.len()).filter(|&g| arrival[g].iter().any(Option::is_some)).collect();
+    // Nodes: source, live groups, needs, sink.
+    let (source, sink) = (0, 1 + live.len() + needs.len());
+    let need_node = |n: usize| 1 + live.len() + n;
     let mut net = MinCostFlow::new(sink + 1);
-    for (g, group) in groups.iter().enumerate() {
-        net.add_edge(source, 1 + g, i64::from(group.count), 0);
+    for (k, &g) in live.iter().enumerate() {
+        net.add_edge(source, 1 + k, i64::from(groups[g].count), 0);
     }
     let mut arcs = Vec::new();
-    for (g, row) in arrival.iter().enumerate() {
-        for (n, a) in row.iter().enumerate() {
+    for (k, &g) in live.iter().enumerate() {
+        for (n, a) in arrival[g].iter().enumerate() {
             if let Some(a) = a {
                 let id = net.add_edge(
-                    1 + g,
+                    1 + k,
                     need_node(n),
                     i64::from(groups[g].count),
                     i64::from(needs[n].priority) * i64::from(*a),

@@ -12,7 +12,7 @@ mod lifecycle;
 mod measures;
 mod report;
 mod state;
-mod streams;
+pub(crate) mod streams;
 mod systems;
 mod travel;
 

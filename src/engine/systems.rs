@@ -451,15 +451,24 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
         }
         let away: Vec<(ForceId, UnitId)> =
             sim.away.0.iter().filter(|(_, k, _)| *k == cap).map(|&(loc, _, id)| (loc, id)).collect();
+        // Units idle away join the first group with their home and location. Home groups sit
+        // at their home, so only a unit idle at its own home could join one (searched for).
+        let mut away_groups: BTreeMap<(ForceId, ForceId), usize> = BTreeMap::new();
         for (loc, id) in away {
             let home = sim.unit(id).0.home;
             if !eligible(home) {
                 continue;
             }
-            if let Some(g) = groups.iter().position(|g| g.home == home && g.location == loc) {
+            let existing = if loc == home {
+                groups.iter().position(|g| g.home == home && g.location == loc)
+            } else {
+                away_groups.get(&(home, loc)).copied()
+            };
+            if let Some(g) = existing {
                 groups[g].count += 1;
                 members[g].push(id);
             } else {
+                away_groups.insert((home, loc), groups.len());
                 groups.push(SupplyGroup {
                     home,
                     home_region: model.dataset.force(home).region,
@@ -486,13 +495,21 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 }
             })
             .collect();
+        // Travel time from each need's host to each force, computed once per location (many
+        // groups share one: a force's notice bands).
+        let mut travel: Vec<Vec<Option<Option<Minutes>>>> =
+            vec![vec![None; model.dataset.forces.len()]; needs.len()];
         let mut arrival = vec![vec![None; needs.len()]; groups.len()];
         for (g, group) in groups.iter().enumerate() {
             for (n, need) in needs.iter().enumerate() {
                 if group.home == need.host {
                     continue;
                 }
-                let Some(travel) = sim.travel_time(group.location, need.host, cap) else {
+                // Asked from the host's end: one shortest-path tree per host serves every donor.
+                let memo = &mut travel[n][usize::from(group.location.0)];
+                let Some(travel) =
+                    *memo.get_or_insert_with(|| sim.travel_time(need.host, group.location, cap))
+                else {
                     continue;
                 };
                 let plan = &plans[open[n].incident];

@@ -92,8 +92,15 @@ impl TravelNetwork {
     }
 
     /// Effective road distance (metres, slowdowns applied) from `from` to `to`, if connected.
+    /// Links are two-way with the same length both ways, so a row computed from either end
+    /// answers: allocation asks from each host, and one Dijkstra per host serves every donor.
     pub fn distance_m(&mut self, from: ForceId, to: ForceId) -> Option<u64> {
-        let src = usize::from(from.0);
+        let (src, dst) = (usize::from(from.0), usize::from(to.0));
+        if self.cache[src].is_none()
+            && let Some(row) = &self.cache[dst]
+        {
+            return row[src];
+        }
         if self.cache[src].is_none() {
             let closed = &self.closed;
             let slow = &self.slow_permille;
@@ -105,7 +112,7 @@ impl TravelNetwork {
             let row = (0..self.graph.node_count()).map(|i| map.get(&NodeIndex::new(i)).copied()).collect();
             self.cache[src] = Some(row);
         }
-        self.cache[src].as_ref().and_then(|row| row[usize::from(to.0)])
+        self.cache[src].as_ref().and_then(|row| row[dst])
     }
 
     /// Minutes to drive from `from` to `to` at `speed_kmh`, if connected.
