@@ -9,5 +9,6 @@ mod suite {
     mod hand_checked;
     mod malformed;
     mod national;
+    mod synthetic;
     mod threats;
 }

@@ -126,11 +126,13 @@ impl Sim<'_, '_> {
     /// Minutes to travel between two force areas for a capability; within one area it is the
     /// policy's local travel time. `None` when the graph does not connect them.
     pub fn travel_time(&mut self, from: ForceId, to: ForceId, cap: CapabilityId) -> Option<Minutes> {
-        let model = self.model();
+        // Read the two figures without cloning the model: allocation asks this thousands of times.
+        let model = &self.model.0;
         if from == to {
             return Some(model.scenario.policy.local_travel);
         }
-        self.travel.0.minutes(from, to, model.dataset.capability(cap).convoy_speed_kmh)
+        let speed = model.dataset.capability(cap).convoy_speed_kmh;
+        self.travel.0.minutes(from, to, speed)
     }
 
     fn incident_state(&mut self, incident: usize) -> Mut<'_, IncidentState> {

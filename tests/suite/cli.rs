@@ -240,3 +240,33 @@ fn bad_report_input_and_bad_thresholds_exit_2_and_write_nothing() {
     );
     assert!(!json.exists());
 }
+
+#[test]
+fn synth_writes_a_dataset_and_scenario_that_run_and_refuses_bad_sizes() {
+    let dir = tmp("synth");
+    let (data, scen) = (dir.join("d.toml"), dir.join("s.toml"));
+    let out = muster()
+        .args(["synth", "--forces", "30", "--units-per-force", "20", "--seed", "4", "--out"])
+        .arg(&data)
+        .arg("--scenario")
+        .arg(&scen)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = muster().arg("run").arg(&scen).arg("--dataset").arg(&data).arg("-q").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = muster()
+        .args(["synth", "--forces", "2", "--units-per-force", "20", "--out"])
+        .arg(dir.join("x.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = muster()
+        .args(["synth", "--forces", "20", "--units-per-force", "2", "--out"])
+        .arg(dir.join("x.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 4"));
+    assert!(!dir.join("x.toml").exists());
+}

@@ -1,0 +1,86 @@
+//! The performance targets of issue #7 and the scaling curves, measured with criterion.
+//! Results, the machine and the date are recorded in docs/performance.md.
+//!
+//! cargo bench --bench targets -- --warm-up-time 1 --measurement-time 5
+
+use std::sync::Arc;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use muster::input::{self, InputFile, SetOverride, load_model};
+use muster::model::Model;
+use muster::synth::{SynthParams, synthesize};
+
+fn shipped(name: &str, sets: &[String]) -> Arc<Model> {
+    let text = muster::shipped::find(name).expect("shipped scenario");
+    let sets: Vec<SetOverride> = sets.iter().map(|s| SetOverride::parse(s).expect("valid --set")).collect();
+    Arc::new(load_model(InputFile { name, bytes: text.as_bytes() }, &sets, None).expect("valid scenario"))
+}
+
+/// A synthetic system and its 72-hour disorder + terrorism scenario, loaded as a user would.
+fn synthetic(forces: u32, units_per_force: u32) -> Arc<Model> {
+    let builtin = input::load_dataset(InputFile::builtin_dataset()).expect("built-in dataset");
+    let s = synthesize(SynthParams { forces, units_per_force, seed: 3 }, input::BUILTIN_DATASET, &builtin)
+        .expect("valid parameters");
+    Arc::new(
+        load_model(
+            InputFile { name: "synthetic-scenario.toml", bytes: s.scenario.as_bytes() },
+            &[],
+            Some(InputFile { name: "synthetic.toml", bytes: s.dataset.as_bytes() }),
+        )
+        .expect("synthetic files load"),
+    )
+}
+
+/// The 72-hour national scenario with concurrent terrorism, disorder and a critical threat
+/// level: the shipped five-day scenario cut to its first 72 hours.
+fn national_72h() -> Arc<Model> {
+    shipped("critical-threat-terror-and-disorder", &["scenario.horizon=3d".into()])
+}
+
+fn bench_targets(c: &mut Criterion) {
+    let model = national_72h();
+    c.bench_function("target/national-72h-terror-disorder-1-core", |b| {
+        b.iter(|| muster::engine::run(Arc::clone(&model)).expect("runs"))
+    });
+    // Replications per second on 2 threads; 10,000 replications take 10,000 / that.
+    let mut group = c.benchmark_group("target/national-72h-ensemble-256-runs");
+    group.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("threads");
+    group.bench_function("2-threads", |b| {
+        b.iter(|| pool.install(|| muster::ensemble::run(&model, 256, None, |_| Ok(())).expect("runs")))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("target/synthetic-2000-forces-100k-units-72h");
+    group.sample_size(10);
+    let big = synthetic(2000, 50);
+    group.bench_function("run", |b| b.iter(|| muster::engine::run(Arc::clone(&big)).expect("runs")));
+    group.finish();
+}
+
+fn bench_scaling(c: &mut Criterion) {
+    // Units ×1, ×10, ×100 on the same 200-force geography and scenario.
+    let mut group = c.benchmark_group("scale/units-200-forces");
+    group.sample_size(10);
+    for m in [10u32, 100, 1000] {
+        let model = synthetic(200, m);
+        group.bench_with_input(BenchmarkId::from_parameter(200 * m), &model, |b, model| {
+            b.iter(|| muster::engine::run(Arc::clone(model)).expect("runs"))
+        });
+    }
+    group.finish();
+    // Horizon ×1, ×4, ×16 (2 to 32 days) of the national terror-and-disorder scenario (its
+    // incidents start by day 2 and end by day 5: later days cost only what still happens).
+    let mut group = c.benchmark_group("scale/horizon-national");
+    group.sample_size(10);
+    for hours in [48u32, 192, 768] {
+        let model = shipped("critical-threat-terror-and-disorder", &[format!("scenario.horizon={hours}h")]);
+        group.bench_with_input(BenchmarkId::from_parameter(format!("{hours}h")), &model, |b, model| {
+            b.iter(|| muster::engine::run(Arc::clone(model)).expect("runs"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_targets, bench_scaling);
+criterion_main!(benches);
