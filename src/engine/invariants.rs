@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::RunSystemOnce;
 
 use super::state::*;
 use crate::model::Model;
@@ -124,6 +125,28 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
         if s.lent {
             lent[usize::from(u.home.0)][c] += 1;
         }
+    }
+    // A kept commitment count must equal a fresh one while it claims to hold.
+    let stale = world
+        .run_system_once(|sim: super::lifecycle::Sim| -> Option<String> {
+            let now = sim.now();
+            for (i, &e) in sim.index.incidents.iter().enumerate() {
+                let Ok(inc) = sim.incidents.get(e) else { continue };
+                for (c, cs) in inc.caps.iter().enumerate() {
+                    let Some(kept) = cs.commitment.filter(|k| now < k.valid_until) else { continue };
+                    let fresh = sim.count_commitments(i, crate::model::CapabilityId(c as u8));
+                    if (fresh.all, fresh.due) != (kept.all, kept.due) {
+                        return Some(format!(
+                            "incident {i} capability {c}: kept count {kept:?}, fresh {fresh:?}"
+                        ));
+                    }
+                }
+            }
+            None
+        })
+        .map_err(|e| format!("cannot check commitment counts: {e}"))?;
+    if let Some(problem) = stale {
+        return Err(problem);
     }
     for (f, r) in &rosters {
         let idle: usize = r.idle_home.iter().map(|s| s.len()).sum();

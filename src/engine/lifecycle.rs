@@ -234,6 +234,7 @@ impl Sim<'_, '_> {
             let cs = &mut inc.caps[c];
             let pos = cs.assigned.partition_point(|u| *u < id);
             cs.assigned.insert(pos, id);
+            cs.commitment = None;
             cs.units_by_tier[usize::from(tier - 1)] += 1;
         }
         let label = self.label(&unit);
@@ -255,9 +256,10 @@ impl Sim<'_, '_> {
     fn unlink(&mut self, unit: &Unit, status: &mut UnitStatus) -> Option<Assignment> {
         let a = status.assignment.take()?;
         let mut inc = self.incident_state(a.incident);
-        let list = &mut inc.caps[usize::from(unit.capability.0)].assigned;
-        if let Ok(pos) = list.binary_search(&unit.id) {
-            list.remove(pos);
+        let cs = &mut inc.caps[usize::from(unit.capability.0)];
+        cs.commitment = None;
+        if let Ok(pos) = cs.assigned.binary_search(&unit.id) {
+            cs.assigned.remove(pos);
         }
         Some(a)
     }
@@ -335,8 +337,15 @@ impl Sim<'_, '_> {
 
     /// Store a status without arming a timer (the caller changes state again at once).
     fn put_silent(&mut self, id: UnitId, status: UnitStatus) {
-        let (_, mut s) = self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
+        let (unit, mut s) =
+            self.units.get_mut(self.index.units[id.0 as usize]).expect("unit index is complete");
+        let touched = [s.assignment.map(|a| a.incident), status.assignment.map(|a| a.incident)];
+        let cap = usize::from(unit.capability.0);
         *s = status;
+        // A unit that changes state changes its incidents' commitment counts.
+        for incident in touched.into_iter().flatten() {
+            self.incident_state(incident).caps[cap].commitment = None;
+        }
     }
 
     /// Leave the incident: rest near it if home is far, else go home and rest there.
@@ -464,22 +473,54 @@ impl Sim<'_, '_> {
     /// the arrival window (only those count against the gap that aid is asked for).
     pub fn committed(&self, incident: usize, cap: CapabilityId) -> Vec<Committed> {
         let mut out = Vec::new();
-        self.each_committed(incident, cap, |c| out.push(c));
+        self.each_committed(incident, cap, |c, _| out.push(c));
         out
     }
 
     /// How many units [`committed`](Self::committed) would list, and how many of them are due:
-    /// the same rule without building the list (it runs for every incident every step).
-    pub fn commitment_counts(&self, incident: usize, cap: CapabilityId) -> (u32, u32) {
-        let (mut all, mut due) = (0, 0);
-        self.each_committed(incident, cap, |c| {
-            all += 1;
-            due += u32::from(c.due);
-        });
-        (all, due)
+    /// the same rule without building the list. It runs for every incident every step, so the
+    /// answer is kept until a listed unit changes state (see `put_silent`) or the clock reaches
+    /// the first minute at which a unit becomes due or has its relief sought.
+    pub fn commitment_counts(&mut self, incident: usize, cap: CapabilityId) -> (u32, u32) {
+        let now = self.clock.now;
+        let c = usize::from(cap.0);
+        if let Ok(inc) = self.incidents.get(self.index.incidents[incident])
+            && let Some(k) = inc.caps[c].commitment
+            && now < k.valid_until
+        {
+            return (k.all, k.due);
+        }
+        let count = self.count_commitments(incident, cap);
+        if let Ok(mut inc) = self.incidents.get_mut(self.index.incidents[incident]) {
+            inc.caps[c].commitment = Some(count);
+        }
+        (count.all, count.due)
     }
 
-    fn each_committed(&self, incident: usize, cap: CapabilityId, mut visit: impl FnMut(Committed)) {
+    /// [`commitment_counts`](Self::commitment_counts) computed afresh, with the minute until
+    /// which it holds if no unit changes state.
+    pub fn count_commitments(&self, incident: usize, cap: CapabilityId) -> CommitmentCount {
+        let policy = &self.model.0.scenario.policy;
+        let mut count = CommitmentCount { all: 0, due: 0, valid_until: Minutes::MAX };
+        self.each_committed(incident, cap, |c, a| {
+            count.all += 1;
+            count.due += u32::from(c.due);
+            // Relief is sought from tour_end − lookahead on; an eta within the window makes due.
+            let mut until = a.tour_end - policy.relief_lookahead;
+            if !c.due {
+                until = until.min(a.eta - policy.arrival_window);
+            }
+            count.valid_until = count.valid_until.min(until);
+        });
+        count
+    }
+
+    fn each_committed(
+        &self,
+        incident: usize,
+        cap: CapabilityId,
+        mut visit: impl FnMut(Committed, &Assignment),
+    ) {
         let model = &self.model.0;
         let now = self.clock.now;
         let (lookahead, window) =
@@ -505,7 +546,7 @@ impl Sim<'_, '_> {
             // so does anything booked for a planned event, timed to arrive at its start.
             let due = kind == Commitment::Deployed || s.lent || booked || a.eta <= now + window;
             if a.tour_end > now + lookahead {
-                visit(Committed { id, kind, lent: s.lent, due });
+                visit(Committed { id, kind, lent: s.lent, due }, &a);
             }
         }
     }

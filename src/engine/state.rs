@@ -140,6 +140,9 @@ pub struct CapabilityState {
     pub gap_since: Option<Minutes>,
     /// Open request entities at tier 2 and tier 3.
     pub requests: [Option<Entity>; 2],
+    /// The last commitment count, valid until a listed unit changes state or the clock
+    /// reaches `valid_until` (a unit becomes due or its relief is sought).
+    pub commitment: Option<CommitmentCount>,
     pub first_demand_at: Option<Minutes>,
     pub first_cover_at: Option<Minutes>,
     pub full_cover_at: Option<Minutes>,
@@ -152,6 +155,18 @@ pub struct CapabilityState {
     pub demanded_um: f64,
     pub met_um: f64,
     pub peak_shortfall: f64,
+}
+
+/// Units committed to one (incident, capability), and how many of them are due; see
+/// `Sim::commitment_counts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitmentCount {
+    /// Units committed whose relief is not yet sought.
+    pub all: u32,
+    /// Of those, units on task, lent, booked or due within the arrival window.
+    pub due: u32,
+    /// First minute at which the counts could change with no unit changing state.
+    pub valid_until: Minutes,
 }
 
 #[derive(Component, Debug, Clone, Default)]

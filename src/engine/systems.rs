@@ -280,6 +280,13 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     let policy = &model.scenario.policy;
     let slot = usize::from(tier - 2);
     for (i, plan) in sim.all_plans().iter().enumerate() {
+        // Most (incident, capability) pairs have no gap and no request: skip them in one look.
+        let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
+            continue;
+        };
+        if inc.caps.iter().all(|cs| cs.gap == 0 && cs.requests[slot].is_none()) {
+            continue;
+        }
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
