@@ -119,6 +119,16 @@ impl Sim<'_, '_> {
         format!("{}:{}:{}", m.force(unit.home).code, m.capability(unit.capability).id, unit.ordinal)
     }
 
+    /// [`travel_time`](Self::travel_time) from `from` to every force, indexed by force id.
+    pub fn travel_row(&mut self, from: ForceId, cap: CapabilityId) -> Vec<Option<Minutes>> {
+        let model = &self.model.0;
+        let (local, speed) =
+            (model.scenario.policy.local_travel, model.dataset.capability(cap).convoy_speed_kmh);
+        let mut row = self.travel.0.minutes_row(from, speed).to_vec();
+        row[usize::from(from.0)] = Some(local);
+        row
+    }
+
     fn incident_id(&self, incident: usize) -> String {
         self.plans.0[incident].id.clone()
     }

@@ -502,21 +502,17 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
                 }
             })
             .collect();
-        // Travel time from each need's host to each force, computed once per location (many
-        // groups share one: a force's notice bands).
-        let mut travel: Vec<Vec<Option<Option<Minutes>>>> =
-            vec![vec![None; model.dataset.forces.len()]; needs.len()];
+        // Travel time from each need's host to every force: links are two-way, so one row per
+        // host serves every donor.
+        let travel: Vec<Vec<Option<Minutes>>> =
+            needs.iter().map(|need| sim.travel_row(need.host, cap)).collect();
         let mut arrival = vec![vec![None; needs.len()]; groups.len()];
         for (g, group) in groups.iter().enumerate() {
             for (n, need) in needs.iter().enumerate() {
                 if group.home == need.host {
                     continue;
                 }
-                // Asked from the host's end: one shortest-path tree per host serves every donor.
-                let memo = &mut travel[n][usize::from(group.location.0)];
-                let Some(travel) =
-                    *memo.get_or_insert_with(|| sim.travel_time(need.host, group.location, cap))
-                else {
+                let Some(travel) = travel[n][usize::from(group.location.0)] else {
                     continue;
                 };
                 let plan = &plans[open[n].incident];

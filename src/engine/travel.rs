@@ -17,6 +17,8 @@ pub struct TravelNetwork {
     slow_permille: Vec<u64>,
     /// Effective metres from a source force to every force; `None` = not computed yet.
     cache: Vec<Option<Vec<Option<u64>>>>,
+    /// Minutes from a source force to every force at a speed (by its bits), from `cache`.
+    minutes_rows: std::collections::BTreeMap<(usize, u64), Vec<Option<Minutes>>>,
 }
 
 impl TravelNetwork {
@@ -36,6 +38,7 @@ impl TravelNetwork {
             closed: vec![0; edges],
             slow_permille: vec![1000; edges],
             cache: vec![None; data.forces.len()],
+            minutes_rows: std::collections::BTreeMap::new(),
         }
     }
 
@@ -64,6 +67,7 @@ impl TravelNetwork {
             }
         }
         self.cache.iter_mut().for_each(|c| *c = None);
+        self.minutes_rows.clear();
     }
 
     /// Which forces are cut off: not in the connected part of the open graph that holds the
@@ -117,6 +121,24 @@ impl TravelNetwork {
 
     /// Minutes to drive from `from` to `to` at `speed_kmh`, if connected.
     pub fn minutes(&mut self, from: ForceId, to: ForceId, speed_kmh: f64) -> Option<Minutes> {
-        self.distance_m(from, to).map(|m| (m as f64 * 60.0 / (speed_kmh * 1000.0)).ceil() as Minutes)
+        self.distance_m(from, to).map(|m| drive_minutes(m, speed_kmh))
     }
+
+    /// [`minutes`](Self::minutes) from `from` to every force (indexed by force id), kept
+    /// until a disruption changes the graph: allocation reads a whole row per host each step.
+    pub fn minutes_row(&mut self, from: ForceId, speed_kmh: f64) -> &[Option<Minutes>] {
+        let key = (usize::from(from.0), speed_kmh.to_bits());
+        if !self.minutes_rows.contains_key(&key) {
+            let row = (0..self.graph.node_count())
+                .map(|to| self.distance_m(from, ForceId(to as u16)).map(|m| drive_minutes(m, speed_kmh)))
+                .collect();
+            self.minutes_rows.insert(key, row);
+        }
+        self.minutes_rows.get(&key).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// Minutes to drive `metres` at `speed_kmh`, rounded up.
+fn drive_minutes(metres: u64, speed_kmh: f64) -> Minutes {
+    (metres as f64 * 60.0 / (speed_kmh * 1000.0)).ceil() as Minutes
 }
