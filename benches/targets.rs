@@ -69,8 +69,19 @@ fn bench_scaling(c: &mut Criterion) {
         });
     }
     group.finish();
-    // Horizon ×1, ×4, ×16 (2 to 32 days) of the national terror-and-disorder scenario (its
-    // incidents start by day 2 and end by day 5: later days cost only what still happens).
+    // Horizon ×1, ×4, ×16 (3, 12 and 48 days) of a scenario whose activity goes on all the
+    // time: the Salisbury cordon (58 days of demand, tours relieved around the clock).
+    let mut group = c.benchmark_group("scale/horizon-salisbury");
+    group.sample_size(10);
+    for days in [3u32, 12, 48] {
+        let model = shipped("salisbury-chemical-cordon", &[format!("scenario.horizon={days}d")]);
+        group.bench_with_input(BenchmarkId::from_parameter(format!("{days}d")), &model, |b, model| {
+            b.iter(|| muster::engine::run(Arc::clone(model)).expect("runs"))
+        });
+    }
+    group.finish();
+    // The same for the front-loaded national scenario: its incidents start by day 2 and end by
+    // day 5, so the curve shows where the activity is, not how cost grows with time.
     let mut group = c.benchmark_group("scale/horizon-national");
     group.sample_size(10);
     for hours in [48u32, 192, 768] {
