@@ -13,6 +13,7 @@ use crate::results::{
     AreaAssessment, Assessment, Evidence, ForceSummary, Geography, Grade, RunResult, ScopeAssessment,
     UnmetDemand,
 };
+use crate::time::Clock;
 
 /// One measure's value in one run, and what produced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,12 +193,13 @@ pub fn observe(r: &RunResult) -> BTreeMap<String, Observed> {
             && let Some(need) = r.summary.regional_shortfall_at
         {
             let (delay, note) = match r.summary.national_trigger_at {
-                Some(t) => {
-                    (t.saturating_sub(need), format!("regional shortfall at minute {need}, trigger at {t}"))
-                }
+                Some(t) => (
+                    t.saturating_sub(need),
+                    format!("regional shortfall at {}, trigger at {}", Clock(need), Clock(t)),
+                ),
                 None => (
                     r.manifest.horizon_minutes.saturating_sub(need),
-                    format!("regional shortfall at minute {need}; never triggered (censored)"),
+                    format!("regional shortfall at {}; never triggered (censored)", Clock(need)),
                 ),
             };
             put(&scope, "connectivity.trigger_delay".into(), f64::from(delay), Some(note));

@@ -74,7 +74,8 @@ pub fn render(r: &Report) -> String {
         escape(&r.assessment.basis)
     );
 
-    h.push_str("<h2>Headline grades</h2>\n");
+    h.push_str("<p class=\"sub\"><a href=\"#grades\">Headline grades</a> · <a href=\"#evidence\">Evidence (nation)</a> · <a href=\"#unmet\">Demand we could not meet</a> · <a href=\"#charts\">Demand against strength over time</a> · <a href=\"#regions\">Regions</a> · <a href=\"#forces\">Burden by force</a> · <a href=\"#map\">Map</a> · <a href=\"#timeline\">Timeline</a> · <a href=\"#manifest\">Manifest</a> · times are D<i>day</i>+<i>hh</i>:<i>mm</i> from the start</p>\n");
+    h.push_str("<h2 id=\"grades\">Headline grades</h2>\n");
     grade_table(&mut h, std::iter::once(&r.assessment.nation), "Scope");
     h.push_str("<table>\n<tbody>\n");
     for (k, v) in &r.headline {
@@ -82,15 +83,15 @@ pub fn render(r: &Report) -> String {
     }
     h.push_str("</tbody>\n</table>\n");
 
-    h.push_str("<h2>Evidence (nation)</h2>\n");
+    h.push_str("<h2 id=\"evidence\">Evidence (nation)</h2>\n");
     for area in &r.assessment.nation.areas {
         evidence(&mut h, area);
     }
 
-    h.push_str("<h2>Demand we could not meet</h2>\n");
+    h.push_str("<h2 id=\"unmet\">Demand we could not meet</h2>\n");
     unmet_table(&mut h, &r.assessment.nation);
 
-    h.push_str("<h2>Demand against strength over time</h2>\n");
+    h.push_str("<h2 id=\"charts\">Demand against strength over time</h2>\n");
     if r.charts.is_empty() {
         h.push_str("<p>No capability was demanded.</p>\n");
     }
@@ -98,17 +99,17 @@ pub fn render(r: &Report) -> String {
         chart(&mut h, c);
     }
 
-    h.push_str("<h2>Regions</h2>\n");
+    h.push_str("<h2 id=\"regions\">Regions</h2>\n");
     grade_table(&mut h, r.assessment.regions.iter(), "Region");
 
-    h.push_str("<h2>Burden by force</h2>\n");
+    h.push_str("<h2 id=\"forces\">Burden by force</h2>\n");
     burden_chart(&mut h, r);
     force_table(&mut h, r);
 
-    h.push_str("<h2>Map</h2>\n");
+    h.push_str("<h2 id=\"map\">Map</h2>\n");
     map(&mut h, r);
 
-    h.push_str("<h2>Timeline</h2>\n");
+    h.push_str("<h2 id=\"timeline\">Timeline</h2>\n");
     if r.timeline.is_empty() {
         h.push_str("<p>No event timeline: an ensemble's replications each have their own.</p>\n");
     } else {
@@ -126,7 +127,7 @@ pub fn render(r: &Report) -> String {
         }
     }
 
-    h.push_str("<h2>Manifest</h2>\n<table>\n<tbody>\n");
+    h.push_str("<h2 id=\"manifest\">Manifest</h2>\n<table>\n<tbody>\n");
     for (k, v) in &r.manifest {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
     }
@@ -209,9 +210,17 @@ fn unmet_table(h: &mut String, scope: &ScopeAssessment) {
 
 const CURVE_COLOURS: [&str; 3] = ["#1f2328", "#8250df", "#0969da"];
 
-/// Time axis label: hours for short runs, days otherwise.
-fn time_label(t: u32, span: u32) -> String {
-    if span <= 3 * 1440 { format!("{}h", t / 60) } else { format!("d{}", t / 1440) }
+/// Spacing of time-axis ticks (minutes): the smallest round step giving at most 8 ticks.
+fn tick_step(span: u32) -> u32 {
+    [60, 120, 180, 360, 720, 1440, 2 * 1440, 7 * 1440, 14 * 1440, 28 * 1440]
+        .into_iter()
+        .find(|&step| span / step <= 8)
+        .unwrap_or(span.div_ceil(8).max(1))
+}
+
+/// Time-axis label: hours from the start, or the day (`D2`) when ticks fall on whole days.
+fn time_label(t: u32, step: u32) -> String {
+    if step.is_multiple_of(1440) { format!("D{}", t / 1440) } else { format!("{}h", t / 60) }
 }
 
 fn chart(h: &mut String, c: &Chart) {
@@ -250,14 +259,14 @@ fn chart(h: &mut String, c: &Chart) {
             fmt_axis(v)
         );
     }
-    for i in 0..=6 {
-        let t = t_max * i / 6;
+    let step = tick_step(t_max);
+    for t in (0..=t_max).step_by(step as usize) {
         let _ = writeln!(
             h,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
             x(t),
             H - B + 14.0,
-            time_label(t, t_max)
+            time_label(t, step)
         );
     }
     for (i, cv) in c.curves.iter().enumerate() {
@@ -274,9 +283,11 @@ fn chart(h: &mut String, c: &Chart) {
         }
         let pts: Vec<String> =
             c.times.iter().zip(&cv.values).map(|(&t, &v)| format!("{:.1},{:.1}", x(t), y(v))).collect();
+        // Effective strength is drawn dashed so it shows where it equals what is deployed.
+        let dash = if cv.label == "effective" { " stroke-dasharray=\"5 3\"" } else { "" };
         let _ = writeln!(
             h,
-            "<polyline class=\"series\" data-label=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"/>",
+            "<polyline class=\"series\" data-label=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash}/>",
             escape(&cv.label),
             pts.join(" ")
         );

@@ -349,9 +349,9 @@ pub fn format_measure(value: f64, unit: &str) -> String {
     }
 }
 
-/// Minutes as "day D HH:MM" (day 1 starts at minute 0).
+/// Minutes from the start as the terminal shows them: `D1+02:05` (day 1, 2 h 5 min in).
 pub fn clock(t: Minutes) -> String {
-    format!("day {} {:02}:{:02}", t / 1440 + 1, (t % 1440) / 60, t % 60)
+    crate::time::Clock(t).to_string()
 }
 
 /// Read what `muster report` was given: a run's JSON, an ensemble's aggregate JSON, or an
