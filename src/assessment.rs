@@ -48,17 +48,28 @@ pub fn grade(value: f64, limits: &Limits, better: Better) -> Grade {
 }
 
 /// The scopes of a run: the nation, each region, each force, with the forces (by code) in each.
-fn scopes(geo: &Geography) -> Vec<(String, BTreeSet<&str>)> {
-    let mut out = vec![("nation".to_string(), geo.forces.iter().map(|f| f.code.as_str()).collect())];
-    let regions: BTreeSet<&str> = geo.forces.iter().map(|f| f.region.as_str()).collect();
+fn scopes<'a>(forces: &[(&'a str, &'a str)]) -> Vec<(String, BTreeSet<&'a str>)> {
+    let mut out = vec![("nation".to_string(), forces.iter().map(|&(code, _)| code).collect())];
+    let regions: BTreeSet<&str> = forces.iter().map(|&(_, region)| region).collect();
     for region in regions {
-        let members = geo.forces.iter().filter(|f| f.region == region).map(|f| f.code.as_str()).collect();
+        let members = forces.iter().filter(|&&(_, r)| r == region).map(|&(code, _)| code).collect();
         out.push((format!("region:{region}"), members));
     }
-    for f in &geo.forces {
-        out.push((format!("force:{}", f.code), BTreeSet::from([f.code.as_str()])));
+    for &(code, _) in forces {
+        out.push((format!("force:{code}"), BTreeSet::from([code])));
     }
     out
+}
+
+/// (code, region) of every force in a run's results (results written before `geography`
+/// existed have these too).
+fn run_places(r: &RunResult) -> Vec<(&str, &str)> {
+    r.forces.iter().map(|f| (f.code.as_str(), f.region.as_str())).collect()
+}
+
+/// (code, region) of every force in `geo`.
+fn places(geo: &Geography) -> Vec<(&str, &str)> {
+    geo.forces.iter().map(|f| (f.code.as_str(), f.region.as_str())).collect()
 }
 
 /// The item with the largest `key`, ties to the first.
@@ -90,7 +101,7 @@ pub fn observe(r: &RunResult) -> BTreeMap<String, Observed> {
             }
         }
     }
-    for (scope, members) in scopes(&r.geography) {
+    for (scope, members) in scopes(&run_places(r)) {
         let forces: Vec<&ForceSummary> =
             r.forces.iter().filter(|f| members.contains(f.code.as_str())).collect();
         let incidents: Vec<_> = r.incidents.iter().filter(|i| members.contains(i.host.as_str())).collect();
@@ -226,7 +237,7 @@ fn unit_name(unit: MeasureUnit) -> &'static str {
 }
 
 fn assess_with(
-    geo: &Geography,
+    forces: &[(&str, &str)],
     thresholds: &Thresholds,
     basis: String,
     lookup: &dyn Fn(&str) -> Option<Valued>,
@@ -330,7 +341,7 @@ fn assess_with(
             unmet_demand,
         }
     };
-    let all = scopes(geo);
+    let all = scopes(forces);
     Assessment {
         thresholds: thresholds.name.clone(),
         basis,
@@ -361,7 +372,7 @@ pub fn assess_run(r: &RunResult, thresholds: &Thresholds) -> Assessment {
             p95: None,
         })
     };
-    assess_with(&r.geography, thresholds, "one run".into(), &lookup, &keys)
+    assess_with(&run_places(r), thresholds, "one run".into(), &lookup, &keys)
 }
 
 /// Prefix of the observations among an ensemble aggregate's measures.
@@ -382,5 +393,6 @@ pub fn assess_ensemble(a: &Aggregate, thresholds: &Thresholds) -> Assessment {
         })
     };
     let basis = format!("means over {completed} replications");
-    assess_with(&a.manifest.geography, thresholds, basis, &lookup, &keys)
+    // Files written before the manifest carried the geography grade the nation only.
+    assess_with(&places(&a.manifest.geography), thresholds, basis, &lookup, &keys)
 }

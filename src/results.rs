@@ -23,7 +23,9 @@ pub struct RunResult {
     pub series: Series,
     /// Everything that happened, in order.
     pub events: Vec<Event>,
-    /// Where the forces and links are, for maps and GIS exports.
+    /// Where the forces and links are, for maps and GIS exports (empty in results written
+    /// before it existed).
+    #[serde(default)]
     pub geography: Geography,
     /// The SPR assessment, when one was asked for (`run --json` always adds it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,8 +224,10 @@ pub struct Summary {
     /// Mutual-aid deployments (units sent to another force's incident).
     pub aid_deployments: u32,
     /// Unit-hours on task, all forces and incidents (deployed, before standards factors).
+    #[serde(default)]
     pub deployed_unit_hours: f64,
     /// First minute a region had tier-2 requests it could not fill (the need for national aid).
+    #[serde(default)]
     pub regional_shortfall_at: Option<Minutes>,
 }
 
@@ -321,14 +325,19 @@ pub struct ForceSummary {
     /// Hours (summed over capabilities) below retained cover while lending.
     pub hours_below_cover: f64,
     /// Unit-hours this force's units spent on task anywhere.
+    #[serde(default)]
     pub deployed_unit_hours: f64,
     /// Of those, unit-hours lost to the force's standards factors (deployed minus effective).
+    #[serde(default)]
     pub effectiveness_lost_unit_hours: f64,
     /// Hours the force was cut off from the main part of the border graph by closed links.
+    #[serde(default)]
     pub cut_off_hours: f64,
     /// Units that arrived at this force's incidents, by the tier that sent them (units).
+    #[serde(default)]
     pub arrivals_by_tier: [u32; 3],
     /// Their request-to-arrival times summed, by tier (minutes).
+    #[serde(default)]
     pub arrival_minutes_by_tier: [u64; 3],
 }
 

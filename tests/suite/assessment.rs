@@ -327,3 +327,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn results_written_before_the_assessment_existed_still_report() {
+    // Strip what earlier versions did not write: geography and the per-force SPR measures.
+    let mut old = serde_json::to_value(three(&[])).expect("serialises");
+    old.as_object_mut().expect("object").remove("geography");
+    for key in ["deployed_unit_hours", "regional_shortfall_at"] {
+        old["summary"].as_object_mut().expect("summary").remove(key);
+    }
+    for f in old["forces"].as_array_mut().expect("forces") {
+        for key in
+            ["deployed_unit_hours", "effectiveness_lost_unit_hours", "cut_off_hours", "arrivals_by_tier"]
+        {
+            f.as_object_mut().expect("force").remove(key);
+        }
+    }
+    let path = std::env::temp_dir().join(format!("muster-old-result-{}.json", std::process::id()));
+    std::fs::write(&path, old.to_string()).expect("temp file");
+    let source = muster::present::report::read_source(&path).expect("an older result still reads");
+    let _ = std::fs::remove_file(&path);
+    let report = Report::build(&source, &builtin());
+    // No geography: the forces are unknown to the scopes, but the nation is still graded.
+    assert_eq!(area_grade(&report.assessment, "capacity"), Some(Grade::Inadequate));
+    let html = muster::present::html::render(&report);
+    assert_well_formed(&html);
+    assert!(html.contains("The dataset gives no HQ positions."));
+}
