@@ -222,9 +222,21 @@ pub fn observe(r: &RunResult) -> BTreeMap<String, Observed> {
     out
 }
 
-/// The observations as plain numbers, for an ensemble's replication records.
+/// The observations as plain numbers, by `scope/measure` key.
 pub fn observation_values(r: &RunResult) -> BTreeMap<String, f64> {
     observe(r).into_iter().map(|(k, o)| (k, o.value)).collect()
+}
+
+/// The observations grouped by scope (scope → measure → value): the same numbers as
+/// [`observation_values`] with each scope written once, for an ensemble's replication lines.
+pub fn observations_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, f64>> {
+    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for (key, value) in observation_values(r) {
+        if let Some((scope, measure)) = key.split_once('/') {
+            out.entry(scope.to_string()).or_default().insert(measure.to_string(), value);
+        }
+    }
+    out
 }
 
 fn unit_name(unit: MeasureUnit) -> &'static str {

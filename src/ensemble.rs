@@ -73,9 +73,9 @@ pub struct ReplicationRecord {
     /// Why the replication failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The SPR assessment's observations (`scope/measure` → value), graded on their means.
+    /// The SPR assessment's observations (scope → measure → value), graded on their means.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub evidence: BTreeMap<String, f64>,
+    pub evidence: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 /// A run's national series, compactly: point i is at minute i × `interval_minutes`.
@@ -128,7 +128,7 @@ pub fn replicate(model: &Arc<Model>, replication: u64) -> ReplicationRecord {
         Ok(Ok(r)) => ReplicationRecord {
             replication,
             seed,
-            evidence: crate::assessment::observation_values(&r),
+            evidence: crate::assessment::observations_by_scope(&r),
             series: Some(RecordSeries::from_result(&r)),
             summary: Some(r.summary),
             capabilities: r.capabilities,
@@ -285,8 +285,10 @@ fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
             flatten("capabilities", &v, &mut out);
         }
     }
-    let evidence = record.evidence.iter();
-    out.extend(evidence.map(|(k, v)| (format!("{}{k}", crate::assessment::ENSEMBLE_PREFIX), *v)));
+    for (scope, measures) in &record.evidence {
+        let prefix = crate::assessment::ENSEMBLE_PREFIX;
+        out.extend(measures.iter().map(|(m, v)| (format!("{prefix}{scope}/{m}"), *v)));
+    }
     out.retain(|(k, _)| !k.ends_with(".tier") && !k.ends_with(".capability"));
     out
 }
