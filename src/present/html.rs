@@ -383,23 +383,16 @@ fn burden_chart(h: &mut String, r: &Report) {
 }
 
 fn force_table(h: &mut String, r: &Report) {
-    h.push_str("<p class=\"sub\">Click a column heading to sort.</p>\n<table class=\"sortable\">\n<thead><tr><th>Force</th><th>Region</th><th>Lent (unit-hours)</th><th>Received</th><th>Fair share</th><th>Hours below cover</th><th>Hours cut off</th>");
-    for area in crate::model::Area::ALL {
-        let _ = write!(h, "<th>{}</th>", escape(area.title()));
+    h.push_str("<p class=\"sub\">Click a column heading to sort.</p>\n<table class=\"sortable\">\n<thead><tr><th>Force</th><th>Region</th>");
+    for title in ForceRow::FIGURE_TITLES.iter().copied().chain(crate::model::Area::ALL.map(|a| a.title())) {
+        let _ = write!(h, "<th>{}</th>", escape(title));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for f in &r.forces {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td>",
-            escape(&f.code),
-            escape(&f.region),
-            f.lent,
-            f.received,
-            f.fair_share,
-            f.hours_below_cover,
-            f.cut_off_hours
-        );
+        let _ = write!(h, "<tr><td>{}</td><td>{}</td>", escape(&f.code), escape(&f.region));
+        for v in f.figures() {
+            let _ = write!(h, "<td class=\"num\">{v:.1}</td>");
+        }
         for g in &f.grades {
             // Sort grades by rank, not by name.
             let rank = g.map_or(9, |g| g as u8);

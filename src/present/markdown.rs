@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::report::{Chart, Report, clock, format_measure};
+use super::report::{Chart, ForceRow, Report, clock, format_measure};
 use crate::results::{Grade, ScopeAssessment};
 
 /// Rows per chart table at most; longer series are sampled evenly.
@@ -125,25 +125,16 @@ pub fn render(r: &Report) -> String {
     grade_rows(&mut m, &r.assessment.regions.iter().collect::<Vec<_>>(), "Region");
 
     m.push_str("## Burden by force\n\nForces that lent, received, fell below cover, were cut off or were graded.\n\n");
-    m.push_str(
-        "| Force | Region | Lent (unit-hours) | Received | Fair share | Hours below cover | Hours cut off |",
-    );
-    for a in crate::model::Area::ALL {
-        let _ = write!(m, " {} |", a.title());
+    m.push_str("| Force | Region |");
+    for title in ForceRow::FIGURE_TITLES.iter().copied().chain(crate::model::Area::ALL.map(|a| a.title())) {
+        let _ = write!(m, " {title} |");
     }
     m.push_str("\n|---|---|---:|---:|---:|---:|---:|---|---|---|---|\n");
     for f in r.involved_forces() {
-        let _ = write!(
-            m,
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
-            cell(&f.code),
-            cell(&f.region),
-            f.lent,
-            f.received,
-            f.fair_share,
-            f.hours_below_cover,
-            f.cut_off_hours
-        );
+        let _ = write!(m, "| {} | {} |", cell(&f.code), cell(&f.region));
+        for v in f.figures() {
+            let _ = write!(m, " {v:.1} |");
+        }
         for g in &f.grades {
             let _ = write!(m, " {} |", grade(*g));
         }

@@ -66,6 +66,16 @@ pub struct ForceRow {
 }
 
 impl ForceRow {
+    /// Titles of [`ForceRow::figures`], for tables.
+    pub const FIGURE_TITLES: [&'static str; 5] =
+        ["Lent (unit-hours)", "Received", "Fair share", "Hours below cover", "Hours cut off"];
+
+    /// The burden figures in table order: lent, received, fair share (unit-hours), hours below
+    /// cover, hours cut off.
+    pub fn figures(&self) -> [f64; 5] {
+        [self.lent, self.received, self.fair_share, self.hours_below_cover, self.cut_off_hours]
+    }
+
     /// The force's lowest grade: how it is coloured on the map.
     pub fn strain(&self) -> Option<Grade> {
         self.grades.iter().flatten().max().copied()

@@ -339,6 +339,19 @@ fn non_utf8_input_is_located() {
     assert_eq!(err.0[0].location, Location::File { file: "s.toml".into(), line: 2, col: 9 });
 }
 
+/// `good` with `len` characters cut out at `cut` and the character at `at` replaced by `c`.
+fn mutate(good: &str, cut: usize, len: usize, at: usize, c: char) -> String {
+    let mut text: Vec<char> = good.chars().collect();
+    let cut = cut.min(text.len());
+    let end = (cut + len).min(text.len());
+    text.drain(cut..end);
+    if !text.is_empty() {
+        let at = at % text.len();
+        text[at] = c;
+    }
+    text.into_iter().collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -352,15 +365,7 @@ proptest! {
     /// located problems; it never panics.
     #[test]
     fn mutated_scenarios_never_panic(cut in 0usize..400, len in 0usize..20, at in 0usize..400, c in any::<char>()) {
-        let mut text: Vec<char> = GOOD.chars().collect();
-        let cut = cut.min(text.len());
-        let end = (cut + len).min(text.len());
-        text.drain(cut..end);
-        if !text.is_empty() {
-            let at = at % text.len();
-            text[at] = c;
-        }
-        let text: String = text.into_iter().collect();
+        let text = mutate(GOOD, cut, len, at, c);
         match load(&text, Some(THREE_FORCES), &[]) {
             Err(e) => prop_assert!(!e.0.is_empty()),
             // Whatever loads must also run.
@@ -372,15 +377,7 @@ proptest! {
     /// limit in order) or gives located problems; it never panics.
     #[test]
     fn mutated_thresholds_never_panic(cut in 0usize..1600, len in 0usize..30, at in 0usize..1600, c in any::<char>()) {
-        let mut text: Vec<char> = muster::input::BUILTIN_THRESHOLDS.chars().collect();
-        let cut = cut.min(text.len());
-        let end = (cut + len).min(text.len());
-        text.drain(cut..end);
-        if !text.is_empty() {
-            let at = at % text.len();
-            text[at] = c;
-        }
-        let text: String = text.into_iter().collect();
+        let text = mutate(muster::input::BUILTIN_THRESHOLDS, cut, len, at, c);
         match muster::input::load_thresholds(Some(InputFile { name: "t.toml", bytes: text.as_bytes() }), &["firearms", "cbrn"]) {
             Err(e) => prop_assert!(e.0.iter().all(|d| d.to_string().starts_with("t.toml:"))),
             Ok(t) => {
