@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ensemble::Aggregate;
 use crate::model::{Area, Better, FIRST_RESPONSE, Limits, MEASURES, MeasureDef, MeasureUnit, Thresholds};
+use crate::results::round3;
 use crate::results::{
     AreaAssessment, Assessment, Evidence, ForceSummary, Geography, Grade, RunResult, ScopeAssessment,
     UnmetDemand,
@@ -32,10 +33,6 @@ struct Valued {
     replications: Option<u64>,
     p5: Option<f64>,
     p95: Option<f64>,
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 /// The grade `value` earns against `limits` when `better` is the way it improves.

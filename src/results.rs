@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::Minutes;
 
+/// Round to 3 decimals, as every figure in results is: readable output, and identical across
+/// runs either way.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// The outcome of one run of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {

@@ -7,11 +7,6 @@ use super::state::*;
 use crate::model::Model;
 use crate::results::*;
 
-/// Round to 3 decimals: readable output, and identical across runs either way.
-pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
 fn share(met: f64, demanded: f64) -> f64 {
     if demanded > 0.0 { round3((met / demanded).min(1.0)) } else { 1.0 }
 }
