@@ -10,4 +10,5 @@ pub mod present;
 pub mod results;
 pub mod shipped;
 pub mod synth;
+pub mod tabletop;
 pub mod time;

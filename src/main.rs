@@ -11,6 +11,9 @@ use muster::diagnostics::{Diagnostic, Diagnostics, Location};
 use muster::input::{self, InputFile, SetOverride};
 use muster::present::{ensemble_files, files, terminal};
 
+#[path = "cli/tabletop.rs"]
+mod tabletop;
+
 #[derive(Parser)]
 #[command(
     name = "muster",
@@ -200,6 +203,52 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
     },
+    /// Run a tabletop exercise: step the scenario, inject, decide; log, branch and debrief
+    Tabletop {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Record every command with the moment it was given (replay it with `muster replay`)
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        /// Read the commands from FILE (stdin is read the same way when it is not a terminal)
+        #[arg(long, value_name = "FILE")]
+        script: Option<PathBuf>,
+        /// Start from a recorded session's log ... (with --at)
+        #[arg(long, value_name = "LOG", requires = "at")]
+        from: Option<PathBuf>,
+        /// ... at this moment of it: 14h from the start, or D0+14:00
+        #[arg(long, value_name = "MOMENT", requires = "from")]
+        at: Option<String>,
+        /// Who decides mutual-aid requests at the start: players (the policy proposes) or auto
+        #[arg(long, value_enum, default_value_t = Mode::Players)]
+        mode: Mode,
+        /// At the end, write the session's result as JSON (as `run --json` does)
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// At the end, write the debrief against the automatic policy (Markdown)
+        #[arg(long, value_name = "FILE")]
+        debrief: Option<PathBuf>,
+        /// Grade the SPR assessment against these thresholds (over the built-in ones)
+        #[arg(long, value_name = "FILE")]
+        thresholds: Option<PathBuf>,
+    },
+    /// Re-run a recorded tabletop session from its log: the same result, byte for byte
+    Replay {
+        /// The log written by `tabletop --log`
+        log: PathBuf,
+        /// Write the result as JSON
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write the debrief against the automatic policy (Markdown)
+        #[arg(long, value_name = "FILE")]
+        debrief: Option<PathBuf>,
+        /// Print nothing on success except the paths written
+        #[arg(long, short)]
+        quiet: bool,
+        /// Grade the SPR assessment against these thresholds (over the built-in ones)
+        #[arg(long, value_name = "FILE")]
+        thresholds: Option<PathBuf>,
+    },
     /// Check a scenario (and dataset) without running it
     Validate {
         #[command(flatten)]
@@ -216,6 +265,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         export: Option<PathBuf>,
     },
+}
+
+/// Who decides mutual-aid requests in a tabletop session.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Mode {
+    /// Requests wait for the players; the status shows the policy's proposal
+    Players,
+    /// The automatic policy acts on requests; players may still send, hold and trigger
+    Auto,
 }
 
 /// Exit code for bad input (scenario, dataset, arguments).
@@ -236,6 +294,13 @@ fn main() -> ExitCode {
             );
             ExitCode::from(EXIT_INPUT)
         }
+        Err(Failure::Stopped(d)) => {
+            eprintln!("{d}");
+            eprintln!(
+                "error: the session stopped at this line; nothing more was run, and no result was written"
+            );
+            ExitCode::from(EXIT_INPUT)
+        }
         Err(Failure::Other(msg)) => {
             eprintln!("error: {msg}");
             ExitCode::from(EXIT_FAILURE)
@@ -245,6 +310,8 @@ fn main() -> ExitCode {
 
 enum Failure {
     Input(Diagnostics),
+    /// A tabletop script line that could not be carried out (the session had started).
+    Stopped(Diagnostics),
     Other(String),
 }
 
@@ -489,6 +556,22 @@ fn print_aggregate(a: &muster::ensemble::Aggregate) {
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Tabletop { input, log, script, from, at, mode, json, debrief, thresholds } => {
+            tabletop::run(tabletop::Options {
+                input,
+                log,
+                script,
+                from,
+                at,
+                players_decide: mode == Mode::Players,
+                json,
+                debrief,
+                thresholds,
+            })
+        }
+        Command::Replay { log, json, debrief, quiet, thresholds } => {
+            tabletop::replay(&log, json.as_deref(), debrief.as_deref(), quiet, thresholds.as_deref())
+        }
         Command::Validate { input } => {
             let model = load(&input)?;
             let s = &model.scenario;

@@ -416,6 +416,10 @@ pub enum EventKind {
     DisruptionStarted { disruption: String },
     /// A disruption ended.
     DisruptionEnded { disruption: String },
+    /// A tabletop facilitator changed the world (new incident, disruption, threat level).
+    Injected { inject: String },
+    /// Tabletop players took a decision the automatic policy would otherwise take.
+    Decided { decision: String },
 }
 
 /// An inspection grade, best first.
@@ -531,4 +535,144 @@ pub struct UnmetDemand {
     pub demand_met: f64,
     /// Largest shortfall at any one incident of this threat (units).
     pub peak_shortfall_units: f64,
+}
+
+/// The state of a run at one moment, as a tabletop session shows it. Plain data read from the
+/// World after a step; every list is in a fixed order (incidents by index, requests by number,
+/// forces by code).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    /// The moment shown (minute).
+    pub now: Minutes,
+    /// End of the scenario (minute).
+    pub horizon: Minutes,
+    /// Whether new tier-2/3 requests wait for players (else the policy acts on them).
+    pub players_decide: bool,
+    /// When national mobilisation was triggered, if it was (minute).
+    pub national_trigger_at: Option<Minutes>,
+    /// Incidents active now (or booked and being staffed), with their capabilities in demand.
+    pub incidents: Vec<IncidentStatus>,
+    /// Open mutual-aid requests, by number.
+    pub requests: Vec<RequestStatus>,
+    /// Every force's cover, by code.
+    pub forces: Vec<ForceStatus>,
+    /// Units committed but not yet on task, grouped by (home force, incident, capability, state).
+    pub en_route: Vec<Movement>,
+    /// Forces held back from mutual aid, as "CODE" or "CODE capability".
+    pub held: Vec<String>,
+}
+
+/// One incident's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentStatus {
+    /// Incident id.
+    pub id: String,
+    /// Threat kind.
+    pub kind: String,
+    /// Host force code.
+    pub host: String,
+    /// Start and end (minutes).
+    pub start: Minutes,
+    /// End (minute).
+    pub end: Minutes,
+    /// Capabilities with demand or units committed.
+    pub capabilities: Vec<CapabilityStatus>,
+}
+
+/// One capability at one incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapabilityStatus {
+    /// Capability id.
+    pub capability: String,
+    /// Units demanded now.
+    pub demand: u32,
+    /// Units on task.
+    pub on_task: u32,
+    /// Effective strength of the units on task (units × consistency).
+    pub effective: f64,
+    /// Units committed and not yet on task.
+    pub en_route: u32,
+    /// Demand minus effective strength, at least 0 (units).
+    pub shortfall: f64,
+}
+
+/// An open mutual-aid request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestStatus {
+    /// Its number (players name it "R<number>").
+    pub number: u32,
+    /// Incident id.
+    pub incident: String,
+    /// Host force code.
+    pub host: String,
+    /// Capability id.
+    pub capability: String,
+    /// 2 regional, 3 national.
+    pub tier: u8,
+    /// When raised (minute).
+    pub raised_at: Minutes,
+    /// When the tier can act on it (minute).
+    pub acts_at: Minutes,
+    /// Units still wanted.
+    pub outstanding: u32,
+    /// "policy", "awaiting decision", "approved" or "refused".
+    pub decision: String,
+    /// What the automatic policy would send now, if the request were left to it.
+    pub proposal: Vec<ProposedUnits>,
+}
+
+/// Units the policy proposes from one donor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposedUnits {
+    /// Donor force code.
+    pub from: String,
+    /// Units.
+    pub units: u32,
+    /// Earliest expected arrival (minute).
+    pub arrives_at: Minutes,
+}
+
+/// One force's cover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForceStatus {
+    /// Force code.
+    pub code: String,
+    /// Region name.
+    pub region: String,
+    /// Per capability, in dataset order.
+    pub cover: Vec<CoverStatus>,
+}
+
+/// A force's units of one capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverStatus {
+    /// Capability id.
+    pub capability: String,
+    /// Units in the establishment.
+    pub establishment: u32,
+    /// Units idle at home now.
+    pub at_home: u32,
+    /// Units the force keeps home when lending (retained cover).
+    pub retained: u32,
+    /// Units away on loan.
+    pub lent: u32,
+}
+
+/// Units on their way to an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Movement {
+    /// Home force code.
+    pub from: String,
+    /// Incident id.
+    pub incident: String,
+    /// Capability id.
+    pub capability: String,
+    /// "mobilising" or "travelling".
+    pub state: String,
+    /// Units.
+    pub units: u32,
+    /// Earliest and latest end of that state: departure or arrival (minutes).
+    pub first: Minutes,
+    /// Latest (minute).
+    pub last: Minutes,
 }

@@ -10,5 +10,6 @@ mod suite {
     mod malformed;
     mod national;
     mod synthetic;
+    mod tabletop;
     mod threats;
 }

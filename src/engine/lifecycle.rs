@@ -43,6 +43,7 @@ pub struct Sim<'w, 's> {
     pub trigger: ResMut<'w, TriggerState>,
     pub log: ResMut<'w, EventLog>,
     pub measures: ResMut<'w, Measures>,
+    pub control: ResMut<'w, Control>,
     pub commands: Commands<'w, 's>,
 }
 

@@ -10,8 +10,10 @@ mod flow;
 mod invariants;
 mod lifecycle;
 mod measures;
+mod orders;
 mod report;
 mod state;
+mod status;
 pub(crate) mod streams;
 mod systems;
 mod travel;
@@ -23,6 +25,7 @@ use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor
 
 pub use allocation::{Grant, Need, SupplyGroup, UNMET_COST, allocate, objective};
 pub use flow::MinCostFlow;
+pub use orders::{Order, OrderError};
 pub use state::{UnitId, UnitState};
 pub use travel::TravelNetwork;
 
@@ -43,6 +46,8 @@ pub struct Simulation {
     schedule: Schedule,
     model: Arc<Model>,
     finished: bool,
+    /// Minute of the last step run, if any.
+    ran: Option<Minutes>,
 }
 
 impl Simulation {
@@ -83,7 +88,7 @@ impl Simulation {
                 .chain(),
         );
         schedule.initialize(&mut world).map_err(|e| ScheduleError(format!("{e:?}")))?;
-        Ok(Self { world, schedule, model, finished: false })
+        Ok(Self { world, schedule, model, finished: false, ran: None })
     }
 
     /// Minute of the step that runs next (or ran last, once finished).
@@ -103,6 +108,7 @@ impl Simulation {
             return false;
         }
         self.schedule.run(&mut self.world);
+        self.ran = Some(self.now());
         let tick = self.model.scenario.tick.max(1);
         let horizon = self.model.scenario.horizon;
         let now = self.now();
@@ -140,6 +146,168 @@ impl Simulation {
     /// Run to the horizon.
     pub fn run_to_end(&mut self) {
         while self.step() {}
+    }
+
+    /// Run every step at or before minute `t` (and no other): afterwards the World is the state
+    /// at `t`. Returns false once the horizon has been simulated.
+    pub fn advance_to(&mut self, t: Minutes) -> bool {
+        while !self.finished && self.now() <= t {
+            self.step();
+        }
+        !self.finished
+    }
+
+    /// Minute of the last step run (`None` before the first).
+    pub fn last_step(&self) -> Option<Minutes> {
+        self.ran
+    }
+
+    /// Whether new tier-2/3 requests wait for players (set before the first step; later, use
+    /// [`Order::PlayersDecide`], which is logged).
+    pub fn set_players_decide(&mut self, players: bool) {
+        self.world.resource_mut::<Control>().players_decide = players;
+    }
+
+    /// Every event so far, in order.
+    pub fn events(&self) -> &[crate::results::Event] {
+        &self.world.resource::<EventLog>().0
+    }
+
+    /// Ids of every incident so far, by index (the scenario's, then spread seats and injects).
+    pub fn incident_ids(&self) -> Vec<String> {
+        self.world.resource::<IncidentPlans>().0.iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// Mutual-aid requests raised so far (the newest request's number).
+    pub fn requests_raised(&self) -> u32 {
+        self.world.resource::<Control>().requests_raised
+    }
+
+    /// The model as it stands: the scenario's, with any injected disruptions.
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// The first minute after `shown` at which an order can take effect: the next tick.
+    pub fn order_time(&self, shown: Minutes) -> Minutes {
+        let tick = self.model.scenario.tick.max(1);
+        (shown + 1).div_ceil(tick) * tick
+    }
+
+    /// Carry out `order` at minute `at` (after the last step run, at or before the horizon), before
+    /// the step at `at` runs; the steps between run first. Returns what happened, for people.
+    pub fn order(&mut self, at: Minutes, order: Order) -> Result<String, OrderError> {
+        use bevy_ecs::system::RunSystemOnce;
+        if self.finished || at > self.model.scenario.horizon {
+            return Err(OrderError::Finished);
+        }
+        self.advance_to(at.saturating_sub(1));
+        if self.finished {
+            return Err(OrderError::Finished);
+        }
+        // The next step runs at `at`: nothing changes between steps, so the World is the same.
+        let ran = self.ran.unwrap_or(0);
+        {
+            let mut clock = self.world.resource_mut::<Clock>();
+            if at < clock.now && at > ran {
+                clock.now = at;
+            }
+        }
+        let at = self.now();
+        match order {
+            Order::AddIncident(mut plan) => {
+                let plans = &self.world.resource::<IncidentPlans>().0;
+                if plans.iter().any(|p| p.id == plan.id) {
+                    return Err(OrderError::DuplicateIncident { id: plan.id });
+                }
+                let index = plans.len();
+                plan.start = at;
+                let ncap = self.model.dataset.capabilities.len();
+                let entity = self
+                    .world
+                    .spawn((
+                        Incident { index },
+                        IncidentState {
+                            caps: vec![CapabilityState::default(); ncap],
+                            disorder: None,
+                            scale: None,
+                        },
+                    ))
+                    .id();
+                self.world.resource_mut::<Index>().incidents.push(entity);
+                let text = format!(
+                    "incident {} ({}) at {}",
+                    plan.id,
+                    plan.kind.name(),
+                    self.model.dataset.force(plan.host).code
+                );
+                self.world.resource_mut::<IncidentPlans>().0.push(Arc::new(plan));
+                self.world.resource_mut::<EventLog>().0.push(crate::results::Event {
+                    t: at,
+                    kind: crate::results::EventKind::Injected { inject: text.clone() },
+                });
+                Ok(text)
+            }
+            Order::AddDisruptions(added) => {
+                let mut model = Model::clone(&self.model);
+                let tick = model.scenario.tick.max(1);
+                let mut texts = Vec::new();
+                for mut d in added {
+                    d.start = at;
+                    let mut wake = self.world.resource_mut::<Wakeups>();
+                    wake.0.insert(d.end.div_ceil(tick) * tick);
+                    texts.push(format!(
+                        "{} until {}",
+                        systems::describe(&model, &d.kind),
+                        crate::time::Clock(d.end)
+                    ));
+                    model.scenario.disruptions.push(d);
+                }
+                let text = texts.join("; ");
+                self.model = Arc::new(model);
+                self.world.insert_resource(ModelRef(Arc::clone(&self.model)));
+                self.world.resource_mut::<EventLog>().0.push(crate::results::Event {
+                    t: at,
+                    kind: crate::results::EventKind::Injected { inject: text.clone() },
+                });
+                Ok(text)
+            }
+            order => self
+                .world
+                .run_system_once(move |mut sim: lifecycle::Sim| orders::apply(&mut sim, &order))
+                .expect("orders need nothing the World lacks"),
+        }
+    }
+
+    /// The state as of minute `shown` (at or after the last step run), for a tabletop view.
+    pub fn status(&mut self, shown: Minutes) -> crate::results::Status {
+        use bevy_ecs::system::RunSystemOnce;
+        let saved = *self.world.resource::<Clock>();
+        // Proposals are what the tiers would do if they acted at the moment shown.
+        self.world.resource_mut::<Clock>().now = shown.max(self.ran.unwrap_or(0));
+        let status = self
+            .world
+            .run_system_once(move |mut sim: lifecycle::Sim| status::build(&mut sim, shown))
+            .expect("the status needs nothing the World lacks");
+        *self.world.resource_mut::<Clock>() = saved;
+        status
+    }
+
+    /// The result covering minutes 0 to `t` (at most the horizon): the stretch since the last
+    /// step is added to the totals, as the next step would. Use it to end a run early; once
+    /// finished it is [`Simulation::result`].
+    pub fn result_at(&mut self, t: Minutes) -> RunResult {
+        let ran = self.ran.unwrap_or(0);
+        if !self.finished && t > ran {
+            let saved = *self.world.resource::<Clock>();
+            *self.world.resource_mut::<Clock>() =
+                Clock { prev: ran, now: t.min(self.model.scenario.horizon) };
+            self.world
+                .run_system_cached(systems::integrate)
+                .expect("integrate needs nothing the World lacks");
+            *self.world.resource_mut::<Clock>() = Clock { prev: t, now: saved.now.max(t) };
+        }
+        self.result()
     }
 
     /// Check the World's invariants; the message names the first one broken.
@@ -253,6 +421,7 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(EventLog::default());
     world.insert_resource(Outbreaks::default());
     world.insert_resource(Replication::default());
+    world.insert_resource(Control::default());
     world.insert_resource(IncidentPlans(model.scenario.incidents.iter().cloned().map(Arc::new).collect()));
     world.insert_resource(Measures::new(data.forces.len(), ncap));
 }

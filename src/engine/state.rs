@@ -228,6 +228,59 @@ pub struct MutualAidRequest {
     pub acts_at: Minutes,
     /// Units still wanted.
     pub outstanding: u32,
+    /// Number in the order requests were raised (1, 2, ...): how players name it ("R3").
+    pub number: u32,
+    /// Whether the tier may act on it: the policy's call, or the players'.
+    pub decision: RequestDecision,
+}
+
+/// Who lets a tier act on a mutual-aid request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestDecision {
+    /// The automatic policy: the tier acts once the request gets through.
+    Policy,
+    /// Players decide requests, and have not yet.
+    Awaiting,
+    /// Players approved it: the tier fills it as the policy would.
+    Approved,
+    /// Players refused it: the tier does not act on it while it stays open.
+    Refused,
+}
+
+impl RequestDecision {
+    /// Whether the tier may fill the request.
+    pub fn lets_tier_act(self) -> bool {
+        matches!(self, RequestDecision::Policy | RequestDecision::Approved)
+    }
+
+    /// Lower-case name, as the tabletop shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestDecision::Policy => "policy",
+            RequestDecision::Awaiting => "awaiting decision",
+            RequestDecision::Approved => "approved",
+            RequestDecision::Refused => "refused",
+        }
+    }
+}
+
+/// What players have taken over from the automatic policy (a tabletop session); the default
+/// leaves everything to the policy.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Control {
+    /// New tier-2/3 requests wait for a player's decision.
+    pub players_decide: bool,
+    /// Forces whose units are held back from tiers 2 and 3: (force, one capability or all).
+    pub held: BTreeSet<(ForceId, Option<CapabilityId>)>,
+    /// Requests raised so far (the last request's number).
+    pub requests_raised: u32,
+}
+
+impl Control {
+    /// Whether `force`'s units of `cap` are held back from mutual aid.
+    pub fn holds(&self, force: ForceId, cap: CapabilityId) -> bool {
+        self.held.contains(&(force, None)) || self.held.contains(&(force, Some(cap)))
+    }
 }
 
 /// Now and the previous step's time (minutes).

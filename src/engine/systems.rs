@@ -50,7 +50,8 @@ pub fn integrate(mut sim: Sim) {
     }
 }
 
-fn describe(model: &Model, kind: &DisruptionKind) -> String {
+/// A disruption as the event log writes it.
+pub(super) fn describe(model: &Model, kind: &DisruptionKind) -> String {
     let code = |f: ForceId| model.dataset.force(f).code.as_str();
     match *kind {
         DisruptionKind::LinkClosed { a, b } => format!("link-closed {}-{}", code(a), code(b)),
@@ -335,6 +336,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             let latency =
                 (f64::from(latency) * latency_factor(&model, plan.host, raised_at)).ceil() as Minutes;
             let acts_at = sim.align(transmitted(&model, plan.host, raised_at) + latency).max(now);
+            sim.control.requests_raised += 1;
             let e = sim
                 .commands
                 .spawn(MutualAidRequest {
@@ -344,6 +346,12 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                     raised_at,
                     acts_at,
                     outstanding: gap,
+                    number: sim.control.requests_raised,
+                    decision: if sim.control.players_decide {
+                        RequestDecision::Awaiting
+                    } else {
+                        RequestDecision::Policy
+                    },
                 })
                 .id();
             if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
@@ -384,8 +392,40 @@ struct OpenNeed {
     raised_at: Minutes,
 }
 
+/// Units a tier would commit to one request.
+pub struct PlannedGrant {
+    /// Index of the incident.
+    pub incident: usize,
+    /// The capability.
+    pub capability: CapabilityId,
+    /// The request entity it fills.
+    pub request: Entity,
+    /// When the request was raised (minute).
+    pub raised_at: Minutes,
+    /// The units, readiest first within each donor.
+    pub units: Vec<UnitId>,
+}
+
 /// Tier 2 or 3: match the units donors can spare to the requests this tier is acting on.
 fn allocate_tier(sim: &mut Sim, tier: u8) {
+    for grant in plan_tier(sim, tier, RequestDecision::lets_tier_act) {
+        let n = grant.units.len() as u32;
+        for id in grant.units {
+            sim.assign(id, grant.incident, tier, grant.raised_at);
+        }
+        if let Ok(mut r) = sim.requests.get_mut(grant.request) {
+            r.outstanding = r.outstanding.saturating_sub(n);
+        }
+        if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[grant.incident]) {
+            let cs = &mut inc.caps[usize::from(grant.capability.0)];
+            cs.gap = cs.gap.saturating_sub(n);
+        }
+    }
+}
+
+/// What tier `tier` would commit now to the requests it has received whose decision passes
+/// `acts`, without committing anything: the allocation, or (for players) the policy's proposal.
+pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool) -> Vec<PlannedGrant> {
     let model = sim.model();
     let now = sim.now();
     let policy = &model.scenario.policy;
@@ -408,7 +448,7 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             short_hosts[usize::from(cap.0)][usize::from(plan.host.0)] = true;
             let Some(e) = cs.requests[slot] else { continue };
             let Ok(r) = sim.requests.get(e) else { continue };
-            if r.acts_at <= now {
+            if r.acts_at <= now && acts(r.decision) {
                 let pool = if tier == 2 { model.dataset.force(plan.host).region.0 } else { 0 };
                 pools.entry((pool, cap)).or_default().push(OpenNeed {
                     incident: i,
@@ -419,12 +459,14 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
             }
         }
     }
+    let mut planned = Vec::new();
     for ((pool, cap), open) in pools {
         let c = usize::from(cap.0);
         let eligible = |f: ForceId| -> bool {
             let force = model.dataset.force(f);
             (tier == 3 || force.region.0 == pool)
                 && !short_hosts[c][usize::from(f.0)]
+                && !sim.control.holds(f, cap)
                 && force.consistency[c] >= policy.min_consistency
         };
         // Supply: each eligible force's spare units above retained cover, grouped by notice,
@@ -528,19 +570,16 @@ fn allocate_tier(sim: &mut Sim, tier: u8) {
         let grants = allocate(policy.allocation, &groups, &needs, &arrival);
         for grant in grants {
             let need = &open[grant.need];
-            let ids: Vec<UnitId> = members[grant.group].drain(..grant.units as usize).collect();
-            for id in ids {
-                sim.assign(id, need.incident, tier, need.raised_at);
-            }
-            if let Ok(mut r) = sim.requests.get_mut(need.request) {
-                r.outstanding = r.outstanding.saturating_sub(grant.units);
-            }
-            if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[need.incident]) {
-                let cs = &mut inc.caps[usize::from(need.cap.0)];
-                cs.gap = cs.gap.saturating_sub(grant.units);
-            }
+            planned.push(PlannedGrant {
+                incident: need.incident,
+                capability: need.cap,
+                request: need.request,
+                raised_at: need.raised_at,
+                units: members[grant.group].drain(..grant.units as usize).collect(),
+            });
         }
     }
+    planned
 }
 
 /// Fire national mobilisation when the policy's trigger condition is met.

@@ -122,10 +122,12 @@ pub struct ThreatLevelFile {
     pub military_backfill: Option<Spanned<f64>>,
 }
 
-/// Shares for a threat-level rise: (armed uplift, military backfill), each 0..1.
-pub fn resolve_threat_level(layers: &mut [(&ThreatLevelFile, &mut Checker<'_, '_>)]) -> Option<(f64, f64)> {
+/// The shares of a threat-level rise (armed uplift, military backfill), each 0..1.
+pub fn resolve_threat_level(
+    layers: &mut [(&ThreatLevelFile, &mut Checker<'_, '_>)],
+) -> Option<crate::model::ThreatLevelRise> {
     let uplift = layered!(layers, "threat_level", armed_uplift, |c, v| c.unit_interval(v, "armed_uplift"));
     let backfill =
         layered!(layers, "threat_level", military_backfill, |c, v| c.unit_interval(v, "military_backfill"));
-    Some((uplift?, backfill?))
+    Some(crate::model::ThreatLevelRise { armed_uplift: uplift?, military_backfill: backfill? })
 }

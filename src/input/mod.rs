@@ -140,12 +140,12 @@ pub fn load_model(
         (&data_file.disorder, &mut c_data),
         (&builtin.disorder, &mut c_builtin),
     ]);
-    let threat_shares = resolve_threat_level(&mut [
+    let threat_level = resolve_threat_level(&mut [
         (&scen_file.threat_level, &mut c_scen),
         (&data_file.threat_level, &mut c_data),
         (&builtin.threat_level, &mut c_builtin),
     ]);
-    let scenario_model = build_scenario(&scen_file, &mut draft, policy, disorder, threat_shares, &mut c_scen);
+    let scenario_model = build_scenario(&scen_file, &mut draft, policy, disorder, threat_level, &mut c_scen);
     problems.extend(c_scen.problems);
     problems.extend(c_data.problems);
     problems.extend(c_builtin.problems);

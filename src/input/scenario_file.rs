@@ -12,7 +12,7 @@ use super::disorder_file::{DisorderFile, SizeFile, ThreatLevelFile, size};
 use super::policy_file::PolicyFile;
 use crate::model::{
     DemandCurve, DisorderModel, Disruption, DisruptionKind, ForceId, IncidentDynamics, IncidentKind,
-    IncidentPlan, Policy, Scenario,
+    IncidentPlan, Policy, Scenario, ThreatLevelRise,
 };
 use crate::time::{HOUR, MAX_DURATION, Minutes};
 
@@ -108,17 +108,14 @@ type DemandTable = BTreeMap<Spanned<String>, Spanned<Vec<(Spanned<String>, Spann
 /// Largest demand a curve may state at once (units); guards against typos like 4000000.
 const MAX_DEMAND: u32 = 100_000;
 
-/// A national threat-level rise: in every force, an armed protective-security demand of
-/// `ceil(uplift × firearms units × (1 − backfill))` ARV crews for the period, where
-/// `backfill` is the share the military takes over (Operation Temperer).
+/// A national threat-level rise from `start` for `duration` (both required).
 fn threat_level_incidents(
     c: &mut Checker<'_, '_>,
     data: &crate::model::Dataset,
     start: &Spanned<String>,
     duration: Option<&Spanned<String>>,
     horizon: Minutes,
-    uplift: f64,
-    backfill: f64,
+    rise: ThreatLevelRise,
 ) -> Vec<IncidentPlan> {
     let start_min = c.duration(start, "threat_level.start");
     let length = match duration {
@@ -129,28 +126,11 @@ fn threat_level_incidents(
         }
     };
     let (Some(start_min), Some(length)) = (start_min, length) else { return Vec::new() };
-    let Some(fa) = data.capability_by_id("firearms") else {
+    if data.capability_by_id("firearms").is_none() {
         c.error(start.span(), "a threat-level rise needs a 'firearms' capability in the dataset", None);
         return Vec::new();
-    };
-    data.force_ids()
-        .filter_map(|f| {
-            let force = data.force(f);
-            let units =
-                (uplift * f64::from(force.establishment[usize::from(fa.0)]) * (1.0 - backfill)).ceil() as u32;
-            (units > 0 && start_min < horizon).then(|| IncidentPlan {
-                id: format!("threat-level@{}", force.code),
-                kind: IncidentKind::Terrorism,
-                host: f,
-                start: start_min,
-                end: start_min.saturating_add(length).min(horizon),
-                priority: 1,
-                demand: vec![DemandCurve { capability: fa, steps: vec![(0, units)] }],
-                dynamics: None,
-                booked: false,
-            })
-        })
-        .collect()
+    }
+    rise.incidents(data, start_min.min(horizon), start_min.saturating_add(length).min(horizon), "")
 }
 
 /// The forces a comms disruption hits: one `force`, every force of a `region`, or all
@@ -250,7 +230,7 @@ pub fn build_scenario(
     draft: &mut DatasetDraft,
     policy: Option<Policy>,
     disorder: Option<DisorderModel>,
-    threat_shares: Option<(f64, f64)>,
+    threat_level: Option<ThreatLevelRise>,
     c: &mut Checker<'_, '_>,
 ) -> Option<Scenario> {
     let data = &mut draft.dataset;
@@ -451,17 +431,14 @@ pub fn build_scenario(
             incidents.push(plan);
         }
     }
-    if let (Some(start), Some(h), Some((uplift, backfill))) =
-        (&file.threat_level.start, horizon, threat_shares)
-    {
+    if let (Some(start), Some(h), Some(rise)) = (&file.threat_level.start, horizon, threat_level) {
         incidents.extend(threat_level_incidents(
             c,
             data,
             start,
             file.threat_level.duration.as_ref(),
             h,
-            uplift,
-            backfill,
+            rise,
         ));
     }
     incidents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -643,5 +620,6 @@ pub fn build_scenario(
         disorder: disorder?,
         incidents,
         disruptions,
+        threat_level: threat_level?,
     })
 }

@@ -1,4 +1,4 @@
-use super::{CapabilityId, DisorderModel, ForceId, IncidentDynamics, Policy};
+use super::{CapabilityId, DisorderModel, ForceId, IncidentDynamics, Policy, ThreatLevelRise};
 use crate::time::Minutes;
 
 /// One scenario, validated against the dataset.
@@ -29,6 +29,8 @@ pub struct Scenario {
     pub incidents: Vec<IncidentPlan>,
     /// Disruptions in file order.
     pub disruptions: Vec<Disruption>,
+    /// What a rise of the national threat level does (also when a tabletop injects one).
+    pub threat_level: ThreatLevelRise,
 }
 
 /// The threat an incident represents. In this version every kind is driven by its explicit

@@ -69,3 +69,51 @@ pub enum IncidentDynamics {
         size: SizeDistribution,
     },
 }
+
+/// A national threat-level rise (to critical): in every force, an armed protective-security
+/// demand of `ceil(armed_uplift × firearms units × (1 − military_backfill))` ARV crews. The
+/// shares come from the scenario's, the dataset's or the built-in `[threat_level]` table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThreatLevelRise {
+    /// Extra armed demand as a share of each force's firearms units (0..1).
+    pub armed_uplift: f64,
+    /// Share of that uplift the military takes over (Operation Temperer, 0..1).
+    pub military_backfill: f64,
+}
+
+impl ThreatLevelRise {
+    /// The rise's incidents from `start` to `end` (minutes), one per force with any uplift, with
+    /// ids `threat-level@CODE` followed by `suffix`. Empty when the dataset has no firearms.
+    pub fn incidents(
+        &self,
+        data: &super::Dataset,
+        start: Minutes,
+        end: Minutes,
+        suffix: &str,
+    ) -> Vec<super::IncidentPlan> {
+        let Some(fa) = data.capability_by_id("firearms") else { return Vec::new() };
+        data.force_ids()
+            .filter_map(|f| {
+                let force = data.force(f);
+                let units = (self.armed_uplift
+                    * f64::from(force.establishment[usize::from(fa.0)])
+                    * (1.0 - self.military_backfill))
+                    .ceil() as u32;
+                (units > 0 && start < end).then(|| super::IncidentPlan {
+                    id: format!("{}{}{suffix}", Self::ID_PREFIX, force.code),
+                    kind: super::IncidentKind::Terrorism,
+                    host: f,
+                    start,
+                    end,
+                    priority: 1,
+                    demand: vec![super::DemandCurve { capability: fa, steps: vec![(0, units)] }],
+                    dynamics: None,
+                    booked: false,
+                })
+            })
+            .collect()
+    }
+
+    /// Every threat-level incident's id starts with this.
+    pub const ID_PREFIX: &'static str = "threat-level@";
+}

@@ -7,4 +7,5 @@ pub mod gis;
 pub mod html;
 pub mod markdown;
 pub mod report;
+pub mod tabletop;
 pub mod terminal;

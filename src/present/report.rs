@@ -159,7 +159,7 @@ fn ensemble_chart(a: &Aggregate, capability: &str) -> Chart {
     }
 }
 
-fn describe_event(kind: &EventKind) -> Option<String> {
+pub(crate) fn describe_event(kind: &EventKind) -> Option<String> {
     Some(match kind {
         EventKind::RequestRaised { incident, capability, tier, units, .. } if *tier >= 2 => {
             let level = if *tier == 2 { "regional" } else { "national" };
@@ -172,6 +172,8 @@ fn describe_event(kind: &EventKind) -> Option<String> {
         EventKind::DisorderCalmed { incident } => format!("{incident} calms and ends"),
         EventKind::DisruptionStarted { disruption } => format!("disruption begins: {disruption}"),
         EventKind::DisruptionEnded { disruption } => format!("disruption ends: {disruption}"),
+        EventKind::Injected { inject } => format!("inject: {inject}"),
+        EventKind::Decided { decision } => format!("players' decision: {decision}"),
         EventKind::RouteBlocked { unit, incident } => {
             format!("{unit} cannot reach {incident}: no open route")
         }

@@ -1,0 +1,320 @@
+//! `muster tabletop` and `muster replay`: the terminal around a `tabletop::Session` — reading
+//! lines (terminal, script or pipe), printing replies, keeping the log, writing the outputs.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use muster::diagnostics::{Diagnostic, Diagnostics, Location};
+use muster::present::{files, tabletop as view, terminal};
+use muster::tabletop::log::{self, Log, LogHeader};
+use muster::tabletop::{CommandError, Reply, Session, debrief};
+
+use super::{Failure, InputArgs, capability_ids, load, read, thresholds};
+
+/// Arguments of `muster tabletop`.
+pub struct Options {
+    pub input: InputArgs,
+    pub log: Option<PathBuf>,
+    pub script: Option<PathBuf>,
+    pub from: Option<PathBuf>,
+    pub at: Option<String>,
+    pub players_decide: bool,
+    pub json: Option<PathBuf>,
+    pub debrief: Option<PathBuf>,
+    pub thresholds: Option<PathBuf>,
+}
+
+fn input_error(location: Location, message: impl Into<String>, hint: Option<String>) -> Failure {
+    Failure::Input(Diagnostics(vec![Diagnostic::new(location, message).with_hint(hint)]))
+}
+
+fn located(file: &str, line: usize, e: &CommandError) -> Diagnostic {
+    Diagnostic::new(Location::File { file: file.to_string(), line, col: e.col }, e.message.clone())
+        .with_hint(e.hint.clone())
+}
+
+fn read_log(path: &Path) -> Result<(Log, Vec<usize>), Failure> {
+    let bytes = read(path)?;
+    let name = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|_| {
+        input_error(Location::Whole { file: name.clone() }, "the log is not UTF-8 text", None)
+    })?;
+    let parsed = log::parse(&name, &text)?;
+    // Line of each entry, to place errors found while re-playing it.
+    let lines = text.lines().enumerate().filter(|(_, l)| l.starts_with("at ")).map(|(n, _)| n + 1).collect();
+    Ok((parsed, lines))
+}
+
+/// The log must have been recorded on these very inputs.
+fn check_inputs(path: &Path, header: &LogHeader, model: &muster::model::Model) -> Result<(), Failure> {
+    let file = path.display().to_string();
+    if header.scenario_sha256 != model.scenario_sha256 || header.dataset_sha256 != model.dataset_sha256 {
+        let what = if header.scenario_sha256 != model.scenario_sha256 { "scenario" } else { "dataset" };
+        return Err(input_error(
+            Location::Whole { file },
+            format!("the log was recorded with another {what} (its SHA-256 differs)"),
+            Some(format!("re-run with the {what} as it was when the session was recorded")),
+        ));
+    }
+    if header.version != env!("CARGO_PKG_VERSION") {
+        eprintln!(
+            "warning: {file} was recorded by muster {}, this is {}; results may differ",
+            header.version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    Ok(())
+}
+
+fn replay_entries(
+    session: &mut Session,
+    path: &Path,
+    log: &Log,
+    lines: &[usize],
+    at: Option<u32>,
+) -> Result<(), Failure> {
+    session.replay(&log.entries, at).map_err(|(i, e)| {
+        let line = lines.get(i).copied().unwrap_or(1);
+        Failure::Input(Diagnostics(vec![located(&path.display().to_string(), line, &e)]))
+    })
+}
+
+/// Where commands come from.
+enum Source {
+    Terminal,
+    /// A file or a pipe: its name for messages, and its lines.
+    Script(String, Vec<String>),
+}
+
+/// The session log on disk, appended to after every command so that nothing is lost if the
+/// session is cut short.
+struct LogWriter {
+    path: PathBuf,
+    file: std::fs::File,
+    written: usize,
+}
+
+impl LogWriter {
+    fn create(path: &Path, header: &LogHeader) -> Result<Self, Failure> {
+        let mut file = std::fs::File::create(path)
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        file.write_all(log::render_header(header).as_bytes())
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        Ok(Self { path: path.to_path_buf(), file, written: 0 })
+    }
+
+    fn catch_up(&mut self, session: &Session) -> Result<(), Failure> {
+        let new = &session.entries()[self.written..];
+        let text: String = new.iter().map(log::render_entry).collect();
+        self.written += new.len();
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", self.path.display())))
+    }
+}
+
+/// Write what the session's end asks for: the result and the debrief.
+fn finish(
+    session: &mut Session,
+    json: Option<&Path>,
+    debrief_file: Option<&Path>,
+    thresholds_file: Option<&Path>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let model = Arc::clone(session.base_model());
+    let thresholds = thresholds(thresholds_file, &capability_ids(&model))?;
+    let mut result = session.result();
+    result.assessment = Some(muster::assessment::assess_run(&result, &thresholds));
+    let debrief_text = debrief_file.map(|_| view::debrief(&debrief::build(session)));
+    let json_text = json.map(|_| files::to_json(&result));
+    let other = |e: files::OutputError| Failure::Other(e.to_string());
+    if let (Some(p), Some(t)) = (json, &json_text) {
+        files::write_atomic(p, t.as_bytes()).map_err(other)?;
+        eprintln!("wrote {}", p.display());
+    }
+    if let (Some(p), Some(t)) = (debrief_file, &debrief_text) {
+        files::write_atomic(p, t.as_bytes()).map_err(other)?;
+        eprintln!("wrote {}", p.display());
+    }
+    if !quiet {
+        print!("{}", terminal::summary(&result, &model.scenario.question));
+    }
+    Ok(())
+}
+
+/// `muster tabletop`.
+pub fn run(o: Options) -> Result<(), Failure> {
+    let model = Arc::new(load(&o.input)?);
+    // Every input is checked before the session starts or anything is written.
+    thresholds(o.thresholds.as_deref(), &capability_ids(&model))?;
+    let branch = match (&o.from, &o.at) {
+        (Some(path), Some(at)) => {
+            let (log, lines) = read_log(path)?;
+            check_inputs(path, &log.header, &model)?;
+            let minute = log::branch_point(at)
+                .map_err(|m| input_error(Location::Override { argument: format!("--at {at}") }, m, None))?;
+            Some((path.clone(), log, lines, minute))
+        }
+        _ => None,
+    };
+    let source = match &o.script {
+        Some(p) => {
+            let text = String::from_utf8(read(p)?).map_err(|_| {
+                input_error(
+                    Location::Whole { file: p.display().to_string() },
+                    "the script is not UTF-8 text",
+                    None,
+                )
+            })?;
+            Source::Script(p.display().to_string(), text.lines().map(str::to_string).collect())
+        }
+        None if !std::io::stdin().is_terminal() => {
+            let lines: Result<Vec<String>, _> = std::io::stdin().lock().lines().collect();
+            Source::Script(
+                "<stdin>".into(),
+                lines.map_err(|e| Failure::Other(format!("cannot read stdin: {e}")))?,
+            )
+        }
+        None => Source::Terminal,
+    };
+    let players_decide = branch.as_ref().map_or(o.players_decide, |(_, log, _, _)| log.header.players_decide);
+    let mut session =
+        Session::new(Arc::clone(&model), players_decide).map_err(|e| Failure::Other(e.to_string()))?;
+    if let Some((path, log, lines, minute)) = &branch {
+        replay_entries(&mut session, path, log, lines, Some(*minute))?;
+        eprintln!("branched from {} at {}", path.display(), muster::time::Clock(session.now()));
+    }
+    let header = LogHeader {
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: o.input.scenario.display().to_string(),
+        dataset: o.input.dataset.as_ref().map(|d| d.display().to_string()),
+        overrides: model.overrides.clone(),
+        players_decide,
+        scenario_sha256: model.scenario_sha256.clone(),
+        dataset_sha256: model.dataset_sha256.clone(),
+    };
+    let mut log_writer = match &o.log {
+        Some(p) => Some(LogWriter::create(p, &header)?),
+        None => None,
+    };
+    if let Some(w) = log_writer.as_mut() {
+        w.catch_up(&session)?;
+    }
+    let interactive = matches!(source, Source::Terminal);
+    if interactive {
+        println!("Muster tabletop: {} — type help for the commands, quit to end.", model.scenario.name);
+        print!("{}", view::status(&session.status(), false));
+    }
+    let mut lines: Box<dyn Iterator<Item = (usize, String)>> = match source {
+        Source::Terminal => Box::new(
+            std::io::stdin().lock().lines().map_while(Result::ok).enumerate().map(|(n, l)| (n + 1, l)),
+        ),
+        Source::Script(_, ref lines) => {
+            Box::new(lines.clone().into_iter().enumerate().map(|(n, l)| (n + 1, l)))
+        }
+    };
+    let script_name = match &source {
+        Source::Script(name, _) => Some(name.clone()),
+        Source::Terminal => None,
+    };
+    loop {
+        if interactive {
+            print!("muster {}> ", muster::time::Clock(session.now()));
+            let _ = std::io::stdout().flush();
+        }
+        let Some((line_no, line)) = lines.next() else { break };
+        if !interactive && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+            println!("> {}", line.trim());
+        }
+        match session.execute(&line) {
+            Ok(Reply::Quit) => break,
+            Ok(reply) => show(&session, reply)?,
+            Err(e) => match &script_name {
+                // A prepared script must run as written: stop at the first line that does not.
+                Some(name) => return Err(Failure::Stopped(Diagnostics(vec![located(name, line_no, &e)]))),
+                None => {
+                    println!(
+                        "{}",
+                        " ".repeat(e.col + 8 + muster::time::Clock(session.now()).to_string().len()) + "^"
+                    );
+                    println!("error: {}", e.message);
+                    if let Some(h) = &e.hint {
+                        println!("  hint: {h}");
+                    }
+                }
+            },
+        }
+        if let Some(w) = log_writer.as_mut() {
+            w.catch_up(&session)?;
+        }
+    }
+    if let Some(w) = &log_writer {
+        eprintln!("wrote {}", w.path.display());
+    }
+    finish(&mut session, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
+}
+
+fn show(session: &Session, reply: Reply) -> Result<(), Failure> {
+    match reply {
+        Reply::Nothing => {}
+        Reply::Status { status, full } => print!("{}", view::status(&status, full)),
+        Reply::Advanced { from, to, events, status } => {
+            print!("{}", view::advance(from, to, &events));
+            print!("{}", view::status(&status, false));
+        }
+        Reply::Done(lines) => {
+            for l in lines {
+                println!("{l}");
+            }
+        }
+        Reply::Help(text) => print!("{text}"),
+        Reply::Debrief(file) => {
+            let text = view::debrief(&debrief::build(session));
+            match file {
+                Some(f) => {
+                    files::write_atomic(Path::new(&f), text.as_bytes())
+                        .map_err(|e| Failure::Other(e.to_string()))?;
+                    println!("wrote {f}");
+                }
+                None => print!("{text}"),
+            }
+        }
+        Reply::Quit => {}
+    }
+    Ok(())
+}
+
+/// `muster replay`.
+pub fn replay(
+    path: &Path,
+    json: Option<&Path>,
+    debrief_file: Option<&Path>,
+    quiet: bool,
+    thresholds_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let (log, lines) = read_log(path)?;
+    let h = &log.header;
+    // The scenario as named when recording: from here, else beside the log, else a shipped name.
+    let mut scenario = PathBuf::from(&h.scenario);
+    if !scenario.exists()
+        && let Some(beside) = path.parent().map(|d| d.join(&h.scenario))
+        && beside.exists()
+    {
+        scenario = beside;
+    }
+    let input = InputArgs {
+        scenario,
+        dataset: h.dataset.as_ref().map(PathBuf::from),
+        set: h.overrides.clone(),
+        seed: None,
+    };
+    let model = Arc::new(load(&input)?);
+    check_inputs(path, h, &model)?;
+    thresholds(thresholds_file, &capability_ids(&model))?;
+    let mut session =
+        Session::new(Arc::clone(&model), h.players_decide).map_err(|e| Failure::Other(e.to_string()))?;
+    replay_entries(&mut session, path, &log, &lines, None)?;
+    finish(&mut session, json, debrief_file, thresholds_file, quiet)
+}

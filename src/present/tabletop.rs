@@ -1,0 +1,239 @@
+//! Text for a tabletop session: the status view, what an advance brought, and the debrief
+//! (Markdown, which also reads well on a terminal).
+
+use std::fmt::Write;
+
+use crate::results::{Event, Status};
+use crate::tabletop::debrief::Debrief;
+use crate::time::{Clock, Duration, Minutes};
+
+fn clock(t: Minutes) -> String {
+    Clock(t).to_string()
+}
+
+/// The status view.
+pub fn status(s: &Status, full: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "== {} (ends {}) · requests decided by {} · national mobilisation: {} ==",
+        clock(s.now),
+        clock(s.horizon),
+        if s.players_decide { "players" } else { "the policy" },
+        s.national_trigger_at.map_or("not triggered".to_string(), |t| format!("triggered {}", clock(t)))
+    );
+    out.push_str(
+        "Incidents                                         demand  on task  effective  en route  short\n",
+    );
+    if s.incidents.is_empty() {
+        out.push_str("  (none active)\n");
+    }
+    for inc in &s.incidents {
+        for (k, c) in inc.capabilities.iter().enumerate() {
+            let name =
+                if k == 0 { format!("{} ({}, {})", inc.id, inc.kind, inc.host) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "  {name:<34} {:<13} {:>6} {:>8} {:>10.1} {:>9} {:>6.1}",
+                c.capability, c.demand, c.on_task, c.effective, c.en_route, c.shortfall
+            );
+        }
+    }
+    out.push_str("Mutual-aid requests\n");
+    if s.requests.is_empty() {
+        out.push_str("  (none open)\n");
+    }
+    for r in &s.requests {
+        let _ = writeln!(
+            out,
+            "  R{:<4} {} ({}) {} · tier {} · {} wanted · raised {} · tier acts {} · {}",
+            r.number,
+            r.incident,
+            r.host,
+            r.capability,
+            r.tier,
+            r.outstanding,
+            clock(r.raised_at),
+            clock(r.acts_at),
+            r.decision
+        );
+        if !r.proposal.is_empty() && r.decision != "policy" {
+            let parts: Vec<String> = r
+                .proposal
+                .iter()
+                .map(|p| format!("{} from {} (on task ~{})", p.units, p.from, clock(p.arrives_at)))
+                .collect();
+            let _ = writeln!(out, "         policy proposes: {}", parts.join(", "));
+        }
+    }
+    if !s.en_route.is_empty() {
+        out.push_str("Units on the way\n");
+        for m in &s.en_route {
+            let when = if m.first == m.last {
+                clock(m.first)
+            } else {
+                format!("{}–{}", clock(m.first), clock(m.last))
+            };
+            let verb = if m.state == "mobilising" { "set off" } else { "arrive" };
+            let _ = writeln!(
+                out,
+                "  {} {} → {}: {} {}, {verb} {when}",
+                m.from, m.capability, m.incident, m.units, m.state
+            );
+        }
+    }
+    let shown: Vec<_> = s
+        .forces
+        .iter()
+        .filter(|f| full || f.cover.iter().any(|c| c.lent > 0 || c.at_home < c.retained))
+        .collect();
+    let _ = writeln!(
+        out,
+        "Cover: units at home / retained cover (+ lent){}",
+        if full { "" } else { " — forces lending or below cover; `status full` for all" }
+    );
+    if let Some(first) = s.forces.first() {
+        let _ = write!(out, "  {:<22}", "force");
+        for c in &first.cover {
+            let _ = write!(out, " {:>16}", c.capability);
+        }
+        out.push('\n');
+    }
+    for f in shown {
+        let _ = write!(out, "  {:<22}", f.code);
+        for c in &f.cover {
+            let mut cell = format!("{}/{}", c.at_home, c.retained);
+            if c.lent > 0 {
+                cell.push_str(&format!(" +{}", c.lent));
+            }
+            if c.at_home < c.retained {
+                cell.insert(0, '!');
+            }
+            let _ = write!(out, " {cell:>16}");
+        }
+        out.push('\n');
+    }
+    if !s.held.is_empty() {
+        let _ = writeln!(out, "Held back from mutual aid: {}", s.held.join(", "));
+    }
+    out
+}
+
+/// What happened during an advance: the notable events, one line each.
+pub fn advance(from: Minutes, to: Minutes, events: &[Event]) -> String {
+    let mut out = format!("{} → {} ({})\n", clock(from), clock(to), Duration(to - from));
+    let mut arrivals = 0;
+    for e in events {
+        if let Some(text) = super::report::describe_event(&e.kind) {
+            let _ = writeln!(out, "  {}  {text}", clock(e.t));
+        } else if matches!(e.kind, crate::results::EventKind::Arrived { .. }) {
+            arrivals += 1;
+        }
+    }
+    if arrivals > 0 {
+        let _ = writeln!(out, "  ({arrivals} unit arrival(s) on task)");
+    }
+    out
+}
+
+fn value(v: Option<f64>) -> String {
+    match v {
+        Some(v) => format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string(),
+        None => "—".into(),
+    }
+}
+
+fn minutes(v: Option<Minutes>) -> String {
+    v.map_or("—".into(), |m| Duration(m).to_string())
+}
+
+/// The debrief as Markdown.
+pub fn debrief(d: &Debrief) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Debrief: {}\n", d.scenario);
+    let _ = writeln!(
+        out,
+        "The session against the automatic policy on the same seed ({}) from the same start, with \
+         the same injects at the same moments, from {} to {}.\n",
+        d.seed,
+        clock(0),
+        clock(d.until)
+    );
+    out.push_str("## Outcome\n\n| measure | unit | players | policy | |\n|---|---|---:|---:|---|\n");
+    for c in &d.headline {
+        let verdict = match c.players_better {
+            Some(true) => "players better",
+            Some(false) => "policy better",
+            None => "same",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {verdict} |",
+            c.measure,
+            c.unit,
+            value(c.session),
+            value(c.policy)
+        );
+    }
+    out.push_str("\n## Decisions\n\n");
+    if d.decisions.is_empty() {
+        out.push_str("The players took no decision: the session is the policy's run.\n");
+    } else {
+        out.push_str(
+            "Each decision's worth: the session against the same session without that decision alone.\n\n\
+             | at | decision | unmet unit-hours saved | aid arrival change (min) | note |\n|---|---|---:|---:|---|\n",
+        );
+        for e in &d.decisions {
+            let note = if e.later_not_applied > 0 {
+                format!("without it, {} later decision(s) no longer applied", e.later_not_applied)
+            } else {
+                String::new()
+            };
+            let verdict = if e.unmet_saved > 0.0 {
+                "helped"
+            } else if e.unmet_saved < 0.0 {
+                "cost"
+            } else {
+                "no effect on unmet demand"
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} ({verdict}) | {} | {note} |",
+                clock(e.at),
+                e.command,
+                value(Some(e.unmet_saved)),
+                value(e.arrival_change)
+            );
+        }
+    }
+    out.push_str("\n## Where the outcomes differ\n\n");
+    if d.incidents.is_empty() {
+        out.push_str("Every incident fared the same.\n");
+    } else {
+        out.push_str(
+            "| incident | capability | unmet (players) | unmet (policy) | first unit (players / policy) | full cover (players / policy) |\n\
+             |---|---|---:|---:|---|---|\n",
+        );
+        for r in &d.incidents {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} / {} | {} / {} |",
+                r.incident,
+                r.capability,
+                value(Some(r.session_unmet)),
+                value(Some(r.policy_unmet)),
+                minutes(r.session_first_cover),
+                minutes(r.policy_first_cover),
+                minutes(r.session_full_cover),
+                minutes(r.policy_full_cover)
+            );
+        }
+    }
+    if !d.injects.is_empty() {
+        out.push_str("\n## Injects (in both runs)\n\n");
+        for (at, line) in &d.injects {
+            let _ = writeln!(out, "- {}: `{line}`", clock(*at));
+        }
+    }
+    out
+}

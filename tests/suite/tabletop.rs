@@ -1,0 +1,310 @@
+//! Tabletop sessions: scripted sessions with asserted states on the three-force world, replay
+//! and branch equality, the debrief's arithmetic, and commands that must never crash.
+
+use std::sync::Arc;
+
+use muster::engine::run;
+use muster::present::files::to_json;
+use muster::results::{EventKind, RunResult, Status};
+use muster::tabletop::log::{self, LogHeader};
+use muster::tabletop::{Reply, Session, debrief};
+
+use super::common::{RIOT_AT_ALPHA, THREE_FORCES, load};
+
+/// A session of the riot at alpha (see tests/data): invariants checked after every step.
+fn session(players_decide: bool) -> Session {
+    let model = load(RIOT_AT_ALPHA, Some(THREE_FORCES), &[]).expect("test scenario is valid");
+    let mut s = Session::new(Arc::new(model), players_decide).expect("schedule builds");
+    s.check_every_step();
+    s
+}
+
+/// Run each line; every one must be accepted.
+fn script(s: &mut Session, lines: &str) {
+    for line in lines.lines() {
+        if let Err(e) = s.execute(line) {
+            panic!("'{line}' refused at col {}: {} ({:?})", e.col, e.message, e.hint);
+        }
+    }
+    s.invariants().expect("invariants hold after every step and order");
+}
+
+fn request(st: &Status, number: u32) -> &muster::results::RequestStatus {
+    st.requests.iter().find(|r| r.number == number).unwrap_or_else(|| panic!("R{number} open: {st:#?}"))
+}
+
+/// (unit, incident, tier, departs_at) of every allocation, in order.
+fn allocations(r: &RunResult) -> Vec<(String, u8, u32, u32)> {
+    r.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Allocated { unit, tier, departs_at, .. } => {
+                Some((unit.clone(), *tier, e.t, *departs_at))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_session_that_only_moves_time_is_the_automatic_run_byte_for_byte() {
+    let model = Arc::new(load(RIOT_AT_ALPHA, Some(THREE_FORCES), &[]).unwrap());
+    let auto = to_json(&run(Arc::clone(&model)).unwrap());
+    for lines in ["until end", "step 30m\nuntil next-request\nuntil 3h\nstep 7m\nstatus\nuntil 11h"] {
+        let mut s = session(false);
+        script(&mut s, lines);
+        if !s.finished() {
+            script(&mut s, "until next-request");
+        }
+        assert!(s.finished());
+        assert_eq!(to_json(&s.result()), auto, "stops at '{lines}' changed the run");
+    }
+    // The same on the national dataset, with disorder that spreads and a national trigger.
+    let model = Arc::new(
+        muster::input::load_model(
+            muster::input::InputFile {
+                name: "s.toml",
+                bytes: muster::shipped::find("disorder-spreads-from-southport").unwrap().as_bytes(),
+            },
+            &[],
+            None,
+        )
+        .unwrap(),
+    );
+    let auto = to_json(&run(Arc::clone(&model)).unwrap());
+    let mut s = Session::new(model, false).unwrap();
+    for _ in 0..40 {
+        s.execute("until next-request").unwrap();
+    }
+    s.execute("until end").unwrap();
+    assert_eq!(to_json(&s.result()), auto);
+}
+
+#[test]
+fn players_decide_requests_and_the_policy_proposes() {
+    let mut s = session(true);
+    // At 0 alpha commits its 2 PSUs and asks its region for the other 3 (R1, acted on at 1h).
+    let st = s.status();
+    let r1 = request(&st, 1);
+    assert_eq!((r1.tier, r1.outstanding, r1.acts_at, r1.decision.as_str()), (2, 3, 60, "awaiting decision"));
+    assert!(r1.proposal.is_empty(), "the region has not received it yet");
+    script(&mut s, "step 2h");
+    // Nothing moved from bravo while R1 waited; the trigger at 2h raised the national R2.
+    let st = s.status();
+    assert_eq!(st.now, 120);
+    assert_eq!(st.national_trigger_at, Some(120));
+    let r1 = request(&st, 1);
+    // The proposal: bravo's 2 spare PSUs (4, keeping 2), 1 h notice + 60 min drive.
+    assert_eq!(r1.proposal.len(), 1);
+    assert_eq!(
+        (r1.proposal[0].from.as_str(), r1.proposal[0].units, r1.proposal[0].arrives_at),
+        ("bravo", 2, 240)
+    );
+    assert_eq!(request(&st, 2).tier, 3);
+    // Approve R1 at 2h: it takes effect at the next tick, 2h01.
+    let Ok(Reply::Done(lines)) = s.execute("approve R1") else { panic!("approve accepted") };
+    assert!(lines[0].starts_with("D0+02:01: approve R1"), "{lines:?}");
+    script(&mut s, "until 4h1m");
+    let alloc = allocations(&s.result());
+    let bravo: Vec<_> = alloc.iter().filter(|a| a.0.starts_with("bravo")).collect();
+    assert_eq!(bravo.len(), 2);
+    for a in bravo {
+        assert_eq!((a.1, a.2, a.3), (2, 121, 181), "tier 2, allocated 2h01, departs after 1 h notice");
+    }
+    // R2 still waits for the players: charlie sent nothing.
+    assert!(!alloc.iter().any(|a| a.0.starts_with("charlie")));
+    assert_eq!(request(&s.status(), 2).decision, "awaiting decision");
+    let st = s.status();
+    let riot = &st.incidents[0].capabilities[0];
+    assert_eq!((riot.demand, riot.on_task, riot.en_route), (5, 4, 0), "alpha 2 + bravo 2 on task at 4h01");
+}
+
+#[test]
+fn players_send_refuse_hold_and_trigger() {
+    // Refusing the regional request leaves the gap to national aid (raised at the 2h trigger,
+    // acted on at 4h): bravo, nearest, still sends its 2, but at tier 3; charlie the third.
+    let mut s = session(false);
+    script(&mut s, "refuse R1\nuntil 10h");
+    let alloc = allocations(&s.result());
+    let aid: Vec<_> =
+        alloc.iter().filter(|a| !a.0.starts_with("alpha")).map(|a| (a.0.as_str(), a.1, a.2)).collect();
+    assert_eq!(
+        aid,
+        [
+            ("bravo:public-order:1", 3, 240),
+            ("bravo:public-order:2", 3, 240),
+            ("charlie:public-order:1", 3, 240)
+        ]
+    );
+
+    // Players send 2 from charlie at once (tier 3: another region), without waiting for anything.
+    let mut s = session(true);
+    let Ok(Reply::Done(lines)) = s.execute("send 2 public-order from charlie to riot") else { panic!() };
+    assert!(lines[0].contains("(tier 3)"), "{lines:?}");
+    assert!(lines[0].contains("on task D0+04:01"), "1 h notice + 180 min: {lines:?}");
+    script(&mut s, "step 5h");
+    let alloc = allocations(&s.result());
+    let charlie: Vec<_> = alloc.iter().filter(|a| a.0.starts_with("charlie")).collect();
+    assert_eq!(charlie.len(), 2);
+    assert!(charlie.iter().all(|a| (a.1, a.2, a.3) == (3, 1, 61)));
+    // More than the gap is cut to the gap: 5 demanded, 2 alpha + 2 charlie due.
+    let Ok(Reply::Done(lines)) = s.execute("send 3 public-order from bravo to alpha") else { panic!() };
+    assert!(lines[0].starts_with("D0+05:01: send 1 public-order from bravo to riot (tier 2)"), "{lines:?}");
+    assert!(lines[0].contains("asked for 3"), "{lines:?}");
+    let e = s.execute("send 1 public-order from bravo to riot").unwrap_err();
+    assert!(e.message.contains("needs no more"), "{}", e.message);
+
+    // Holding bravo back in auto mode: the region has nobody else, so only charlie comes.
+    let mut s = session(false);
+    script(&mut s, "hold bravo\nuntil 10h");
+    let alloc = allocations(&s.result());
+    assert!(!alloc.iter().any(|a| a.0.starts_with("bravo")));
+    assert_eq!(s.status().held, vec!["bravo".to_string()]);
+
+    // Triggering national at 30 minutes instead of the policy's 2h brings charlie earlier.
+    let mut s = session(false);
+    script(&mut s, "step 30m\ntrigger national\nuntil 10h");
+    let r = s.result();
+    assert_eq!(r.summary.national_trigger_at, Some(31));
+    let charlie: Vec<_> = allocations(&r).into_iter().filter(|a| a.0.starts_with("charlie")).collect();
+    // Tier-3 request raised at 31, acted on after the 2 h national latency.
+    assert_eq!(charlie.len(), 1);
+    assert_eq!(charlie[0].2, 151);
+    assert!(s.execute("trigger national").unwrap_err().message.contains("already triggered"));
+}
+
+#[test]
+fn injects_change_the_world_from_the_next_tick() {
+    let mut s = session(false);
+    script(
+        &mut s,
+        "step 1h\n\
+         inject incident fire civil-emergency charlie public-order=2 for 3h\n\
+         inject link-closed alpha bravo for 2h\n\
+         inject comms-outage bravo for 1h\n\
+         step 30m",
+    );
+    let st = s.status();
+    let fire = st.incidents.iter().find(|i| i.id == "fire").expect("the injected incident is active");
+    assert_eq!((fire.host.as_str(), fire.start, fire.end), ("charlie", 61, 241));
+    assert_eq!(fire.capabilities[0].demand, 2);
+    // Bravo's units set off for alpha at 2h, but the only road is closed until 3h01.
+    script(&mut s, "until 2h30m");
+    let r = s.result();
+    assert!(r.events.iter().any(|e| matches!(&e.kind, EventKind::RouteBlocked { .. })), "blocked");
+    assert!(
+        r.events.iter().any(
+            |e| matches!(&e.kind, EventKind::Injected { inject } if inject.starts_with("incident fire"))
+        )
+    );
+    script(&mut s, "until end");
+    let r = s.result();
+    assert!(r.incidents.iter().any(|i| i.id == "fire"));
+    // Geography counts the injected closure: 2 h on the alpha-bravo link.
+    let link = r.geography.links.iter().find(|l| l.a == "alpha" && l.b == "bravo").unwrap();
+    assert_eq!(link.closed_hours, 2.0);
+}
+
+#[test]
+fn mistakes_get_suggestions_and_change_nothing() {
+    let mut s = session(true);
+    let before = to_json(&s.result());
+    for (line, expect) in [
+        ("stpe 30m", "did you mean 'step'"),
+        ("send 2 public-ordr from charlie to riot", "did you mean 'public-order'"),
+        ("send 2 public-order from charly to riot", "did you mean 'charlie'"),
+        ("send 2 public-order from charlie to rio", "did you mean 'riot'"),
+        ("approve R9", "open: R1"),
+        ("inject link-closed alpha charlie for 1h", "share no border valid values are 'bravo'"),
+        ("inject incident x disordr alpha public-order=1 for 1h", "did you mean 'disorder'"),
+        ("until 0h", "not after"),
+        ("mode player", "did you mean 'players'"),
+    ] {
+        let e = s.execute(line).unwrap_err();
+        let text = format!("{} {}", e.message, e.hint.clone().unwrap_or_default());
+        assert!(text.contains(expect), "'{line}' → {text}");
+    }
+    assert!(s.entries().is_empty(), "refused commands are not logged");
+    assert_eq!(to_json(&s.result()), before);
+}
+
+const SESSION: &str = "\
+until next-request
+approve all
+inject incident fire civil-emergency bravo public-order=1 for 2h
+until 3h
+send 1 public-order from charlie to riot
+hold charlie
+until 6h
+unhold charlie
+mode auto
+until 9h";
+
+#[test]
+fn a_replayed_log_gives_the_same_bytes_and_a_branch_the_same_past() {
+    let mut s = session(true);
+    script(&mut s, SESSION);
+    let header = LogHeader {
+        version: "test".into(),
+        scenario: "riot".into(),
+        dataset: None,
+        overrides: Vec::new(),
+        players_decide: true,
+        scenario_sha256: "a".into(),
+        dataset_sha256: "b".into(),
+    };
+    let text: String =
+        log::render_header(&header) + &s.entries().iter().map(log::render_entry).collect::<String>();
+    let parsed = log::parse("session.log", &text).expect("a written log parses");
+    assert_eq!(parsed.header, header);
+    assert_eq!(parsed.entries, s.entries());
+    let mut again = session(true);
+    again.replay(&parsed.entries, None).expect("replays");
+    assert_eq!(to_json(&again.result()), to_json(&s.result()));
+
+    // Branch at 3h: the same state as the session had at 3h, and the same events before it.
+    let mut at_3h = session(true);
+    script(
+        &mut at_3h,
+        "until next-request\napprove all\ninject incident fire civil-emergency bravo public-order=1 for 2h\nuntil 3h",
+    );
+    let mut branch = session(true);
+    branch.replay(&parsed.entries, Some(180)).expect("branches");
+    assert_eq!(branch.now(), 180);
+    assert_eq!(branch.status(), at_3h.status());
+    assert_eq!(branch.entries(), at_3h.entries());
+    // Then it goes its own way; its past is the session's past.
+    script(&mut branch, "until 9h");
+    let (a, b) = (s.result(), branch.result());
+    let before = |r: &RunResult| r.events.iter().filter(|e| e.t <= 180).cloned().collect::<Vec<_>>();
+    assert_eq!(before(&a), before(&b));
+    assert_ne!(to_json(&a), to_json(&b), "the branch took other decisions");
+    // A branch between two stops of the session cuts the advance that crossed it.
+    let mut mid = session(true);
+    mid.replay(&parsed.entries, Some(150)).expect("branches");
+    assert_eq!(mid.now(), 150);
+    assert_eq!(mid.entries().last().unwrap().line, "until D0+02:30");
+}
+
+#[test]
+fn the_debrief_prices_each_decision_against_the_policy() {
+    // Refusing R1 brings bravo's 2 PSUs through national aid instead: on task at 6h (acted on
+    // at 4h, 1 h notice, 60 min drive) instead of 3h: 2 units × 3 h = 6 unit-hours more unmet.
+    let mut s = session(false);
+    script(&mut s, "refuse R1\nuntil end");
+    let d = debrief::build(&s);
+    let unmet = d.headline.iter().find(|c| c.measure == "unmet demand").unwrap();
+    assert_eq!(unmet.session.unwrap() - unmet.policy.unwrap(), 6.0);
+    assert_eq!(unmet.players_better, Some(false));
+    assert_eq!(d.decisions.len(), 1);
+    assert_eq!(d.decisions[0].unmet_saved, -6.0);
+    assert_eq!(d.incidents[0].incident, "riot");
+    let text = muster::present::tabletop::debrief(&d);
+    assert!(text.contains("| D0+00:00 | `refuse R1` | -6 (cost)"), "{text}");
+    // With no decision, the session is the policy's run.
+    let mut s = session(false);
+    script(&mut s, "until end");
+    let d = debrief::build(&s);
+    assert!(d.decisions.is_empty() && d.incidents.is_empty());
+    assert!(d.headline.iter().all(|c| c.players_better.is_none()));
+}
