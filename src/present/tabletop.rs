@@ -124,7 +124,15 @@ pub fn advance(from: Minutes, to: Minutes, events: &[Event]) -> String {
     let mut out = format!("{} → {} ({})\n", clock(from), clock(to), Duration(to - from));
     let mut arrivals = 0;
     for e in events {
-        if let Some(text) = super::report::describe_event(&e.kind) {
+        if let crate::results::EventKind::RequestClosed { incident, capability, tier } = &e.kind
+            && *tier >= 2
+        {
+            let _ = writeln!(
+                out,
+                "  {}  {incident} {capability} request (tier {tier}) closed: gap filled",
+                clock(e.t)
+            );
+        } else if let Some(text) = super::report::describe_event(&e.kind) {
             let _ = writeln!(out, "  {}  {text}", clock(e.t));
         } else if matches!(e.kind, crate::results::EventKind::Arrived { .. }) {
             arrivals += 1;

@@ -19,8 +19,10 @@ pub struct Comparison {
     pub session: Option<f64>,
     /// Under the automatic policy.
     pub policy: Option<f64>,
-    /// Whether the session did better (`None` when equal or not comparable).
+    /// Whether the session did better (`None` when equal, or when neither is better).
     pub players_better: Option<bool>,
+    /// Whether the two differ.
+    pub differs: bool,
 }
 
 /// One (incident, capability) where the two runs differ.
@@ -88,18 +90,23 @@ fn aid_arrival(r: &RunResult) -> Option<f64> {
     (n > 0).then(|| round3(sum / f64::from(n)))
 }
 
+/// `lower_better`: which way is better (`None`: neither, e.g. how many units were sent).
 fn compare(
     measure: &str,
     unit: &str,
     session: Option<f64>,
     policy: Option<f64>,
-    lower_better: bool,
+    lower_better: Option<bool>,
 ) -> Comparison {
-    let players_better = match (session, policy) {
-        (Some(s), Some(p)) if (s - p).abs() > 1e-9 => Some((s < p) == lower_better),
+    let differs = match (session, policy) {
+        (Some(s), Some(p)) => (s - p).abs() > 1e-9,
+        (a, b) => a.is_some() != b.is_some(),
+    };
+    let players_better = match (session, policy, lower_better) {
+        (Some(s), Some(p), Some(lower)) if differs => Some((s < p) == lower),
         _ => None,
     };
-    Comparison { measure: measure.into(), unit: unit.into(), session, policy, players_better }
+    Comparison { measure: measure.into(), unit: unit.into(), session, policy, players_better, differs }
 }
 
 /// Build the debrief of `session` as it stands.
@@ -111,37 +118,43 @@ pub fn build(session: &Session) -> Debrief {
     let p = &auto.summary;
     let trigger = |r: &RunResult| r.summary.national_trigger_at.map(f64::from);
     let headline = vec![
-        compare("demand met", "share", Some(s.demand_met), Some(p.demand_met), false),
-        compare("unmet demand", "unit-hours", Some(s.unmet_unit_hours), Some(p.unmet_unit_hours), true),
-        compare("peak shortfall", "units", Some(s.peak_shortfall_units), Some(p.peak_shortfall_units), true),
+        compare("demand met", "share", Some(s.demand_met), Some(p.demand_met), Some(false)),
+        compare("unmet demand", "unit-hours", Some(s.unmet_unit_hours), Some(p.unmet_unit_hours), Some(true)),
+        compare(
+            "peak shortfall",
+            "units",
+            Some(s.peak_shortfall_units),
+            Some(p.peak_shortfall_units),
+            Some(true),
+        ),
         compare(
             "aid request to arrival (mean, tiers 2-3)",
             "minutes",
             aid_arrival(&mine),
             aid_arrival(&auto),
-            true,
+            Some(true),
         ),
         compare(
             "mutual-aid deployments",
             "units",
             Some(f64::from(s.aid_deployments)),
             Some(f64::from(p.aid_deployments)),
-            true,
+            None,
         ),
-        compare("national mobilisation at", "minute", trigger(&mine), trigger(&auto), true),
+        compare("national mobilisation", "time", trigger(&mine), trigger(&auto), None),
         compare(
             "donor hours below cover",
             "force-hours",
             Some(s.donor_hours_below_cover),
             Some(p.donor_hours_below_cover),
-            true,
+            Some(true),
         ),
         compare(
             "tour-limit breaches",
             "units",
             Some(f64::from(s.tour_limit_breaches)),
             Some(f64::from(p.tour_limit_breaches)),
-            true,
+            Some(true),
         ),
     ];
     let mut incidents = Vec::new();

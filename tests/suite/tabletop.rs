@@ -308,3 +308,185 @@ fn the_debrief_prices_each_decision_against_the_policy() {
     assert!(d.decisions.is_empty() && d.incidents.is_empty());
     assert!(d.headline.iter().all(|c| c.players_better.is_none()));
 }
+
+use proptest::prelude::*;
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+
+    /// Whatever a player types, the session answers (or refuses) and its invariants hold.
+    #[test]
+    fn nothing_typed_crashes_a_session(
+        lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                // Commands built from the language's own words, in any order and number.
+                proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        "step", "until", "inject", "incident", "approve", "refuse", "send", "hold",
+                        "unhold", "trigger", "national", "mode", "players", "auto", "status", "R1", "R2",
+                        "all", "from", "to", "for", "alpha", "bravo", "charlie", "riot", "public-order",
+                        "public-order=3", "x2", "2", "0", "1h", "30m", "99999d", "18:00", "D0+03:00",
+                        "next-request", "end", "link-closed", "link-slowed", "comms-outage",
+                        "slow-comms", "threat-level", "critical", "severe", "disorder", "delay",
+                        "priority", "-1", "1e309", "help", "debrief",
+                    ]),
+                    0..9,
+                ).prop_map(|w| w.join(" ")),
+                // And anything at all.
+                "\\PC{0,40}",
+            ],
+            1..12,
+        )
+    ) {
+        let mut s = session(true);
+        for line in &lines {
+            if line.trim_start().starts_with("debrief") || line.trim_start().starts_with("quit") {
+                continue;
+            }
+            let _ = s.execute(line);
+        }
+        proptest::prop_assert_eq!(s.invariants(), Ok(()));
+        // And what it kept replays to the same state.
+        let mut again = session(true);
+        let entries = s.entries().to_vec();
+        proptest::prop_assert!(again.replay(&entries, None).is_ok());
+        proptest::prop_assert_eq!(to_json(&again.result()), to_json(&s.result()));
+    }
+}
+
+mod cli {
+    use std::process::{Command, Stdio};
+
+    fn muster() -> Command {
+        Command::new(env!("CARGO_BIN_EXE_muster"))
+    }
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("muster-tabletop-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const SCRIPT: &str = "# prepared session\nuntil next-request\nuntil next-request\napprove all\nstep 1h\n\
+        inject incident croydon-fire civil-emergency met public-order=6 for 6h\nuntil next-request\n\
+        send 2 public-order from city-of-london to croydon-fire\nhold essex\nstep 3h\n";
+
+    #[test]
+    fn a_scripted_session_replays_to_the_same_bytes_and_branches() {
+        let d = dir("replay");
+        std::fs::write(d.join("s.txt"), SCRIPT).unwrap();
+        let out = muster()
+            .args(["tabletop", "london-disorder-2011", "--script"])
+            .arg(d.join("s.txt"))
+            .arg("--log")
+            .arg(d.join("s.log"))
+            .arg("--json")
+            .arg(d.join("s.json"))
+            .arg("--debrief")
+            .arg(d.join("s.md"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("> approve all") && stdout.contains("Mutual-aid requests"), "{stdout}");
+        let debrief = std::fs::read_to_string(d.join("s.md")).unwrap();
+        assert!(debrief.contains("## Decisions") && debrief.contains("`hold essex`"), "{debrief}");
+        let out = muster()
+            .arg("replay")
+            .arg(d.join("s.log"))
+            .arg("-q")
+            .arg("--json")
+            .arg(d.join("r.json"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(std::fs::read(d.join("s.json")).unwrap(), std::fs::read(d.join("r.json")).unwrap());
+        // Branch at D1+00:30 with commands on stdin; the new log re-plays to the branch's result.
+        let mut child = muster()
+            .args(["tabletop", "london-disorder-2011", "--from"])
+            .arg(d.join("s.log"))
+            .args(["--at", "D1+00:30", "--log"])
+            .arg(d.join("b.log"))
+            .arg("--json")
+            .arg(d.join("b.json"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"trigger national\nstep 2h\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let log = std::fs::read_to_string(d.join("b.log")).unwrap();
+        assert!(log.contains("at D1+00:15 until D1+00:30\nat D1+00:30 trigger national\n"), "{log}");
+        let out = muster()
+            .arg("replay")
+            .arg(d.join("b.log"))
+            .arg("-q")
+            .arg("--json")
+            .arg(d.join("rb.json"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(std::fs::read(d.join("b.json")).unwrap(), std::fs::read(d.join("rb.json")).unwrap());
+        assert_ne!(std::fs::read(d.join("b.json")).unwrap(), std::fs::read(d.join("s.json")).unwrap());
+    }
+
+    #[test]
+    fn bad_scripts_and_logs_exit_2_with_their_line() {
+        let d = dir("bad");
+        std::fs::write(d.join("s.txt"), "step 1h\nsend 2 public-order from kentt to met\n").unwrap();
+        let out = muster()
+            .args(["tabletop", "london-disorder-2011", "--script"])
+            .arg(d.join("s.txt"))
+            .arg("--json")
+            .arg(d.join("s.json"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("s.txt:2:26: unknown force 'kentt'") && err.contains("did you mean 'kent'"),
+            "{err}"
+        );
+        assert!(!d.join("s.json").exists());
+        // A log whose scenario changed, a log with a bad line, a file that is no log, a bad --at.
+        std::fs::write(d.join("ok.txt"), "step 1h\n").unwrap();
+        let out = muster()
+            .args(["tabletop", "london-disorder-2011", "--seed", "7", "--script"])
+            .arg(d.join("ok.txt"))
+            .arg("--log")
+            .arg(d.join("ok.log"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let log = std::fs::read_to_string(d.join("ok.log")).unwrap();
+        assert!(log.contains("set \"scenario.seed=7\""), "{log}");
+        let changed = log.replace("scenario.seed=7", "scenario.seed=8");
+        std::fs::write(d.join("changed.log"), changed).unwrap();
+        let bad_line = format!("{log}at D0+01:00 stepp 1h\n");
+        std::fs::write(d.join("badline.log"), bad_line).unwrap();
+        std::fs::write(d.join("nolog.log"), "hello\n").unwrap();
+        for (file, expect) in [
+            ("changed.log", "changed.log:1:1: the log was recorded with another scenario"),
+            ("badline.log", "badline.log:11:13: unknown command 'stepp'"),
+            ("nolog.log", "nolog.log:1:1: this is not a Muster tabletop log"),
+        ] {
+            let out = muster().arg("replay").arg(d.join(file)).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{file}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(expect), "{file}: {err}");
+        }
+        let out = muster()
+            .args(["tabletop", "london-disorder-2011", "--seed", "7", "--from"])
+            .arg(d.join("ok.log"))
+            .args(["--at", "soon"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--set --at soon"));
+    }
+}
