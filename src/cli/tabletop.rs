@@ -139,6 +139,14 @@ fn finish(
         eprintln!("wrote {}", p.display());
     }
     if !quiet {
+        if !session.finished() {
+            println!(
+                "The results cover {} to {}; the scenario runs to {}.",
+                muster::time::Clock(0),
+                muster::time::Clock(session.now()),
+                muster::time::Clock(model.scenario.horizon)
+            );
+        }
         print!("{}", terminal::summary(&result, &model.scenario.question));
     }
     Ok(())

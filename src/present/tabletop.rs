@@ -92,12 +92,15 @@ pub fn status(s: &Status, full: bool) -> String {
         "Cover: units at home / retained cover (+ lent){}",
         if full { "" } else { " — forces lending or below cover; `status full` for all" }
     );
-    if let Some(first) = s.forces.first() {
+    if let Some(first) = s.forces.first().filter(|_| !shown.is_empty()) {
         let _ = write!(out, "  {:<22}", "force");
         for c in &first.cover {
             let _ = write!(out, " {:>16}", c.capability);
         }
         out.push('\n');
+    }
+    if shown.is_empty() {
+        out.push_str("  (no force is lending or below its retained cover)\n");
     }
     for f in shown {
         let _ = write!(out, "  {:<22}", f.code);

@@ -183,10 +183,11 @@ pub const VERBS: [(&str, &str); 13] = [
     ("until", "until 18:00 | until D2+06:00 | until 14h | until next-request | until end"),
     (
         "inject",
-        "inject incident ID KIND FORCE CAP=N... for 6h [priority P] | inject link-closed A B for 6h | \
-         inject link-slowed A B x2 for 6h | inject comms-outage FORCE|REGION|national for 2h [delay 30m] | \
-         inject slow-comms FORCE|REGION|national x3 for 4h | inject threat-level critical for 5d | \
-         inject threat-level severe",
+        "inject incident ID KIND FORCE CAP=N [CAP=N ...] for 6h [priority P]\n  \
+         inject link-closed A B for 6h | inject link-slowed A B x2 for 6h\n  \
+         inject comms-outage FORCE|REGION|national for 2h [delay 30m]\n  \
+         inject slow-comms FORCE|REGION|national x3 for 4h\n  \
+         inject threat-level critical for 5d | inject threat-level severe (ends a rise)",
     ),
     ("approve", "approve R3 | approve all — let the tier fill the request as the policy proposes"),
     ("refuse", "refuse R3 | refuse all — the tier does not act on it while it stays open"),
