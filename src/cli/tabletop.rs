@@ -215,24 +215,42 @@ pub fn run(o: Options) -> Result<(), Failure> {
         println!("Muster tabletop: {} — type help for the commands, quit to end.", model.scenario.name);
         print!("{}", view::status(&session.status(), false));
     }
-    let mut lines: Box<dyn Iterator<Item = (usize, String)>> = match source {
-        Source::Terminal => Box::new(
-            std::io::stdin().lock().lines().map_while(Result::ok).enumerate().map(|(n, l)| (n + 1, l)),
-        ),
-        Source::Script(_, ref lines) => {
-            Box::new(lines.clone().into_iter().enumerate().map(|(n, l)| (n + 1, l)))
-        }
-    };
-    let script_name = match &source {
-        Source::Script(name, _) => Some(name.clone()),
+    let mut script = match &source {
+        Source::Script(name, lines) => Some((name.clone(), lines.clone().into_iter().enumerate())),
         Source::Terminal => None,
     };
+    // A line editor (history, arrow keys) for people at a terminal.
+    let mut editor = match script {
+        None => Some(
+            rustyline::DefaultEditor::new()
+                .map_err(|e| Failure::Other(format!("cannot read from the terminal: {e}")))?,
+        ),
+        Some(_) => None,
+    };
+    let script_name = script.as_ref().map(|(name, _)| name.clone());
+    let mut typed = 0;
     loop {
-        if interactive {
-            print!("muster {}> ", muster::time::Clock(session.now()));
-            let _ = std::io::stdout().flush();
-        }
-        let Some((line_no, line)) = lines.next() else { break };
+        let (line_no, line) = match (&mut script, &mut editor) {
+            (Some((_, lines)), _) => match lines.next() {
+                Some((n, l)) => (n + 1, l),
+                None => break,
+            },
+            (None, Some(ed)) => {
+                match ed.readline(&format!("muster {}> ", muster::time::Clock(session.now()))) {
+                    Ok(l) => {
+                        let _ = ed.add_history_entry(l.as_str());
+                        typed += 1;
+                        (typed, l)
+                    }
+                    Err(rustyline::error::ReadlineError::Interrupted) => {
+                        println!("(quit, or Ctrl-D, ends the session and writes its outputs)");
+                        continue;
+                    }
+                    Err(_) => break,
+                }
+            }
+            (None, None) => break,
+        };
         if !interactive && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
             println!("> {}", line.trim());
         }
