@@ -256,7 +256,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         }
         match session.execute(&line) {
             Ok(Reply::Quit) => break,
-            Ok(reply) => show(&session, reply)?,
+            Ok(reply) => show(&session, reply),
             Err(e) => match &script_name {
                 // A prepared script must run as written: stop at the first line that does not.
                 Some(name) => return Err(Failure::Stopped(Diagnostics(vec![located(name, line_no, &e)]))),
@@ -282,7 +282,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
     finish(&mut session, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
 }
 
-fn show(session: &Session, reply: Reply) -> Result<(), Failure> {
+fn show(session: &Session, reply: Reply) {
     match reply {
         Reply::Nothing => {}
         Reply::Status { status, full } => print!("{}", view::status(&status, full)),
@@ -299,17 +299,16 @@ fn show(session: &Session, reply: Reply) -> Result<(), Failure> {
         Reply::Debrief(file) => {
             let text = view::debrief(&debrief::build(session));
             match file {
-                Some(f) => {
-                    files::write_atomic(Path::new(&f), text.as_bytes())
-                        .map_err(|e| Failure::Other(e.to_string()))?;
-                    println!("wrote {f}");
-                }
+                // A bad path typed in the session is the player's mistake: say so and carry on.
+                Some(f) => match files::write_atomic(Path::new(&f), text.as_bytes()) {
+                    Ok(()) => println!("wrote {f}"),
+                    Err(e) => println!("error: {e}"),
+                },
                 None => print!("{text}"),
             }
         }
         Reply::Quit => {}
     }
-    Ok(())
 }
 
 /// `muster replay`.
