@@ -114,7 +114,9 @@ pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManif
 /// Run one replication, turning a failure (even a panic) into a record that says so.
 pub fn replicate(model: &Arc<Model>, replication: u64) -> ReplicationRecord {
     let seed = model.scenario.seed;
-    let outcome = std::panic::catch_unwind(|| engine::run_replication(Arc::clone(model), replication));
+    // Replication records hold no events: skip building them.
+    let outcome =
+        std::panic::catch_unwind(|| engine::run_replication_with(Arc::clone(model), replication, false));
     let failed = |error: String| ReplicationRecord {
         replication,
         seed,

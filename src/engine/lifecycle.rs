@@ -98,8 +98,15 @@ impl Sim<'_, '_> {
     }
 
     pub fn emit(&mut self, kind: EventKind) {
-        let t = self.clock.now;
-        self.log.0.push(Event { t, kind });
+        if self.log.keep {
+            let t = self.clock.now;
+            self.log.events.push(Event { t, kind });
+        }
+    }
+
+    /// Whether events are kept: callers skip building the strings of frequent events when not.
+    pub fn logging(&self) -> bool {
+        self.log.keep
     }
 
     pub fn unit(&self, id: UnitId) -> (Unit, UnitStatus) {
@@ -191,6 +198,9 @@ impl Sim<'_, '_> {
     }
 
     fn emit_stood_down(&mut self, unit: &Unit, incident: usize, reason: &str) {
+        if !self.logging() {
+            return;
+        }
         let label = self.label(unit);
         self.emit(EventKind::StoodDown {
             unit: label,
@@ -248,13 +258,15 @@ impl Sim<'_, '_> {
             cs.commitment = None;
             cs.units_by_tier[usize::from(tier - 1)] += 1;
         }
-        let label = self.label(&unit);
-        self.emit(EventKind::Allocated {
-            unit: label,
-            incident: self.incident_id(incident),
-            tier,
-            departs_at: departs,
-        });
+        if self.logging() {
+            let label = self.label(&unit);
+            self.emit(EventKind::Allocated {
+                unit: label,
+                incident: self.incident_id(incident),
+                tier,
+                departs_at: departs,
+            });
+        }
         if departs == now {
             self.put(id, status);
             self.depart(id);
@@ -287,8 +299,10 @@ impl Sim<'_, '_> {
         match self.travel_time(status.location, host, unit.capability) {
             None => {
                 self.unlink(&unit, &mut status);
-                let label = self.label(&unit);
-                self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
+                if self.logging() {
+                    let label = self.label(&unit);
+                    self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
+                }
                 self.return_to_pool(&unit, status);
             }
             Some(travel) => {
@@ -327,8 +341,10 @@ impl Sim<'_, '_> {
         let at_host = &mut self.measures.host_arrivals[usize::from(host.0)][usize::from(a.tier - 1)];
         at_host.0 += 1;
         at_host.1 += u64::from(waited);
-        let label = self.label(&unit);
-        self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
+        if self.logging() {
+            let label = self.label(&unit);
+            self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
+        }
         // Plan the stand-down so that the journey home fits in the tour; units that will rest
         // near the incident work to the end of it.
         let home = self.travel_time(host, unit.home, unit.capability);

@@ -168,9 +168,15 @@ impl Simulation {
         self.world.resource_mut::<Control>().players_decide = players;
     }
 
+    /// Keep the event log (the default) or not: a run's totals, series and assessment do not
+    /// depend on it, and not building it saves formatting a string per unit movement.
+    pub fn keep_events(&mut self, keep: bool) {
+        self.world.resource_mut::<EventLog>().keep = keep;
+    }
+
     /// Every event so far, in order.
     pub fn events(&self) -> &[crate::results::Event] {
-        &self.world.resource::<EventLog>().0
+        &self.world.resource::<EventLog>().events
     }
 
     /// Ids of every incident so far, by index (the scenario's, then spread seats and injects).
@@ -242,7 +248,7 @@ impl Simulation {
                     self.model.dataset.force(plan.host).code
                 );
                 self.world.resource_mut::<IncidentPlans>().0.push(Arc::new(plan));
-                self.world.resource_mut::<EventLog>().0.push(crate::results::Event {
+                self.world.resource_mut::<EventLog>().events.push(crate::results::Event {
                     t: at,
                     kind: crate::results::EventKind::Injected { inject: text.clone() },
                 });
@@ -266,7 +272,7 @@ impl Simulation {
                 let text = texts.join("; ");
                 self.model = Arc::new(model);
                 self.world.insert_resource(ModelRef(Arc::clone(&self.model)));
-                self.world.resource_mut::<EventLog>().0.push(crate::results::Event {
+                self.world.resource_mut::<EventLog>().events.push(crate::results::Event {
                     t: at,
                     kind: crate::results::EventKind::Injected { inject: text.clone() },
                 });
@@ -338,7 +344,17 @@ pub fn run(model: Arc<Model>) -> Result<RunResult, ScheduleError> {
 
 /// Run replication `replication` of a scenario to its horizon.
 pub fn run_replication(model: Arc<Model>, replication: u64) -> Result<RunResult, ScheduleError> {
+    run_replication_with(model, replication, true)
+}
+
+/// As [`run_replication`], with the event log kept or not (`events` empty when not).
+pub fn run_replication_with(
+    model: Arc<Model>,
+    replication: u64,
+    keep_events: bool,
+) -> Result<RunResult, ScheduleError> {
     let mut sim = Simulation::replication(model, replication)?;
+    sim.keep_events(keep_events);
     sim.run_to_end();
     Ok(sim.result())
 }

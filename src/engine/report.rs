@@ -29,7 +29,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
     let data = &model.dataset;
     let scen = &model.scenario;
     let trigger = *world.resource::<TriggerState>();
-    let events = world.resource::<EventLog>().0.clone();
+    let events = world.resource::<EventLog>().events.clone();
     let mut incidents_state: Vec<(usize, IncidentState)> =
         world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.index, s.clone())).collect();
     incidents_state.sort_by_key(|(i, _)| *i);

@@ -328,8 +328,18 @@ pub struct TriggerState {
     pub since: Option<Minutes>,
 }
 
-#[derive(Resource, Default)]
-pub struct EventLog(pub Vec<Event>);
+/// The run's events, in order; none are kept when `keep` is false (ensembles read only totals).
+#[derive(Resource)]
+pub struct EventLog {
+    pub events: Vec<Event>,
+    pub keep: bool,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        Self { events: Vec::new(), keep: true }
+    }
+}
 
 /// Every incident of the run, by index: the scenario's (sorted by id) first, then those the
 /// threat models create, in the order they appear.

@@ -199,10 +199,24 @@ pub fn allocate_local(mut sim: Sim) {
     let model = sim.model();
     let now = sim.now();
     let plans = sim.all_plans();
+    let mut busy: Vec<CapabilityId> = Vec::new();
     for i in incident_order(&plans) {
         let host = plans[i].host;
         let latency = plans[i].decision_latency(&model.scenario.policy);
-        for cap in model.dataset.capability_ids() {
+        // A capability with no demand and no units has no gap: settle it without counting.
+        busy.clear();
+        {
+            let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+            for (cap, cs) in model.dataset.capability_ids().zip(inc.caps.iter_mut()) {
+                if cs.demand == 0 && cs.assigned.is_empty() {
+                    cs.gap = 0;
+                    cs.gap_since = None;
+                } else {
+                    busy.push(cap);
+                }
+            }
+        }
+        for &cap in &busy {
             let c = usize::from(cap.0);
             let (all, due) = sim.commitment_counts(i, cap);
             let (demand, since) = {
@@ -302,11 +316,13 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                     if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                         inc.caps[c].requests[slot] = None;
                     }
-                    sim.emit(EventKind::RequestClosed {
-                        incident: plan.id.clone(),
-                        capability: model.dataset.capability(cap).id.clone(),
-                        tier,
-                    });
+                    if sim.logging() {
+                        sim.emit(EventKind::RequestClosed {
+                            incident: plan.id.clone(),
+                            capability: model.dataset.capability(cap).id.clone(),
+                            tier,
+                        });
+                    }
                 }
                 continue;
             }
@@ -357,13 +373,15 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                 inc.caps[c].requests[slot] = Some(e);
             }
-            sim.emit(EventKind::RequestRaised {
-                incident: plan.id.clone(),
-                capability: model.dataset.capability(cap).id.clone(),
-                tier,
-                units: gap,
-                acts_at,
-            });
+            if sim.logging() {
+                sim.emit(EventKind::RequestRaised {
+                    incident: plan.id.clone(),
+                    capability: model.dataset.capability(cap).id.clone(),
+                    tier,
+                    units: gap,
+                    acts_at,
+                });
+            }
             sim.wake_at(acts_at);
         }
     }
