@@ -301,7 +301,10 @@ impl Sim<'_, '_> {
                 self.unlink(&unit, &mut status);
                 if self.logging() {
                     let label = self.label(&unit);
-                    self.emit(EventKind::RouteBlocked { unit: label, incident: self.incident_id(a.incident) });
+                    self.emit(EventKind::RouteBlocked {
+                        unit: label,
+                        incident: self.incident_id(a.incident),
+                    });
                 }
                 self.return_to_pool(&unit, status);
             }

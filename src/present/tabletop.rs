@@ -172,18 +172,25 @@ pub fn debrief(d: &Debrief) -> String {
     );
     out.push_str("## Outcome\n\n| measure | unit | players | policy | |\n|---|---|---:|---:|---|\n");
     for c in &d.headline {
-        let verdict = match c.players_better {
-            Some(true) => "players better",
-            Some(false) => "policy better",
-            None => "same",
+        let verdict = match (c.players_better, c.differs) {
+            (Some(true), _) => "players better",
+            (Some(false), _) => "policy better",
+            (None, true) => "differs",
+            (None, false) => "same",
+        };
+        // Times are minutes from the start: show them on the clock.
+        let show = |v: Option<f64>| match (c.unit.as_str(), v) {
+            ("time", Some(m)) => clock(m as Minutes),
+            ("time", None) => "never".to_string(),
+            _ => value(v),
         };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {verdict} |",
             c.measure,
             c.unit,
-            value(c.session),
-            value(c.policy)
+            show(c.session),
+            show(c.policy)
         );
     }
     out.push_str("\n## Decisions\n\n");

@@ -287,8 +287,9 @@ impl Session {
                             .filter(|r| r.decision == "awaiting decision")
                             .map(|r| r.number)
                             .collect();
+                        // A prepared script cannot know whether any will be waiting: not an error.
                         if waiting.is_empty() {
-                            return Err(CommandError::at(1, "no request is awaiting a decision", None));
+                            return Ok(Reply::Done(vec!["no request is awaiting a decision".into()]));
                         }
                         waiting
                     }

@@ -435,6 +435,40 @@ mod cli {
     }
 
     #[test]
+    fn the_shipped_exercise_runs_replays_and_prices_its_decisions() {
+        let d = dir("exercise");
+        let script = "scenarios/exercises/summer-2024-gold-group.txt";
+        let out = muster()
+            .args(["tabletop", "summer-2024-late-trigger", "--script", script, "--log"])
+            .arg(d.join("gold.log"))
+            .arg("--json")
+            .arg(d.join("gold.json"))
+            .arg("--debrief")
+            .arg(d.join("gold.md"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let debrief = std::fs::read_to_string(d.join("gold.md")).unwrap();
+        for expect in [
+            "| `trigger national` |",
+            "| `mode auto` |",
+            "| national mobilisation | time | D2+18:16 | never |",
+        ] {
+            assert!(debrief.contains(expect), "{expect} missing from:\n{debrief}");
+        }
+        let out = muster()
+            .arg("replay")
+            .arg(d.join("gold.log"))
+            .arg("-q")
+            .arg("--json")
+            .arg(d.join("r.json"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(std::fs::read(d.join("gold.json")).unwrap(), std::fs::read(d.join("r.json")).unwrap());
+    }
+
+    #[test]
     fn bad_scripts_and_logs_exit_2_with_their_line() {
         let d = dir("bad");
         std::fs::write(d.join("s.txt"), "step 1h\nsend 2 public-order from kentt to met\n").unwrap();
