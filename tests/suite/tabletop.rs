@@ -295,6 +295,8 @@ fn the_debrief_prices_each_decision_against_the_policy() {
     let d = debrief::build(&s);
     let unmet = d.headline.iter().find(|c| c.measure == "unmet demand").unwrap();
     assert_eq!(unmet.session.unwrap() - unmet.policy.unwrap(), 6.0);
+    // The debrief re-runs the session from its log: the same outcome as the session itself.
+    assert_eq!(unmet.session, Some(s.result().summary.unmet_unit_hours));
     assert_eq!(unmet.players_better, Some(false));
     assert_eq!(d.decisions.len(), 1);
     assert_eq!(d.decisions[0].unmet_saved, -6.0);
