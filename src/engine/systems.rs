@@ -30,6 +30,10 @@ pub fn integrate(mut sim: Sim) {
             continue;
         };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
+            // Nothing demanded and nothing on task adds exactly zero to every total.
+            if cs.measured_demand() == 0 && cs.deployed == 0 {
+                continue;
+            }
             let d = f64::from(cs.measured_demand());
             cs.demanded_um += d * dt;
             cs.met_um += d.min(cs.effective) * dt;
@@ -679,6 +683,15 @@ pub fn snapshot(mut sim: Sim) {
             continue;
         };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
+            // An idle pair whose snapshot is already all zeros would add exactly nothing.
+            if cs.assigned.is_empty()
+                && cs.deployed == 0
+                && cs.en_route == 0
+                && cs.measured_demand() == 0
+                && !(sample && is_demanded(plan, cs, c))
+            {
+                continue;
+            }
             let (mut deployed, mut effective, mut en_route) = (0u32, 0.0f64, 0u32);
             for id in &cs.assigned {
                 let Ok((unit, status)) = sim.units.get(sim.index.units[id.0 as usize]) else {
