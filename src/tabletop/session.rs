@@ -148,7 +148,10 @@ impl Session {
         more
     }
 
-    /// The result covering the start to the moment shown.
+    /// The result covering the start to the moment shown. The totals are brought up to that
+    /// moment as the next step would bring them, so ask for it when the session ends (a session
+    /// that carries on afterwards splits that stretch in two: equal in value, but the float sums
+    /// may differ in the last bit from a session that did not stop there).
     pub fn result(&mut self) -> RunResult {
         self.sim.result_at(self.shown)
     }
