@@ -321,17 +321,17 @@ pub fn replay(
 ) -> Result<(), Failure> {
     let (log, lines) = read_log(path)?;
     let h = &log.header;
-    // The scenario as named when recording: from here, else beside the log, else a shipped name.
-    let mut scenario = PathBuf::from(&h.scenario);
-    if !scenario.exists()
-        && let Some(beside) = path.parent().map(|d| d.join(&h.scenario))
-        && beside.exists()
-    {
-        scenario = beside;
-    }
+    // Files as named when recording: from here, else beside the log (else a shipped name).
+    let find = |name: &str| -> PathBuf {
+        let here = PathBuf::from(name);
+        match path.parent().map(|d| d.join(name)) {
+            Some(beside) if !here.exists() && beside.exists() => beside,
+            _ => here,
+        }
+    };
     let input = InputArgs {
-        scenario,
-        dataset: h.dataset.as_ref().map(PathBuf::from),
+        scenario: find(&h.scenario),
+        dataset: h.dataset.as_deref().map(find),
         set: h.overrides.clone(),
         seed: None,
     };
