@@ -370,6 +370,19 @@ mod cli {
         d
     }
 
+    /// `muster replay LOG --json` must write exactly the bytes of `session_json`.
+    fn assert_replays_to(log: &std::path::Path, session_json: &std::path::Path) {
+        let out_json = log.with_extension("replayed.json");
+        let out = muster().arg("replay").arg(log).arg("-q").arg("--json").arg(&out_json).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            std::fs::read(session_json).unwrap(),
+            std::fs::read(&out_json).unwrap(),
+            "{}",
+            log.display()
+        );
+    }
+
     const SCRIPT: &str = "# prepared session\nuntil next-request\nuntil next-request\napprove all\nstep 1h\n\
         inject incident croydon-fire civil-emergency met public-order=6 for 6h\nuntil next-request\n\
         send 2 public-order from city-of-london to croydon-fire\nhold essex\nstep 3h\n";
@@ -394,16 +407,7 @@ mod cli {
         assert!(stdout.contains("> approve all") && stdout.contains("Mutual-aid requests"), "{stdout}");
         let debrief = std::fs::read_to_string(d.join("s.md")).unwrap();
         assert!(debrief.contains("## Decisions") && debrief.contains("`hold essex`"), "{debrief}");
-        let out = muster()
-            .arg("replay")
-            .arg(d.join("s.log"))
-            .arg("-q")
-            .arg("--json")
-            .arg(d.join("r.json"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(std::fs::read(d.join("s.json")).unwrap(), std::fs::read(d.join("r.json")).unwrap());
+        assert_replays_to(&d.join("s.log"), &d.join("s.json"));
         // Branch at D1+00:30 with commands on stdin; the new log re-plays to the branch's result.
         let mut child = muster()
             .args(["tabletop", "london-disorder-2011", "--from"])
@@ -423,16 +427,7 @@ mod cli {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let log = std::fs::read_to_string(d.join("b.log")).unwrap();
         assert!(log.contains("at D1+00:15 until D1+00:30\nat D1+00:30 trigger national\n"), "{log}");
-        let out = muster()
-            .arg("replay")
-            .arg(d.join("b.log"))
-            .arg("-q")
-            .arg("--json")
-            .arg(d.join("rb.json"))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        assert_eq!(std::fs::read(d.join("b.json")).unwrap(), std::fs::read(d.join("rb.json")).unwrap());
+        assert_replays_to(&d.join("b.log"), &d.join("b.json"));
         assert_ne!(std::fs::read(d.join("b.json")).unwrap(), std::fs::read(d.join("s.json")).unwrap());
     }
 
@@ -458,16 +453,7 @@ mod cli {
         ] {
             assert!(debrief.contains(expect), "{expect} missing from:\n{debrief}");
         }
-        let out = muster()
-            .arg("replay")
-            .arg(d.join("gold.log"))
-            .arg("-q")
-            .arg("--json")
-            .arg(d.join("r.json"))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        assert_eq!(std::fs::read(d.join("gold.json")).unwrap(), std::fs::read(d.join("r.json")).unwrap());
+        assert_replays_to(&d.join("gold.log"), &d.join("gold.json"));
     }
 
     #[test]
