@@ -34,16 +34,13 @@ fn located(file: &str, line: usize, e: &CommandError) -> Diagnostic {
         .with_hint(e.hint.clone())
 }
 
-fn read_log(path: &Path) -> Result<(Log, Vec<usize>), Failure> {
+fn read_log(path: &Path) -> Result<Log, Failure> {
     let bytes = read(path)?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|_| {
         input_error(Location::Whole { file: name.clone() }, "the log is not UTF-8 text", None)
     })?;
-    let parsed = log::parse(&name, &text)?;
-    // Line of each entry, to place errors found while re-playing it.
-    let lines = text.lines().enumerate().filter(|(_, l)| l.starts_with("at ")).map(|(n, _)| n + 1).collect();
-    Ok((parsed, lines))
+    Ok(log::parse(&name, &text)?)
 }
 
 /// The log must have been recorded on these very inputs.
@@ -67,15 +64,9 @@ fn check_inputs(path: &Path, header: &LogHeader, model: &muster::model::Model) -
     Ok(())
 }
 
-fn replay_entries(
-    session: &mut Session,
-    path: &Path,
-    log: &Log,
-    lines: &[usize],
-    at: Option<u32>,
-) -> Result<(), Failure> {
+fn replay_entries(session: &mut Session, path: &Path, log: &Log, at: Option<u32>) -> Result<(), Failure> {
     session.replay(&log.entries, at).map_err(|(i, e)| {
-        let line = lines.get(i).copied().unwrap_or(1);
+        let line = log.lines.get(i).copied().unwrap_or(1);
         Failure::Input(Diagnostics(vec![located(&path.display().to_string(), line, &e)]))
     })
 }
@@ -159,11 +150,11 @@ pub fn run(o: Options) -> Result<(), Failure> {
     thresholds(o.thresholds.as_deref(), &capability_ids(&model))?;
     let branch = match (&o.from, &o.at) {
         (Some(path), Some(at)) => {
-            let (log, lines) = read_log(path)?;
+            let log = read_log(path)?;
             check_inputs(path, &log.header, &model)?;
             let minute = log::branch_point(at)
                 .map_err(|m| input_error(Location::Override { argument: format!("--at {at}") }, m, None))?;
-            Some((path.clone(), log, lines, minute))
+            Some((path.clone(), log, minute))
         }
         _ => None,
     };
@@ -187,11 +178,11 @@ pub fn run(o: Options) -> Result<(), Failure> {
         }
         None => Source::Terminal,
     };
-    let players_decide = branch.as_ref().map_or(o.players_decide, |(_, log, _, _)| log.header.players_decide);
+    let players_decide = branch.as_ref().map_or(o.players_decide, |(_, log, _)| log.header.players_decide);
     let mut session =
         Session::new(Arc::clone(&model), players_decide).map_err(|e| Failure::Other(e.to_string()))?;
-    if let Some((path, log, lines, minute)) = &branch {
-        replay_entries(&mut session, path, log, lines, Some(*minute))?;
+    if let Some((path, log, minute)) = &branch {
+        replay_entries(&mut session, path, log, Some(*minute))?;
         eprintln!("branched from {} at {}", path.display(), muster::time::Clock(session.now()));
     }
     let header = LogHeader {
@@ -256,7 +247,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         }
         match session.execute(&line) {
             Ok(Reply::Quit) => break,
-            Ok(reply) => show(&session, reply),
+            Ok(reply) => show(&mut session, reply),
             Err(e) => match &script_name {
                 // A prepared script must run as written: stop at the first line that does not.
                 Some(name) => return Err(Failure::Stopped(Diagnostics(vec![located(name, line_no, &e)]))),
@@ -282,13 +273,13 @@ pub fn run(o: Options) -> Result<(), Failure> {
     finish(&mut session, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
 }
 
-fn show(session: &Session, reply: Reply) {
+fn show(session: &mut Session, reply: Reply) {
     match reply {
         Reply::Nothing => {}
         Reply::Status { status, full } => print!("{}", view::status(&status, full)),
-        Reply::Advanced { from, to, events, status } => {
+        Reply::Advanced { from, to, events } => {
             print!("{}", view::advance(from, to, &events));
-            print!("{}", view::status(&status, false));
+            print!("{}", view::status(&session.status(), false));
         }
         Reply::Done(lines) => {
             for l in lines {
@@ -319,7 +310,7 @@ pub fn replay(
     quiet: bool,
     thresholds_file: Option<&Path>,
 ) -> Result<(), Failure> {
-    let (log, lines) = read_log(path)?;
+    let log = read_log(path)?;
     let h = &log.header;
     // Files as named when recording: from here, else beside the log (else a shipped name).
     let find = |name: &str| -> PathBuf {
@@ -340,6 +331,6 @@ pub fn replay(
     thresholds(thresholds_file, &capability_ids(&model))?;
     let mut session =
         Session::new(Arc::clone(&model), h.players_decide).map_err(|e| Failure::Other(e.to_string()))?;
-    replay_entries(&mut session, path, &log, &lines, None)?;
+    replay_entries(&mut session, path, &log, None)?;
     finish(&mut session, json, debrief_file, thresholds_file, quiet)
 }

@@ -3,8 +3,6 @@
 //! new seats in neighbouring forces, more readily when it is intense and short of officers.
 //! Knock-on firearms and surveillance demand scale with the public-order demand.
 
-use std::sync::Arc;
-
 use rand::RngExt;
 
 use super::lifecycle::Sim;
@@ -145,7 +143,6 @@ pub fn evolve_disorder(mut sim: Sim) {
 /// Start a new seat of outbreak `root` in force `force`, spread from `parent`.
 fn spawn_seat(sim: &mut Sim, model: &Model, parent: &IncidentPlan, root: usize, force: ForceId) {
     let now = sim.now();
-    let index = sim.plans.0.len();
     let code = &model.dataset.force(force).code;
     let plan = IncidentPlan {
         id: format!("{}~{}", sim.plans.0[root].id, code),
@@ -161,20 +158,11 @@ fn spawn_seat(sim: &mut Sim, model: &Model, parent: &IncidentPlan, root: usize, 
         }),
         booked: false,
     };
-    let ncap = model.dataset.capabilities.len();
-    let entity = sim
-        .commands
-        .spawn((
-            Incident { index },
-            IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None, scale: None },
-        ))
-        .id();
-    sim.index.incidents.push(entity);
     sim.emit(EventKind::DisorderSpread {
         incident: plan.id.clone(),
         from: parent.id.clone(),
         force: code.clone(),
     });
-    sim.plans.0.push(Arc::new(plan));
+    sim.add_incident(plan);
     sim.wake_at(now + 1);
 }

@@ -86,8 +86,24 @@ impl Sim<'_, '_> {
 
     /// Round a future minute up to the tick grid.
     pub fn align(&self, t: Minutes) -> Minutes {
-        let tick = self.model.0.scenario.tick.max(1);
-        t.div_ceil(tick).saturating_mul(tick)
+        self.model.0.scenario.align(t)
+    }
+
+    /// Add an incident to the run (a seat disorder spreads to, or a tabletop inject): its entity,
+    /// its place in the index and its plan, all at the next index. Returns that index.
+    pub fn add_incident(&mut self, plan: IncidentPlan) -> usize {
+        let index = self.plans.0.len();
+        let ncap = self.model.0.dataset.capabilities.len();
+        let entity = self
+            .commands
+            .spawn((
+                Incident { index },
+                IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None, scale: None },
+            ))
+            .id();
+        self.index.incidents.push(entity);
+        self.plans.0.push(Arc::new(plan));
+        index
     }
 
     pub fn wake_at(&mut self, t: Minutes) {

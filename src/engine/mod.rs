@@ -196,8 +196,7 @@ impl Simulation {
 
     /// The first minute after `shown` at which an order can take effect: the next tick.
     pub fn order_time(&self, shown: Minutes) -> Minutes {
-        let tick = self.model.scenario.tick.max(1);
-        (shown + 1).div_ceil(tick) * tick
+        self.model.scenario.align(shown + 1)
     }
 
     /// Carry out `order` at minute `at` (after the last step run, at or before the horizon), before
@@ -221,47 +220,12 @@ impl Simulation {
         }
         let at = self.now();
         match order {
-            Order::AddIncident(mut plan) => {
-                let plans = &self.world.resource::<IncidentPlans>().0;
-                if plans.iter().any(|p| p.id == plan.id) {
-                    return Err(OrderError::DuplicateIncident { id: plan.id });
-                }
-                let index = plans.len();
-                plan.start = at;
-                let ncap = self.model.dataset.capabilities.len();
-                let entity = self
-                    .world
-                    .spawn((
-                        Incident { index },
-                        IncidentState {
-                            caps: vec![CapabilityState::default(); ncap],
-                            disorder: None,
-                            scale: None,
-                        },
-                    ))
-                    .id();
-                self.world.resource_mut::<Index>().incidents.push(entity);
-                let text = format!(
-                    "incident {} ({}) at {}",
-                    plan.id,
-                    plan.kind.name(),
-                    self.model.dataset.force(plan.host).code
-                );
-                self.world.resource_mut::<IncidentPlans>().0.push(Arc::new(plan));
-                self.world.resource_mut::<EventLog>().events.push(crate::results::Event {
-                    t: at,
-                    kind: crate::results::EventKind::Injected { inject: text.clone() },
-                });
-                Ok(text)
-            }
             Order::AddDisruptions(added) => {
                 let mut model = Model::clone(&self.model);
-                let tick = model.scenario.tick.max(1);
                 let mut texts = Vec::new();
                 for mut d in added {
                     d.start = at;
-                    let mut wake = self.world.resource_mut::<Wakeups>();
-                    wake.0.insert(d.end.div_ceil(tick) * tick);
+                    self.world.resource_mut::<Wakeups>().0.insert(model.scenario.align(d.end));
                     texts.push(format!(
                         "{} until {}",
                         systems::describe(&model, &d.kind),
@@ -285,15 +249,16 @@ impl Simulation {
         }
     }
 
-    /// The state as of minute `shown` (at or after the last step run), for a tabletop view.
-    pub fn status(&mut self, shown: Minutes) -> crate::results::Status {
+    /// The state as of minute `shown` (at or after the last step run), for a tabletop view; with
+    /// what the policy would send to each request received when `proposals`.
+    pub fn status(&mut self, shown: Minutes, proposals: bool) -> crate::results::Status {
         use bevy_ecs::system::RunSystemOnce;
         let saved = *self.world.resource::<Clock>();
         // Proposals are what the tiers would do if they acted at the moment shown.
         self.world.resource_mut::<Clock>().now = shown.max(self.ran.unwrap_or(0));
         let status = self
             .world
-            .run_system_once(move |mut sim: lifecycle::Sim| status::build(&mut sim, shown))
+            .run_system_once(move |mut sim: lifecycle::Sim| status::build(&mut sim, shown, proposals))
             .expect("the status needs nothing the World lacks");
         *self.world.resource_mut::<Clock>() = saved;
         status
@@ -419,12 +384,10 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
         })
         .collect();
     let mut wakeups = Wakeups::default();
-    let tick = model.scenario.tick.max(1);
-    let align = |t: Minutes| t.div_ceil(tick) * tick;
     wakeups.0.insert(model.scenario.horizon);
     for d in &model.scenario.disruptions {
-        wakeups.0.insert(align(d.start));
-        wakeups.0.insert(align(d.end));
+        wakeups.0.insert(model.scenario.align(d.start));
+        wakeups.0.insert(model.scenario.align(d.end));
     }
     world.insert_resource(Clock { now: 0, prev: 0 });
     world.insert_resource(ModelRef(Arc::clone(model)));

@@ -243,8 +243,18 @@ pub(super) fn apply(sim: &mut Sim, order: &Order) -> Result<String, OrderError> 
             sim.emit(EventKind::Injected { inject: text.clone() });
             Ok(text)
         }
-        Order::AddIncident(_) | Order::AddDisruptions(_) => {
-            unreachable!("the Simulation applies these itself")
+        Order::AddIncident(plan) => {
+            if sim.plans.0.iter().any(|p| p.id == plan.id) {
+                return Err(OrderError::DuplicateIncident { id: plan.id.clone() });
+            }
+            let text =
+                format!("incident {} ({}) at {}", plan.id, plan.kind.name(), data.force(plan.host).code);
+            sim.add_incident(IncidentPlan { start: now, ..plan.clone() });
+            sim.emit(EventKind::Injected { inject: text.clone() });
+            Ok(text)
+        }
+        Order::AddDisruptions(_) => {
+            unreachable!("the Simulation applies these itself: they change the model")
         }
     }
 }

@@ -14,8 +14,9 @@ use crate::time::Minutes;
 /// (home force, incident, capability, state) of a group of units on the way.
 type MovementKey = (u16, usize, u8, &'static str);
 
-/// The state after the last step, shown as of minute `shown`.
-pub(super) fn build(sim: &mut Sim, shown: Minutes) -> Status {
+/// The state after the last step, shown as of minute `shown`; with the policy's proposals for
+/// requests when `proposals` (they cost a dry run of both tiers' allocation).
+pub(super) fn build(sim: &mut Sim, shown: Minutes, proposals: bool) -> Status {
     let model = sim.model();
     let data = &model.dataset;
     let plans = sim.all_plans();
@@ -61,8 +62,9 @@ pub(super) fn build(sim: &mut Sim, shown: Minutes) -> Status {
         }
     }
     // What the policy would send to every request it has received, if left to it.
+    let tiers: &[u8] = if proposals { &[2, 3] } else { &[] };
     let mut proposals: BTreeMap<u32, Vec<ProposedUnits>> = BTreeMap::new();
-    for tier in [2, 3] {
+    for &tier in tiers {
         for grant in plan_tier(sim, tier, |d| d != RequestDecision::Refused) {
             let Ok(r) = sim.requests.get(grant.request) else { continue };
             let number = r.number;

@@ -158,6 +158,14 @@ pub enum DisruptionKind {
     CommsOutage { force: ForceId, delay: Option<Minutes> },
 }
 
+impl Scenario {
+    /// `t` rounded up to the time grid (minutes): every scheduled time is a multiple of `tick`.
+    pub fn align(&self, t: Minutes) -> Minutes {
+        let tick = self.tick.max(1);
+        t.div_ceil(tick).saturating_mul(tick)
+    }
+}
+
 impl IncidentPlan {
     /// Whether units committed at minute `now` are booked aid, rostered in advance: they need no
     /// notice and travel so as to arrive at the start.

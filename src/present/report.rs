@@ -181,7 +181,8 @@ pub(crate) fn describe_event(kind: &EventKind) -> Option<String> {
     })
 }
 
-fn fmt_value(v: f64) -> String {
+/// A figure with at most three decimals and no trailing zeros ("2.5", "10").
+pub(crate) fn fmt_value(v: f64) -> String {
     format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
 }
 

@@ -5,11 +5,8 @@ use std::fmt::Write;
 
 use crate::results::{Event, Status};
 use crate::tabletop::debrief::Debrief;
-use crate::time::{Clock, Duration, Minutes};
-
-fn clock(t: Minutes) -> String {
-    Clock(t).to_string()
-}
+use super::report::{clock, fmt_value};
+use crate::time::{Duration, Minutes};
 
 /// The status view.
 pub fn status(s: &Status, full: bool) -> String {
@@ -149,7 +146,7 @@ pub fn advance(from: Minutes, to: Minutes, events: &[Event]) -> String {
 
 fn value(v: Option<f64>) -> String {
     match v {
-        Some(v) => format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string(),
+        Some(v) => fmt_value(v),
         None => "—".into(),
     }
 }

@@ -36,6 +36,8 @@ pub struct Log {
     pub header: LogHeader,
     /// The commands, in order.
     pub entries: Vec<Entry>,
+    /// The line of the file each entry is on (1-based), to place problems found re-playing it.
+    pub lines: Vec<usize>,
 }
 
 fn quoted(s: &str) -> String {
@@ -76,6 +78,7 @@ pub fn parse(file: &str, text: &str) -> Result<Log, Diagnostics> {
     let mut fields: std::collections::BTreeMap<&str, (usize, String)> = Default::default();
     let mut overrides = Vec::new();
     let mut entries = Vec::new();
+    let mut lines = Vec::new();
     let mut magic = false;
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
@@ -114,7 +117,8 @@ pub fn parse(file: &str, text: &str) -> Result<Log, Diagnostics> {
                 let command_col = value_col + moment.chars().count() + 1;
                 match command::parse(command_text) {
                     Ok(Some(command)) if command.changes_run() => {
-                        entries.push(Entry { at: minute, line: command_text.trim().to_string(), command })
+                        entries.push(Entry { at: minute, line: command_text.trim().to_string(), command });
+                        lines.push(line_no);
                     }
                     Ok(_) => problems.push(Diagnostic::new(
                         at(line_no, command_col),
@@ -214,6 +218,7 @@ pub fn parse(file: &str, text: &str) -> Result<Log, Diagnostics> {
                 dataset_sha256,
             },
             entries,
+            lines,
         }),
         _ => Err(Diagnostics(problems)),
     }

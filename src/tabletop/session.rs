@@ -44,10 +44,9 @@ pub enum Reply {
         from: Minutes,
         /// To (minute).
         to: Minutes,
-        /// What happened in between.
+        /// What happened in between. (The state now is `Session::status`, asked for only by
+        /// those who show it: a replay does not.)
         events: Vec<Event>,
-        /// The state now.
-        status: Box<Status>,
     },
     /// An order was carried out: what happened, one line each.
     Done(Vec<String>),
@@ -117,7 +116,7 @@ impl Session {
 
     /// The state now.
     pub fn status(&mut self) -> Status {
-        self.sim.status(self.shown)
+        self.sim.status(self.shown, true)
     }
 
     /// From now on, check the World's invariants after every step and every order.
@@ -284,7 +283,8 @@ impl Session {
                     Requests::One(n) => vec![*n],
                     Requests::All => {
                         let waiting: Vec<u32> = self
-                            .status()
+                            .sim
+                            .status(self.shown, false)
                             .requests
                             .iter()
                             .filter(|r| r.decision == "awaiting decision")
@@ -371,7 +371,7 @@ impl Session {
 
     fn advanced(&mut self, from: Minutes, seen: usize) -> Reply {
         let events = self.sim.events()[seen..].to_vec();
-        Reply::Advanced { from, to: self.shown, events, status: Box::new(self.status()) }
+        Reply::Advanced { from, to: self.shown, events }
     }
 
     fn next_request(&mut self, clamped: &mut bool) -> Reply {
@@ -422,7 +422,7 @@ impl Session {
 
     /// An incident by id, or a force's neediest active incident for `cap`.
     fn destination(&mut self, w: &Word, cap: CapabilityId) -> Result<usize, CommandError> {
-        let status = self.status();
+        let status = self.sim.status(self.shown, false);
         let cap_id = self.sim.model().dataset.capability(cap).id.clone();
         let ids: Vec<String> = self.sim.incident_ids();
         if let Some(i) = ids.iter().position(|id| *id == w.text) {
