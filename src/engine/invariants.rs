@@ -126,13 +126,21 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
             lent[usize::from(u.home.0)][c] += 1;
         }
     }
-    // A kept commitment count must equal a fresh one while it claims to hold.
+    // A kept count must equal a fresh one while it claims to hold.
     let stale = world
         .run_system_once(|sim: super::lifecycle::Sim| -> Option<String> {
             let now = sim.now();
             for (i, &e) in sim.index.incidents.iter().enumerate() {
                 let Ok(inc) = sim.incidents.get(e) else { continue };
                 for (c, cs) in inc.caps.iter().enumerate() {
+                    if let Some(kept) = &cs.on_task {
+                        let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
+                        if *kept != fresh {
+                            return Some(format!(
+                                "incident {i} capability {c}: kept on-task count {kept:?}, fresh {fresh:?}"
+                            ));
+                        }
+                    }
                     let Some(kept) = cs.commitment.filter(|k| now < k.valid_until) else { continue };
                     let fresh = sim.count_commitments(i, crate::model::CapabilityId(c as u8));
                     if (fresh.all, fresh.due) != (kept.all, kept.due) {

@@ -12,7 +12,7 @@ use bevy_ecs::system::SystemParam;
 
 use super::measures::Measures;
 use super::state::*;
-use crate::model::{CapabilityId, ForceId, IncidentPlan, Model};
+use crate::model::{CapabilityId, Dataset, ForceId, IncidentPlan, Model};
 use crate::results::{Event, EventKind};
 use crate::time::Minutes;
 
@@ -20,6 +20,39 @@ use crate::time::Minutes;
 /// is already mobilised.
 fn idle_notice(unit: &Unit, status: &UnitStatus) -> Minutes {
     if status.location == unit.home { unit.base_notice } else { 0 }
+}
+
+/// Where the `assigned` units of capability `c` are: on task (with their effective strength
+/// and home forces) or on the way. Takes the World's parts so that a caller holding an
+/// incident's state can count its units.
+pub fn on_task_of(
+    units: &Query<(&'static Unit, &'static mut UnitStatus)>,
+    entities: &[Entity],
+    dataset: &Dataset,
+    assigned: &[UnitId],
+    c: usize,
+) -> OnTask {
+    let mut out = OnTask::default();
+    for id in assigned {
+        let Ok((unit, status)) = units.get(entities[id.0 as usize]) else {
+            continue;
+        };
+        if !matches!(status.state, UnitState::Deployed { .. }) {
+            out.en_route += 1;
+            continue;
+        }
+        out.deployed += 1;
+        out.effective += dataset.force(unit.home).consistency[c];
+        let lent = u32::from(status.lent);
+        match out.by_home.last_mut() {
+            Some(share) if share.home == unit.home => {
+                share.deployed += 1;
+                share.lent += lent;
+            }
+            _ => out.by_home.push(HomeShare { home: unit.home, deployed: 1, lent }),
+        }
+    }
+    out
 }
 
 /// All of the World a step touches. Every system takes it, so the schedule must (and does)
@@ -271,7 +304,7 @@ impl Sim<'_, '_> {
             let cs = &mut inc.caps[c];
             let pos = cs.assigned.partition_point(|u| *u < id);
             cs.assigned.insert(pos, id);
-            cs.commitment = None;
+            cs.units_changed();
             cs.units_by_tier[usize::from(tier - 1)] += 1;
         }
         if self.logging() {
@@ -296,7 +329,7 @@ impl Sim<'_, '_> {
         let a = status.assignment.take()?;
         let mut inc = self.incident_state(a.incident);
         let cs = &mut inc.caps[usize::from(unit.capability.0)];
-        cs.commitment = None;
+        cs.units_changed();
         if let Ok(pos) = cs.assigned.binary_search(&unit.id) {
             cs.assigned.remove(pos);
         }
@@ -388,9 +421,9 @@ impl Sim<'_, '_> {
         let touched = [s.assignment.map(|a| a.incident), status.assignment.map(|a| a.incident)];
         let cap = usize::from(unit.capability.0);
         *s = status;
-        // A unit that changes state changes its incidents' commitment counts.
+        // A unit that changes state changes its incidents' kept counts.
         for incident in touched.into_iter().flatten() {
-            self.incident_state(incident).caps[cap].commitment = None;
+            self.incident_state(incident).caps[cap].units_changed();
         }
     }
 
@@ -541,6 +574,16 @@ impl Sim<'_, '_> {
             inc.caps[c].commitment = Some(count);
         }
         (count.all, count.due)
+    }
+
+    /// [`OnTask`] of (incident, capability) computed afresh; the snapshot keeps it in
+    /// `CapabilityState::on_task` until a listed unit changes state.
+    pub fn count_on_task(&self, incident: usize, cap: CapabilityId) -> OnTask {
+        let c = usize::from(cap.0);
+        let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else {
+            return OnTask::default();
+        };
+        on_task_of(&self.units, &self.index.units, &self.model.0.dataset, &inc.caps[c].assigned, c)
     }
 
     /// [`commitment_counts`](Self::commitment_counts) computed afresh, with the minute until

@@ -143,6 +143,9 @@ pub struct CapabilityState {
     /// The last commitment count, valid until a listed unit changes state or the clock
     /// reaches `valid_until` (a unit becomes due or its relief is sought).
     pub commitment: Option<CommitmentCount>,
+    /// Who of the committed units is on task, kept until a listed unit changes state; the
+    /// snapshot reads it every step.
+    pub on_task: Option<OnTask>,
     pub first_demand_at: Option<Minutes>,
     pub first_cover_at: Option<Minutes>,
     pub full_cover_at: Option<Minutes>,
@@ -167,6 +170,30 @@ pub struct CommitmentCount {
     pub due: u32,
     /// First minute at which the counts could change with no unit changing state.
     pub valid_until: Minutes,
+}
+
+/// The committed units of one (incident, capability) by where they are; see `Sim::on_task`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OnTask {
+    /// Units on task (units).
+    pub deployed: u32,
+    /// Their effective strength: the sum of their home forces' consistency factors, added in
+    /// unit id order (units).
+    pub effective: f64,
+    /// Units committed but not yet on task (units).
+    pub en_route: u32,
+    /// Units on task per home force, in unit id order (so in home force order).
+    pub by_home: Vec<HomeShare>,
+}
+
+/// Units of one home force on task at one (incident, capability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HomeShare {
+    pub home: ForceId,
+    /// Units on task (units).
+    pub deployed: u32,
+    /// Of those, units on loan to the host (units).
+    pub lent: u32,
 }
 
 #[derive(Component, Debug, Clone, Default)]
@@ -204,6 +231,12 @@ pub struct Outbreak {
 pub struct Outbreaks(pub std::collections::BTreeMap<usize, Outbreak>);
 
 impl CapabilityState {
+    /// A listed unit changed state, or the list changed: the counts kept from it are void.
+    pub fn units_changed(&mut self) {
+        self.commitment = None;
+        self.on_task = None;
+    }
+
     /// Demand that counts in the measures (units): none while aid is still being pre-booked.
     pub fn measured_demand(&self) -> u32 {
         if self.prebooking { 0 } else { self.demand }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use super::allocation::{Need, SupplyGroup, allocate};
-use super::lifecycle::Sim;
+use super::lifecycle::{Sim, on_task_of};
 use super::state::*;
 use super::streams::incident_size;
 use crate::model::{
@@ -692,25 +692,24 @@ pub fn snapshot(mut sim: Sim) {
             {
                 continue;
             }
-            let (mut deployed, mut effective, mut en_route) = (0u32, 0.0f64, 0u32);
-            for id in &cs.assigned {
-                let Ok((unit, status)) = sim.units.get(sim.index.units[id.0 as usize]) else {
-                    continue;
-                };
-                if matches!(status.state, UnitState::Deployed { .. }) {
-                    deployed += 1;
-                    let factor = model.dataset.force(unit.home).consistency[c];
-                    effective += factor;
-                    deployed_now[usize::from(unit.home.0)] += 1;
-                    lost_now[usize::from(unit.home.0)] += 1.0 - factor;
-                    if status.lent {
-                        lent_now[usize::from(unit.home.0)] += 1;
-                        received_now[usize::from(plan.host.0)] += 1;
-                    }
-                } else {
-                    en_route += 1;
+            let kept = cs.on_task.take();
+            let on_task = kept.unwrap_or_else(|| {
+                on_task_of(&sim.units, &sim.index.units, &model.dataset, &cs.assigned, c)
+            });
+            let (deployed, effective, en_route) = (on_task.deployed, on_task.effective, on_task.en_route);
+            for share in &on_task.by_home {
+                let h = usize::from(share.home.0);
+                deployed_now[h] += share.deployed;
+                lent_now[h] += share.lent;
+                received_now[usize::from(plan.host.0)] += share.lent;
+                // One addition per unit, as the units were once visited one by one: the sum's
+                // rounding must not depend on whether the count was kept.
+                let lost = 1.0 - model.dataset.force(share.home).consistency[c];
+                for _ in 0..share.deployed {
+                    lost_now[h] += lost;
                 }
             }
+            cs.on_task = Some(on_task);
             cs.deployed = deployed;
             cs.effective = effective;
             cs.en_route = en_route;
