@@ -34,7 +34,7 @@ fn neighbours(model: &Model, force: ForceId) -> Vec<ForceId> {
 
 /// Evolve every active disorder seat: on the hour, escalate or calm it and let it spread;
 /// set its modelled demand, which `update_demand` adds to any explicit curves.
-pub fn evolve_disorder(mut sim: Sim) {
+pub fn evolve_disorder(sim: &mut Sim) {
     let model = sim.model();
     let now = sim.now();
     let d = &model.scenario.disorder;
@@ -132,7 +132,7 @@ pub fn evolve_disorder(mut sim: Sim) {
             sim.emit(EventKind::DisorderCalmed { incident: plan.id.clone() });
         }
         for n in new_seats {
-            spawn_seat(&mut sim, &model, plan, root, n);
+            spawn_seat(sim, &model, plan, root, n);
         }
         if !ended {
             sim.wake_at(plan.start + (since / HOUR + 1) * HOUR);

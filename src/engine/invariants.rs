@@ -132,7 +132,19 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
             let now = sim.now();
             for (i, &e) in sim.index.incidents.iter().enumerate() {
                 let Ok(inc) = sim.incidents.get(e) else { continue };
+                let plan = &sim.plans.0[i];
+                let kept_demand = inc.disorder.is_none() && now < inc.demand_fixed_until;
                 for (c, cs) in inc.caps.iter().enumerate() {
+                    if kept_demand {
+                        let scale = inc.scale.unwrap_or(1.0);
+                        let fresh = super::systems::explicit_demand(&sim.model.0, plan, scale, c, now);
+                        if cs.demand != fresh {
+                            return Some(format!(
+                                "incident {i} capability {c}: kept demand {}, fresh {fresh}",
+                                cs.demand
+                            ));
+                        }
+                    }
                     if let Some(kept) = &cs.on_task {
                         let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
                         if *kept != fresh {

@@ -131,12 +131,18 @@ impl Sim<'_, '_> {
             .commands
             .spawn((
                 Incident { index },
-                IncidentState { caps: vec![CapabilityState::default(); ncap], disorder: None, scale: None },
+                IncidentState { caps: vec![CapabilityState::default(); ncap], ..Default::default() },
             ))
             .id();
         self.index.incidents.push(entity);
         self.plans.0.push(Arc::new(plan));
         index
+    }
+
+    /// Change incident `i`'s plan (a tabletop ends it early): its demand is worked out afresh.
+    pub fn replace_plan(&mut self, i: usize, plan: IncidentPlan) {
+        self.plans.0[i] = Arc::new(plan);
+        self.incident_state(i).demand_fixed_until = 0;
     }
 
     pub fn wake_at(&mut self, t: Minutes) {

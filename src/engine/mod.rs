@@ -70,20 +70,10 @@ impl Simulation {
         });
         schedule.add_systems(
             (
-                systems::integrate,
-                systems::apply_disruptions,
-                systems::advance_timers,
-                disorder::evolve_disorder,
-                systems::update_demand,
-                systems::release_surplus,
-                systems::allocate_local,
-                systems::raise_regional,
-                systems::allocate_regional,
-                systems::evaluate_trigger,
-                systems::raise_national,
-                systems::allocate_national,
-                systems::send_idle_home,
-                systems::snapshot,
+                systems::pass_time,
+                systems::local_response,
+                systems::regional_response,
+                systems::national_response,
             )
                 .chain(),
         );
@@ -132,7 +122,7 @@ impl Simulation {
             if now < horizon {
                 *self.world.resource_mut::<Clock>() = Clock { prev: now, now: horizon };
                 self.world
-                    .run_system_cached(systems::integrate)
+                    .run_system_cached(systems::integrate_system)
                     .expect("integrate needs nothing the World lacks");
             }
             return false;
@@ -274,7 +264,7 @@ impl Simulation {
             *self.world.resource_mut::<Clock>() =
                 Clock { prev: ran, now: t.min(self.model.scenario.horizon) };
             self.world
-                .run_system_cached(systems::integrate)
+                .run_system_cached(systems::integrate_system)
                 .expect("integrate needs nothing the World lacks");
             *self.world.resource_mut::<Clock>() = Clock { prev: t, now: saved.now.max(t) };
         }
@@ -374,11 +364,7 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
             world
                 .spawn((
                     Incident { index: i },
-                    IncidentState {
-                        caps: vec![CapabilityState::default(); ncap],
-                        disorder: None,
-                        scale: None,
-                    },
+                    IncidentState { caps: vec![CapabilityState::default(); ncap], ..Default::default() },
                 ))
                 .id()
         })

@@ -2,8 +2,6 @@
 //! decisions. Each is applied to the World at one minute, between two steps, through the same
 //! life-cycle functions the systems use, so the invariants hold after it as after any step.
 
-use std::sync::Arc;
-
 use super::lifecycle::Sim;
 use super::state::*;
 use crate::model::{CapabilityId, Disruption, ForceId, IncidentPlan};
@@ -232,7 +230,7 @@ pub(super) fn apply(sim: &mut Sim, order: &Order) -> Result<String, OrderError> 
                 if plan.id.starts_with(prefix.as_str()) && plan.start <= now && now < plan.end {
                     let mut changed = IncidentPlan::clone(plan);
                     changed.end = now;
-                    sim.plans.0[i] = Arc::new(changed);
+                    sim.replace_plan(i, changed);
                     ended += 1;
                 }
             }

@@ -204,6 +204,9 @@ pub struct IncidentState {
     pub disorder: Option<DisorderState>,
     /// Factor on the demand curves, drawn at the start for incidents with a size (1 otherwise).
     pub scale: Option<f64>,
+    /// Until this minute, an incident without a threat model demands what it demands now
+    /// (0: not yet known). Cleared when its plan changes.
+    pub demand_fixed_until: Minutes,
 }
 
 /// A disorder seat's evolving state.

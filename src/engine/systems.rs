@@ -1,5 +1,11 @@
-//! The systems of one step, in schedule order. Each reads and writes the World through
-//! [`Sim`]; the order is fixed by `chain()` in [`super::Simulation::new`].
+//! The phases of one step, in order, and the four systems that run them. Every phase reads
+//! and writes the World through [`Sim`]; the order of the systems is fixed by `chain()` in
+//! [`super::Simulation::replication`].
+//!
+//! A phase that spawns entities (disorder seats, mutual-aid requests) ends its system: the
+//! spawned entities exist once the system's commands are applied, before the next system,
+//! where the phases after it expect them. Fetching the World once per system rather than once
+//! per phase saves most of a step's fixed cost.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,9 +22,46 @@ use crate::model::{
 use crate::results::{EventKind, SeriesPoint};
 use crate::time::Minutes;
 
+/// Time passes: add up the last interval, start and end disruptions, move units whose timed
+/// state ends, and let disorder evolve and spread (new seats exist from the next system on).
+pub fn pass_time(mut sim: Sim) {
+    integrate(&mut sim);
+    apply_disruptions(&mut sim);
+    advance_timers(&mut sim);
+    super::disorder::evolve_disorder(&mut sim);
+}
+
+/// Hosts respond: set demand, release surplus units, commit their own, and raise regional
+/// requests for the gap (new requests exist from the next system on).
+pub fn local_response(mut sim: Sim) {
+    update_demand(&mut sim);
+    release_surplus(&mut sim);
+    allocate_local(&mut sim);
+    raise_regional(&mut sim);
+}
+
+/// Regions respond, the national trigger is weighed, and national requests are raised.
+pub fn regional_response(mut sim: Sim) {
+    allocate_regional(&mut sim);
+    evaluate_trigger(&mut sim);
+    raise_national(&mut sim);
+}
+
+/// The nation responds, idle units away go home, and the step's state is recorded.
+pub fn national_response(mut sim: Sim) {
+    allocate_national(&mut sim);
+    send_idle_home(&mut sim);
+    snapshot(&mut sim);
+}
+
+/// [`integrate`] as a system of its own, for the stretch after the last step.
+pub fn integrate_system(mut sim: Sim) {
+    integrate(&mut sim);
+}
+
 /// Add the last interval's demand, met demand and burdens to the running totals, using the
 /// state as it stood after the previous step (nothing changes between steps).
-pub fn integrate(mut sim: Sim) {
+pub fn integrate(sim: &mut Sim) {
     let dt = sim.clock.now.saturating_sub(sim.clock.prev);
     if dt == 0 {
         return;
@@ -68,7 +111,7 @@ pub(super) fn describe(model: &Model, kind: &DisruptionKind) -> String {
 }
 
 /// Open, close or slow links as disruptions start and end; paths are recomputed on demand.
-pub fn apply_disruptions(mut sim: Sim) {
+pub fn apply_disruptions(sim: &mut Sim) {
     let model = sim.model();
     let now = sim.now();
     let ds = &model.scenario.disruptions;
@@ -91,7 +134,7 @@ pub fn apply_disruptions(mut sim: Sim) {
 }
 
 /// Move every unit whose timed state ends now to its next state.
-pub fn advance_timers(mut sim: Sim) {
+pub fn advance_timers(sim: &mut Sim) {
     let now = sim.now();
     while let Some(&std::cmp::Reverse((t, id))) = sim.timers.0.peek() {
         if t > now {
@@ -105,18 +148,60 @@ pub fn advance_timers(mut sim: Sim) {
     }
 }
 
+/// How incident `plan` stands at minute `now`: on (between start and end), or in the lead of
+/// a booked event (aid is placed, nothing is measured yet).
+fn phase(plan: &IncidentPlan, policy: &crate::model::Policy, now: Minutes) -> (bool, bool) {
+    let active = plan.start <= now && now < plan.end;
+    let booking_from = if plan.booked { plan.start.saturating_sub(policy.planned_lead) } else { plan.start };
+    (active, booking_from <= now && now < plan.start && now < plan.end)
+}
+
+/// Units of capability `c` that `plan`'s explicit curves demand at `now`, scaled by its drawn
+/// size factor `scale` and the scenario's demand scale; during a booked lead, the units
+/// booked for the start.
+pub(super) fn explicit_demand(model: &Model, plan: &IncidentPlan, scale: f64, c: usize, now: Minutes) -> u32 {
+    let (active, prebooking) = phase(plan, &model.scenario.policy, now);
+    plan.demand.iter().find(|d| usize::from(d.capability.0) == c).map_or(0, |curve| {
+        let units = if active {
+            curve.at(now - plan.start)
+        } else if prebooking {
+            curve.at(0)
+        } else {
+            0
+        };
+        (f64::from(units) * scale * model.scenario.demand_scale[c]).ceil() as u32
+    })
+}
+
+/// The minutes after `now` at which `plan`'s explicit demand changes by itself: booking,
+/// start, end and the steps of its curves (unaligned; none once it has ended).
+fn demand_changes(plan: &IncidentPlan, policy: &crate::model::Policy, now: Minutes) -> Vec<Minutes> {
+    let booking_from = if plan.booked { plan.start.saturating_sub(policy.planned_lead) } else { plan.start };
+    if now < booking_from {
+        vec![booking_from]
+    } else if now < plan.start {
+        vec![plan.start]
+    } else if now < plan.end {
+        let steps = plan.demand.iter().filter_map(|curve| curve.next_change_after(now - plan.start));
+        std::iter::once(plan.end).chain(steps.map(|next| plan.start + next)).collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// Set each incident's demand at this minute: its explicit curves plus what its threat model
-/// asks for.
-pub fn update_demand(mut sim: Sim) {
+/// asks for. An incident without a threat model keeps its demand until its next change.
+pub fn update_demand(sim: &mut Sim) {
     let now = sim.now();
     let model = sim.model();
-    let lead = model.scenario.policy.planned_lead;
+    let policy = &model.scenario.policy;
     for (i, plan) in sim.all_plans().iter().enumerate() {
-        let active = plan.start <= now && now < plan.end;
-        let booking_from = if plan.booked { plan.start.saturating_sub(lead) } else { plan.start };
-        let prebooking = booking_from <= now && now < plan.start && now < plan.end;
+        let (active, prebooking) = phase(plan, policy, now);
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
+            if inc.disorder.is_none() && now < inc.demand_fixed_until {
+                continue;
+            }
             if let (Some(IncidentDynamics::Scaled { size }), None, true) =
                 (&plan.dynamics, inc.scale, active || prebooking)
             {
@@ -126,17 +211,7 @@ pub fn update_demand(mut sim: Sim) {
             let scale = inc.scale.unwrap_or(1.0);
             let dynamic = inc.disorder.as_ref().map(|d| d.demand.clone());
             for (c, cs) in inc.caps.iter_mut().enumerate() {
-                let explicit =
-                    plan.demand.iter().find(|d| usize::from(d.capability.0) == c).map_or(0, |curve| {
-                        let units = if active {
-                            curve.at(now - plan.start)
-                        } else if prebooking {
-                            curve.at(0)
-                        } else {
-                            0
-                        };
-                        (f64::from(units) * scale * model.scenario.demand_scale[c]).ceil() as u32
-                    });
+                let explicit = explicit_demand(&model, plan, scale, c, now);
                 let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
                 cs.demand = explicit + modelled;
                 cs.prebooking = prebooking;
@@ -145,23 +220,18 @@ pub fn update_demand(mut sim: Sim) {
                 }
             }
         }
-        if now < booking_from {
-            sim.wake_at(booking_from);
-        } else if now < plan.start {
-            sim.wake_at(plan.start);
-        } else if now < plan.end {
-            sim.wake_at(plan.end);
-            for curve in &plan.demand {
-                if let Some(next) = curve.next_change_after(now - plan.start) {
-                    sim.wake_at(plan.start + next);
-                }
-            }
+        let changes = demand_changes(plan, policy, now);
+        for &t in &changes {
+            sim.wake_at(t);
+        }
+        if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
+            inc.demand_fixed_until = changes.into_iter().min().unwrap_or(Minutes::MAX);
         }
     }
 }
 
 /// Stand down units an incident no longer needs: mutual aid first, then those not yet arrived.
-pub fn release_surplus(mut sim: Sim) {
+pub fn release_surplus(sim: &mut Sim) {
     let model = sim.model();
     for i in 0..sim.plans.0.len() {
         for cap in model.dataset.capability_ids() {
@@ -199,7 +269,7 @@ fn incident_order(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
 
 /// Tier 1: a host commits its own idle units to its demand once it has decided to (local
 /// latency). The gap left for aid is the demand not met by units due within the arrival window.
-pub fn allocate_local(mut sim: Sim) {
+pub fn allocate_local(sim: &mut Sim) {
     let model = sim.model();
     let now = sim.now();
     let plans = sim.all_plans();
@@ -391,20 +461,20 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     }
 }
 
-pub fn raise_regional(mut sim: Sim) {
-    maintain_requests(&mut sim, 2);
+pub fn raise_regional(sim: &mut Sim) {
+    maintain_requests(sim, 2);
 }
 
-pub fn raise_national(mut sim: Sim) {
-    maintain_requests(&mut sim, 3);
+pub fn raise_national(sim: &mut Sim) {
+    maintain_requests(sim, 3);
 }
 
-pub fn allocate_regional(mut sim: Sim) {
-    allocate_tier(&mut sim, 2);
+pub fn allocate_regional(sim: &mut Sim) {
+    allocate_tier(sim, 2);
 }
 
-pub fn allocate_national(mut sim: Sim) {
-    allocate_tier(&mut sim, 3);
+pub fn allocate_national(sim: &mut Sim) {
+    allocate_tier(sim, 3);
 }
 
 struct OpenNeed {
@@ -605,7 +675,7 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
 }
 
 /// Fire national mobilisation when the policy's trigger condition is met.
-pub fn evaluate_trigger(mut sim: Sim) {
+pub fn evaluate_trigger(sim: &mut Sim) {
     // A regional request the region has acted on and could not fill is a need for national aid.
     let now = sim.now();
     if sim.measures.regional_shortfall_at.is_none()
@@ -650,7 +720,7 @@ pub fn evaluate_trigger(mut sim: Sim) {
 }
 
 /// Units idle away from home that no request took go home.
-pub fn send_idle_home(mut sim: Sim) {
+pub fn send_idle_home(sim: &mut Sim) {
     let idle: Vec<(ForceId, CapabilityId, UnitId)> = sim.away.0.iter().copied().collect();
     let now = sim.now();
     for (loc, cap, id) in idle {
@@ -665,7 +735,7 @@ pub fn send_idle_home(mut sim: Sim) {
 }
 
 /// Record the state after this minute's events: strengths, cover, peaks and series points.
-pub fn snapshot(mut sim: Sim) {
+pub fn snapshot(sim: &mut Sim) {
     let model = sim.model();
     let now = sim.now();
     let nf = model.dataset.forces.len();
@@ -693,9 +763,8 @@ pub fn snapshot(mut sim: Sim) {
                 continue;
             }
             let kept = cs.on_task.take();
-            let on_task = kept.unwrap_or_else(|| {
-                on_task_of(&sim.units, &sim.index.units, &model.dataset, &cs.assigned, c)
-            });
+            let on_task = kept
+                .unwrap_or_else(|| on_task_of(&sim.units, &sim.index.units, &model.dataset, &cs.assigned, c));
             let (deployed, effective, en_route) = (on_task.deployed, on_task.effective, on_task.en_route);
             for share in &on_task.by_home {
                 let h = usize::from(share.home.0);

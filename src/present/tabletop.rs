@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
+use super::report::{clock, fmt_value};
 use crate::results::{Event, Status};
 use crate::tabletop::debrief::Debrief;
-use super::report::{clock, fmt_value};
 use crate::time::{Duration, Minutes};
 
 /// The status view.
