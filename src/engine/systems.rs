@@ -522,6 +522,10 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
     let now = sim.now();
     let policy = &model.scenario.policy;
     let slot = usize::from(tier - 2);
+    // Most steps this tier has no request to act on: nothing to plan.
+    if !sim.requests.iter().any(|r| r.tier == tier && r.acts_at <= now && acts(r.decision)) {
+        return Vec::new();
+    }
     // Needs this tier acts on now, grouped by (region or nation, capability).
     let mut pools: BTreeMap<(u16, CapabilityId), Vec<OpenNeed>> = BTreeMap::new();
     let mut short_hosts: Vec<Vec<bool>> =
