@@ -570,10 +570,9 @@ impl Sim<'_, '_> {
         let now = self.clock.now;
         let c = usize::from(cap.0);
         if let Ok(inc) = self.incidents.get(self.index.incidents[incident])
-            && let Some(k) = inc.caps[c].commitment
-            && now < k.valid_until
+            && let Some(kept) = inc.caps[c].kept_commitment(now)
         {
-            return (k.all, k.due);
+            return kept;
         }
         let count = self.count_commitments(incident, cap);
         if let Ok(mut inc) = self.incidents.get_mut(self.index.incidents[incident]) {

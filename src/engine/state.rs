@@ -234,6 +234,12 @@ pub struct Outbreak {
 pub struct Outbreaks(pub std::collections::BTreeMap<usize, Outbreak>);
 
 impl CapabilityState {
+    /// The kept commitment count (all, due) if it still holds at minute `now`; see
+    /// `Sim::commitment_counts`.
+    pub fn kept_commitment(&self, now: Minutes) -> Option<(u32, u32)> {
+        self.commitment.filter(|k| now < k.valid_until).map(|k| (k.all, k.due))
+    }
+
     /// A listed unit changed state, or the list changed: the counts kept from it are void.
     pub fn units_changed(&mut self) {
         self.commitment = None;

@@ -233,16 +233,26 @@ pub fn update_demand(sim: &mut Sim) {
 /// Stand down units an incident no longer needs: mutual aid first, then those not yet arrived.
 pub fn release_surplus(sim: &mut Sim) {
     let model = sim.model();
+    let now = sim.now();
+    let mut look: Vec<CapabilityId> = Vec::new();
     for i in 0..sim.plans.0.len() {
-        for cap in model.dataset.capability_ids() {
+        // In one look at the incident, pass over what has no units or no more than it needs.
+        look.clear();
+        {
+            let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
+            for (cap, cs) in model.dataset.capability_ids().zip(&inc.caps) {
+                let enough = |(_, due): (u32, u32)| due <= cs.demand;
+                if !cs.assigned.is_empty() && !(cs.demand > 0 && cs.kept_commitment(now).is_some_and(enough)) {
+                    look.push(cap);
+                }
+            }
+        }
+        for &cap in &look {
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
                 continue;
             };
             let cs = &inc.caps[usize::from(cap.0)];
             let demand = cs.demand as usize;
-            if cs.assigned.is_empty() {
-                continue;
-            }
             let release: Vec<UnitId> = if demand == 0 {
                 cs.assigned.clone()
             } else {
@@ -285,9 +295,19 @@ pub fn allocate_local(sim: &mut Sim) {
                 if cs.demand == 0 && cs.assigned.is_empty() {
                     cs.gap = 0;
                     cs.gap_since = None;
-                } else {
-                    busy.push(cap);
+                    continue;
                 }
+                // Covered by a kept count: settle it here too. (Committing this incident's own
+                // units of one capability never changes its counts of another.)
+                if let Some((all, due)) = cs.kept_commitment(now)
+                    && due >= cs.demand
+                    && cs.demand <= all
+                {
+                    cs.gap = 0;
+                    cs.gap_since = None;
+                    continue;
+                }
+                busy.push(cap);
             }
         }
         for &cap in &busy {
