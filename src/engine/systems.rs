@@ -195,7 +195,8 @@ pub fn update_demand(sim: &mut Sim) {
     let now = sim.now();
     let model = sim.model();
     let policy = &model.scenario.policy;
-    for (i, plan) in sim.all_plans().iter().enumerate() {
+    for i in 0..sim.plans.0.len() {
+        let plan = &sim.plan(i);
         let (active, prebooking) = phase(plan, policy, now);
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
@@ -388,7 +389,8 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     let now = sim.now();
     let policy = &model.scenario.policy;
     let slot = usize::from(tier - 2);
-    for (i, plan) in sim.all_plans().iter().enumerate() {
+    for i in 0..sim.plans.0.len() {
+        let plan = &sim.plan(i);
         // Most (incident, capability) pairs have no gap and no request: skip them in one look.
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
@@ -758,21 +760,33 @@ pub fn send_idle_home(sim: &mut Sim) {
     }
 }
 
+/// `v` emptied and refilled with `n` zeros, keeping its allocation.
+fn zeroed<T: Clone + Default>(v: &mut Vec<T>, n: usize) -> Vec<T> {
+    let mut out = std::mem::take(v);
+    out.clear();
+    out.resize(n, T::default());
+    out
+}
+
 /// Record the state after this minute's events: strengths, cover, peaks and series points.
 pub fn snapshot(sim: &mut Sim) {
     let model = sim.model();
     let now = sim.now();
     let nf = model.dataset.forces.len();
     let ncap = model.dataset.capabilities.len();
-    let mut lent_now = vec![0u32; nf];
-    let mut received_now = vec![0u32; nf];
-    let mut deployed_now = vec![0u32; nf];
-    let mut lost_now = vec![0.0f64; nf];
+    // Refill last step's per-force vectors rather than allocate new ones every step.
+    let m = &mut *sim.measures;
+    let mut lent_now = zeroed(&mut m.lent_now, nf);
+    let mut received_now = zeroed(&mut m.received_now, nf);
+    let mut deployed_now = zeroed(&mut m.deployed_now, nf);
+    let mut lost_now = zeroed(&mut m.lost_now, nf);
+    let mut below = zeroed(&mut m.below_cover_now, nf);
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     let mut points = Vec::new();
     let sample = now.is_multiple_of(model.scenario.report_interval);
     let mut total_short = 0.0;
-    for (i, plan) in sim.all_plans().iter().enumerate() {
+    for i in 0..sim.plans.0.len() {
+        let plan = &sim.plan(i);
         let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
             continue;
         };
@@ -835,7 +849,6 @@ pub fn snapshot(sim: &mut Sim) {
             }
         }
     }
-    let mut below = vec![0u32; nf];
     for (f, b) in below.iter_mut().enumerate() {
         if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
             *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.standard[c]).count()
