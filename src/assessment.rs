@@ -228,10 +228,24 @@ pub fn observation_values(r: &RunResult) -> BTreeMap<String, f64> {
 /// [`observation_values`] with each scope written once, for an ensemble's replication lines.
 pub fn observations_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, f64>> {
     let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for (key, value) in observation_values(r) {
-        if let Some((scope, measure)) = key.split_once('/') {
-            out.entry(scope.to_string()).or_default().insert(measure.to_string(), value);
+    // Keys come sorted, so a scope's measures are consecutive: file each scope once.
+    let mut current: Option<(String, BTreeMap<String, f64>)> = None;
+    for (key, observed) in observe(r) {
+        let Some((scope, measure)) = key.split_once('/') else { continue };
+        match &mut current {
+            Some((s, measures)) if s == scope => {
+                measures.insert(measure.to_string(), observed.value);
+            }
+            _ => {
+                if let Some((s, measures)) = current.take() {
+                    out.insert(s, measures);
+                }
+                current = Some((scope.to_string(), BTreeMap::from([(measure.to_string(), observed.value)])));
+            }
         }
+    }
+    if let Some((s, measures)) = current {
+        out.insert(s, measures);
     }
     out
 }

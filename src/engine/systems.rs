@@ -243,7 +243,8 @@ pub fn release_surplus(sim: &mut Sim) {
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
             for (cap, cs) in model.dataset.capability_ids().zip(&inc.caps) {
                 let enough = |(_, due): (u32, u32)| due <= cs.demand;
-                if !cs.assigned.is_empty() && !(cs.demand > 0 && cs.kept_commitment(now).is_some_and(enough)) {
+                let settled = cs.demand > 0 && cs.kept_commitment(now).is_some_and(enough);
+                if !cs.assigned.is_empty() && !settled {
                     look.push(cap);
                 }
             }
