@@ -97,10 +97,17 @@ impl RecordSeries {
         let mut demand: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut shortfall: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut effective: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        // A new key only once per capability, not a copied id per point.
+        let push = |series: &mut BTreeMap<String, Vec<f64>>, capability: &str, value: f64| match series
+            .get_mut(capability)
+        {
+            Some(points) => points.push(value),
+            None => drop(series.insert(capability.to_string(), vec![value])),
+        };
         for p in &r.series.national {
-            demand.entry(p.capability.clone()).or_default().push(f64::from(p.demand));
-            shortfall.entry(p.capability.clone()).or_default().push(p.shortfall);
-            effective.entry(p.capability.clone()).or_default().push(p.effective);
+            push(&mut demand, &p.capability, f64::from(p.demand));
+            push(&mut shortfall, &p.capability, p.shortfall);
+            push(&mut effective, &p.capability, p.effective);
         }
         Self { interval_minutes: r.series.interval_minutes, demand, shortfall, effective }
     }

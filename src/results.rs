@@ -363,10 +363,11 @@ pub struct Series {
 pub struct SeriesPoint {
     /// Minute of the sample.
     pub t: Minutes,
-    /// Incident id, or "all" in the national series.
-    pub incident: String,
-    /// Capability id.
-    pub capability: String,
+    /// Incident id, or "all" in the national series. Shared, not copied: a run samples
+    /// thousands of points with the same few ids.
+    pub incident: std::sync::Arc<str>,
+    /// Capability id (shared, as `incident`).
+    pub capability: std::sync::Arc<str>,
     /// Units demanded.
     pub demand: u32,
     /// Units on task.

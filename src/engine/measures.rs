@@ -1,7 +1,10 @@
 //! Running totals and series kept while a run goes on; turned into a [`RunResult`] at the end.
 
+use std::sync::Arc;
+
 use bevy_ecs::prelude::*;
 
+use crate::model::{Capability, IncidentPlan};
 use crate::results::SeriesPoint;
 use crate::time::Minutes;
 
@@ -43,6 +46,29 @@ pub struct Measures {
     pub peak_at: Minutes,
     pub series_incidents: Vec<SeriesPoint>,
     pub series_national: Vec<SeriesPoint>,
+    /// The ids series points carry, made once per run rather than once per point.
+    pub series_ids: SeriesIds,
+}
+
+/// Shared ids for series points: by incident index, by capability index, and "all".
+#[derive(Debug, Default)]
+pub struct SeriesIds {
+    pub incidents: Vec<Arc<str>>,
+    pub capabilities: Vec<Arc<str>>,
+    pub all: Arc<str>,
+}
+
+impl SeriesIds {
+    /// Make ids for the capabilities and for incidents planned since the last call.
+    pub fn cover(&mut self, plans: &[Arc<IncidentPlan>], capabilities: &[Capability]) {
+        if self.capabilities.len() != capabilities.len() {
+            self.capabilities = capabilities.iter().map(|c| Arc::from(c.id.as_str())).collect();
+            self.all = Arc::from("all");
+        }
+        for plan in &plans[self.incidents.len().min(plans.len())..] {
+            self.incidents.push(Arc::from(plan.id.as_str()));
+        }
+    }
 }
 
 impl Measures {

@@ -290,6 +290,11 @@ impl Simulation {
     pub fn result(&mut self) -> RunResult {
         report::build(&mut self.world, &self.model)
     }
+
+    /// The run's results, moving its series and events out rather than copying them.
+    pub fn into_result(mut self) -> RunResult {
+        report::finish(&mut self.world, &self.model)
+    }
 }
 
 /// Run a scenario to its horizon.
@@ -311,7 +316,7 @@ pub fn run_replication_with(
     let mut sim = Simulation::replication(model, replication)?;
     sim.keep_events(keep_events);
     sim.run_to_end();
-    Ok(sim.result())
+    Ok(sim.into_result())
 }
 
 /// `ceil(share × units)` for each capability (units).

@@ -25,13 +25,43 @@ fn tier_arrivals(tier: u8, v: &[u32]) -> TierArrivals {
     }
 }
 
+/// The run so far as a [`RunResult`]; the World keeps its series and events (mid-run views).
 pub fn build(world: &mut World, model: &Model) -> RunResult {
+    let m = world.resource::<Measures>();
+    let series = (m.series_incidents.clone(), m.series_national.clone());
+    let events = world.resource::<EventLog>().events.clone();
+    build_with(world, model, series, events)
+}
+
+/// The finished run as a [`RunResult`], moving the series and events out of the World rather
+/// than copying them: an ensemble builds one per replication and then drops the World.
+pub fn finish(world: &mut World, model: &Model) -> RunResult {
+    let mut m = world.resource_mut::<Measures>();
+    let series = (std::mem::take(&mut m.series_incidents), std::mem::take(&mut m.series_national));
+    let events = std::mem::take(&mut world.resource_mut::<EventLog>().events);
+    build_with(world, model, series, events)
+}
+
+/// Round a series' fractional figures for output (to 0.001 units).
+fn rounded(mut points: Vec<SeriesPoint>) -> Vec<SeriesPoint> {
+    for p in &mut points {
+        p.effective = round3(p.effective);
+        p.shortfall = round3(p.shortfall);
+    }
+    points
+}
+
+fn build_with(
+    world: &mut World,
+    model: &Model,
+    (series_incidents, series_national): (Vec<SeriesPoint>, Vec<SeriesPoint>),
+    events: Vec<crate::results::Event>,
+) -> RunResult {
     let data = &model.dataset;
     let scen = &model.scenario;
     let trigger = *world.resource::<TriggerState>();
-    let events = world.resource::<EventLog>().events.clone();
-    let mut incidents_state: Vec<(usize, IncidentState)> =
-        world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.index, s.clone())).collect();
+    let mut incidents_state: Vec<(usize, &IncidentState)> =
+        world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.index, s)).collect();
     incidents_state.sort_by_key(|(i, _)| *i);
     let m: &Measures = world.resource::<Measures>();
 
@@ -70,7 +100,7 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             peak_shortfall_units: round3(m.cap_peak[c]),
         })
         .collect();
-    let plans = world.resource::<IncidentPlans>().0.clone();
+    let plans = &world.resource::<IncidentPlans>().0;
     let incidents = plans
         .iter()
         .zip(&incidents_state)
@@ -129,15 +159,6 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
             }
         })
         .collect();
-    let round_points = |v: &[SeriesPoint]| -> Vec<SeriesPoint> {
-        v.iter()
-            .map(|p| SeriesPoint {
-                effective: round3(p.effective),
-                shortfall: round3(p.shortfall),
-                ..p.clone()
-            })
-            .collect()
-    };
     RunResult {
         manifest: Manifest {
             inputs: Provenance::of(model),
@@ -152,8 +173,8 @@ pub fn build(world: &mut World, model: &Model) -> RunResult {
         forces,
         series: Series {
             interval_minutes: scen.report_interval,
-            incidents: round_points(&m.series_incidents),
-            national: round_points(&m.series_national),
+            incidents: rounded(series_incidents),
+            national: rounded(series_national),
         },
         events,
         geography: Geography::of(model),

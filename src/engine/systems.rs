@@ -785,6 +785,10 @@ pub fn snapshot(sim: &mut Sim) {
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     let mut points = Vec::new();
     let sample = now.is_multiple_of(model.scenario.report_interval);
+    if sample {
+        sim.measures.series_ids.cover(&sim.plans.0, &model.dataset.capabilities);
+    }
+    let ids = &sim.measures.series_ids;
     let mut total_short = 0.0;
     for i in 0..sim.plans.0.len() {
         let plan = &sim.plan(i);
@@ -839,8 +843,8 @@ pub fn snapshot(sim: &mut Sim) {
             if sample && is_demanded(plan, cs, c) {
                 points.push(SeriesPoint {
                     t: now,
-                    incident: plan.id.clone(),
-                    capability: model.dataset.capabilities[c].id.clone(),
+                    incident: Arc::clone(&ids.incidents[i]),
+                    capability: Arc::clone(&ids.capabilities[c]),
                     demand,
                     deployed,
                     effective,
@@ -874,8 +878,8 @@ pub fn snapshot(sim: &mut Sim) {
         for (c, n) in national.into_iter().enumerate() {
             m.series_national.push(SeriesPoint {
                 t: now,
-                incident: "all".into(),
-                capability: model.dataset.capabilities[c].id.clone(),
+                incident: Arc::clone(&m.series_ids.all),
+                capability: Arc::clone(&m.series_ids.capabilities[c]),
                 demand: n.0,
                 deployed: n.1,
                 effective: n.2,

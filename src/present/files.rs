@@ -75,8 +75,8 @@ fn series_csv(points: &[SeriesPoint], path: &Path) -> Result<Vec<u8>, OutputErro
     let rows = points.iter().map(|p| {
         vec![
             p.t.to_string(),
-            p.incident.clone(),
-            p.capability.clone(),
+            p.incident.to_string(),
+            p.capability.to_string(),
             p.demand.to_string(),
             p.deployed.to_string(),
             p.effective.to_string(),

@@ -128,7 +128,7 @@ fn manifest_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 fn run_chart(r: &RunResult, capability: &str) -> Chart {
-    let points: Vec<_> = r.series.national.iter().filter(|p| p.capability == capability).collect();
+    let points: Vec<_> = r.series.national.iter().filter(|p| &*p.capability == capability).collect();
     let curve = |label: &str, f: &dyn Fn(&crate::results::SeriesPoint) -> f64| Curve {
         label: label.into(),
         values: points.iter().map(|p| f(p)).collect(),

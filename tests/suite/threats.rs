@@ -37,7 +37,7 @@ fn demand_curve(r: &RunResult, incident: &str) -> Vec<u32> {
     r.series
         .incidents
         .iter()
-        .filter(|p| p.incident == incident && p.capability == "public-order")
+        .filter(|p| &*p.incident == incident && &*p.capability == "public-order")
         .map(|p| p.demand)
         .collect()
 }
