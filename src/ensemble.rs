@@ -160,7 +160,7 @@ pub fn run(
     model: &Arc<Model>,
     runs: u64,
     shard: Option<Shard>,
-    sink: impl FnMut(ReplicationRecord) -> std::io::Result<()>,
+    sink: impl FnMut(ReplicationRecord) -> std::io::Result<()> + Send,
 ) -> std::io::Result<()> {
     run_from(model, runs, shard, 0, sink)
 }
@@ -171,19 +171,27 @@ pub fn run_from(
     runs: u64,
     shard: Option<Shard>,
     done: u64,
-    mut sink: impl FnMut(ReplicationRecord) -> std::io::Result<()>,
+    mut sink: impl FnMut(ReplicationRecord) -> std::io::Result<()> + Send,
 ) -> std::io::Result<()> {
     const BATCH: usize = 256;
     let mine: Vec<u64> = (0..runs)
         .filter(|&r| shard.is_none_or(|s| s.owns(r)))
         .skip(usize::try_from(done).unwrap_or(usize::MAX))
         .collect();
-    for chunk in mine.chunks(BATCH) {
-        // `collect` on an indexed parallel iterator keeps the input order.
-        let records: Vec<ReplicationRecord> = chunk.par_iter().map(|&r| replicate(model, r)).collect();
-        for record in records {
-            sink(record)?;
-        }
+    // `collect` on an indexed parallel iterator keeps the input order.
+    let batch = |chunk: &[u64]| -> Vec<ReplicationRecord> {
+        chunk.par_iter().map(|&r| replicate(model, r)).collect()
+    };
+    let mut chunks = mine.chunks(BATCH);
+    let mut ready = chunks.next().map(batch).unwrap_or_default();
+    while !ready.is_empty() {
+        // The sink (writing, aggregating) is serial: hand it one batch while the pool runs the
+        // next, so no core waits for it. Records still reach it in replication order.
+        let next = chunks.next();
+        let (written, computed) =
+            rayon::join(|| ready.drain(..).try_for_each(&mut sink), || next.map(batch).unwrap_or_default());
+        written?;
+        ready = computed;
     }
     Ok(())
 }
@@ -332,10 +340,10 @@ fn stat(values: &mut [f64]) -> Stat {
 #[derive(Debug, Default)]
 pub struct Aggregator {
     by_measure: BTreeMap<String, Vec<f64>>,
-    /// (capability, point) → values over replications, for demand, shortfall and effective strength.
-    demand: BTreeMap<(String, usize), Vec<f64>>,
-    shortfall: BTreeMap<(String, usize), Vec<f64>>,
-    effective: BTreeMap<(String, usize), Vec<f64>>,
+    /// Capability → point → values over replications, for demand, shortfall and effective strength.
+    demand: BTreeMap<String, Vec<Vec<f64>>>,
+    shortfall: BTreeMap<String, Vec<Vec<f64>>>,
+    effective: BTreeMap<String, Vec<Vec<f64>>>,
     interval: u32,
     failed: Vec<(u64, String)>,
     completed: u64,
@@ -359,8 +367,15 @@ impl Aggregator {
                         (&mut self.effective, &s.effective),
                     ] {
                         for (cap, values) in source {
-                            for (i, v) in values.iter().enumerate() {
-                                target.entry((cap.clone(), i)).or_default().push(*v);
+                            let points = match target.get_mut(cap) {
+                                Some(points) => points,
+                                None => target.entry(cap.clone()).or_default(),
+                            };
+                            if points.len() < values.len() {
+                                points.resize_with(values.len(), Vec::new);
+                            }
+                            for (point, v) in points.iter_mut().zip(values) {
+                                point.push(*v);
                             }
                         }
                     }
@@ -379,16 +394,21 @@ impl Aggregator {
         let mut series: BTreeMap<String, Vec<SeriesBand>> = BTreeMap::new();
         let (mut demand, mut effective) = (self.demand, self.effective);
         let zero = Band { mean: 0.0, p5: 0.0, p50: 0.0, p95: 0.0 };
-        // BTreeMap order: by capability, then by point, so each list comes out in time order.
-        for ((cap, i), mut values) in self.shortfall {
-            let key = (cap.clone(), i);
-            let t = u32::try_from(i).unwrap_or(u32::MAX).saturating_mul(self.interval);
-            series.entry(cap).or_default().push(SeriesBand {
-                t,
-                demand: demand.get_mut(&key).map(&band).unwrap_or(zero.clone()),
-                shortfall: band(&mut values),
-                effective: effective.get_mut(&key).map(&band).unwrap_or(zero.clone()),
-            });
+        for (cap, points) in self.shortfall {
+            let band_at = |of: &mut BTreeMap<String, Vec<Vec<f64>>>, i: usize| {
+                of.get_mut(&cap).and_then(|points| points.get_mut(i)).map(&band).unwrap_or(zero.clone())
+            };
+            let bands = points
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut values)| SeriesBand {
+                    t: u32::try_from(i).unwrap_or(u32::MAX).saturating_mul(self.interval),
+                    demand: band_at(&mut demand, i),
+                    shortfall: band(&mut values),
+                    effective: band_at(&mut effective, i),
+                })
+                .collect();
+            series.insert(cap, bands);
         }
         Aggregate {
             manifest,
@@ -428,7 +448,7 @@ mod tests {
 }
 
 /// Run `runs` replications and aggregate them in memory (for comparisons and sweeps).
-pub fn run_aggregate(model: &Arc<Model>, runs: u64, mut progress: impl FnMut()) -> Aggregate {
+pub fn run_aggregate(model: &Arc<Model>, runs: u64, mut progress: impl FnMut() + Send) -> Aggregate {
     let mut agg = Aggregator::default();
     let _ = run(model, runs, None, |r| {
         agg.push(&r);
@@ -468,7 +488,7 @@ pub struct Comparison {
 
 /// Run replication r of A and of B for every r (same seed and replication index, so the same
 /// random draws wherever the two scenarios share them) and compare measure by measure.
-pub fn compare(a: &Arc<Model>, b: &Arc<Model>, runs: u64, mut progress: impl FnMut()) -> Comparison {
+pub fn compare(a: &Arc<Model>, b: &Arc<Model>, runs: u64, mut progress: impl FnMut() + Send) -> Comparison {
     let mut pairs: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     let idx: Vec<u64> = (0..runs).collect();
     for chunk in idx.chunks(128) {
@@ -584,7 +604,7 @@ fn share_meeting(
     runs: u64,
     cap: &str,
     criterion: &Criterion,
-    progress: &mut impl FnMut(),
+    progress: &mut (impl FnMut() + Send),
 ) -> f64 {
     let key = format!("capabilities.{cap}.{}", criterion.measure);
     let [values] = values_of(model, runs, [key.as_str()], progress);
@@ -597,7 +617,7 @@ fn values_of<const K: usize>(
     model: &Arc<Model>,
     runs: u64,
     keys: [&str; K],
-    progress: &mut impl FnMut(),
+    progress: &mut (impl FnMut() + Send),
 ) -> [Vec<Option<f64>>; K] {
     let mut out: [Vec<Option<f64>>; K] = std::array::from_fn(|_| Vec::new());
     let _ = run(model, runs, None, |r| {
@@ -619,7 +639,7 @@ pub fn headroom(
     runs: u64,
     criterion: &Criterion,
     steps: u32,
-    mut progress: impl FnMut(),
+    mut progress: impl FnMut() + Send,
 ) -> Vec<Headroom> {
     let mut out = Vec::new();
     let demanded: Vec<bool> = model
@@ -711,7 +731,7 @@ pub struct Criticality {
 
 /// Mean unmet unit-hours and mean share of demand met over `runs` replications (a failed run
 /// counts as zero).
-fn unmet_and_met(model: &Arc<Model>, runs: u64, progress: &mut impl FnMut()) -> (f64, f64) {
+fn unmet_and_met(model: &Arc<Model>, runs: u64, progress: &mut (impl FnMut() + Send)) -> (f64, f64) {
     let [unmet, met] = values_of(model, runs, ["unmet_unit_hours", "demand_met"], progress);
     let mean = |v: Vec<Option<f64>>| v.into_iter().map(|x| x.unwrap_or(0.0)).sum::<f64>() / runs as f64;
     (mean(unmet), mean(met))
@@ -719,11 +739,11 @@ fn unmet_and_met(model: &Arc<Model>, runs: u64, progress: &mut impl FnMut()) -> 
 
 /// Rank every force (all its units lost) and every border link (closed for the whole run) by
 /// the extra unmet demand its loss causes, on the same replications as the baseline.
-pub fn criticality(model: &Model, runs: u64, mut progress: impl FnMut()) -> (f64, Vec<Criticality>) {
+pub fn criticality(model: &Model, runs: u64, mut progress: impl FnMut() + Send) -> (f64, Vec<Criticality>) {
     let base = Arc::new(model.clone());
     let (base_unmet, base_met) = unmet_and_met(&base, runs, &mut progress);
     let mut out = Vec::new();
-    let mut assess = |kind: &str, name: String, m: Model, progress: &mut dyn FnMut()| {
+    let mut assess = |kind: &str, name: String, m: Model, progress: &mut (dyn FnMut() + Send)| {
         let m = Arc::new(m);
         let mut p = || progress();
         let (unmet, met) = unmet_and_met(&m, runs, &mut p);
