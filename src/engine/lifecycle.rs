@@ -108,9 +108,15 @@ impl Sim<'_, '_> {
         Arc::clone(&self.plans.0[i])
     }
 
-    /// All incident plans so far (cheap: shared pointers).
-    pub fn all_plans(&self) -> Vec<Arc<IncidentPlan>> {
-        self.plans.0.clone()
+    /// The host force of incident `i` (read in place: no shared pointer to count).
+    pub fn host_of(&self, i: usize) -> ForceId {
+        self.plans.0[i].host
+    }
+
+    /// All incident plans so far, as they stand now (one shared pointer; a later change to the
+    /// list copies it rather than change what a phase is reading).
+    pub fn all_plans(&self) -> Arc<Vec<Arc<IncidentPlan>>> {
+        Arc::clone(&self.plans.0)
     }
 
     pub fn model(&self) -> Arc<Model> {
@@ -135,13 +141,13 @@ impl Sim<'_, '_> {
             ))
             .id();
         self.index.incidents.push(entity);
-        self.plans.0.push(Arc::new(plan));
+        Arc::make_mut(&mut self.plans.0).push(Arc::new(plan));
         index
     }
 
     /// Change incident `i`'s plan (a tabletop ends it early): its demand is worked out afresh.
     pub fn replace_plan(&mut self, i: usize, plan: IncidentPlan) {
-        self.plans.0[i] = Arc::new(plan);
+        Arc::make_mut(&mut self.plans.0)[i] = Arc::new(plan);
         self.incident_state(i).demand_fixed_until = 0;
     }
 
@@ -349,7 +355,7 @@ impl Sim<'_, '_> {
         let Some(mut a) = status.assignment else {
             return;
         };
-        let host = self.plan(a.incident).host;
+        let host = self.host_of(a.incident);
         let now = self.now();
         match self.travel_time(status.location, host, unit.capability) {
             None => {
@@ -389,7 +395,7 @@ impl Sim<'_, '_> {
         let Some(mut a) = status.assignment else {
             return;
         };
-        let host = self.plan(a.incident).host;
+        let host = self.host_of(a.incident);
         let now = self.now();
         status.location = host;
         a.eta = now;
@@ -481,7 +487,7 @@ impl Sim<'_, '_> {
                 let back = if status.location == unit.home {
                     now.saturating_sub(departed)
                 } else {
-                    let host = self.plan(a.incident).host;
+                    let host = self.host_of(a.incident);
                     self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
                 };
                 self.emit_stood_down(&unit, a.incident, "released");

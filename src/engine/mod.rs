@@ -392,6 +392,8 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Outbreaks::default());
     world.insert_resource(Replication::default());
     world.insert_resource(Control::default());
-    world.insert_resource(IncidentPlans(model.scenario.incidents.iter().cloned().map(Arc::new).collect()));
+    world.insert_resource(IncidentPlans(Arc::new(
+        model.scenario.incidents.iter().cloned().map(Arc::new).collect(),
+    )));
     world.insert_resource(Measures::new(data.forces.len(), ncap));
 }

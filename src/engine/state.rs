@@ -384,6 +384,7 @@ impl Default for EventLog {
 }
 
 /// Every incident of the run, by index: the scenario's (sorted by id) first, then those the
-/// threat models create, in the order they appear.
+/// threat models create, in the order they appear. Shared, so a phase can hold the list for a
+/// step with one pointer count rather than one per plan.
 #[derive(Resource, Default, Clone)]
-pub struct IncidentPlans(pub Vec<Arc<IncidentPlan>>);
+pub struct IncidentPlans(pub Arc<Vec<Arc<IncidentPlan>>>);

@@ -196,13 +196,17 @@ pub fn update_demand(sim: &mut Sim) {
     let model = sim.model();
     let policy = &model.scenario.policy;
     for i in 0..sim.plans.0.len() {
+        if sim
+            .incidents
+            .get(sim.index.incidents[i])
+            .is_ok_and(|inc| inc.disorder.is_none() && now < inc.demand_fixed_until)
+        {
+            continue;
+        }
         let plan = &sim.plan(i);
         let (active, prebooking) = phase(plan, policy, now);
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
-            if inc.disorder.is_none() && now < inc.demand_fixed_until {
-                continue;
-            }
             if let (Some(IncidentDynamics::Scaled { size }), None, true) =
                 (&plan.dynamics, inc.scale, active || prebooking)
             {
@@ -391,7 +395,6 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     let policy = &model.scenario.policy;
     let slot = usize::from(tier - 2);
     for i in 0..sim.plans.0.len() {
-        let plan = &sim.plan(i);
         // Most (incident, capability) pairs have no gap and no request: skip them in one look.
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
@@ -399,6 +402,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
         if inc.caps.iter().all(|cs| cs.gap == 0 && cs.requests[slot].is_none()) {
             continue;
         }
+        let plan = &sim.plan(i);
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
@@ -791,7 +795,9 @@ pub fn snapshot(sim: &mut Sim) {
     let ids = &sim.measures.series_ids;
     let mut total_short = 0.0;
     for i in 0..sim.plans.0.len() {
-        let plan = &sim.plan(i);
+        // Borrowed, not cloned: counting a shared pointer up and down per incident per step
+        // cost a fifth of this phase's cycles.
+        let plan = &sim.plans.0[i];
         let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
             continue;
         };
@@ -817,8 +823,9 @@ pub fn snapshot(sim: &mut Sim) {
                 // One addition per unit, as the units were once visited one by one: the sum's
                 // rounding must not depend on whether the count was kept.
                 let lost = 1.0 - model.dataset.force(share.home).consistency[c];
+                let lost_at_home = &mut lost_now[h];
                 for _ in 0..share.deployed {
-                    lost_now[h] += lost;
+                    *lost_at_home += lost;
                 }
             }
             cs.on_task = Some(on_task);
@@ -856,8 +863,10 @@ pub fn snapshot(sim: &mut Sim) {
     }
     for (f, b) in below.iter_mut().enumerate() {
         if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
-            *b = (0..ncap).filter(|&c| r.lent[c] > 0 && (r.idle_home[c].len() as u32) < r.standard[c]).count()
-                as u32;
+            let by_capability = r.lent.iter().zip(&r.idle_home).zip(&r.standard);
+            *b = by_capability
+                .filter(|((lent, idle), standard)| **lent > 0 && (idle.len() as u32) < **standard)
+                .count() as u32;
         }
     }
     let m = &mut *sim.measures;
