@@ -130,8 +130,14 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
     let stale = world
         .run_system_once(|sim: super::lifecycle::Sim| -> Option<String> {
             let now = sim.now();
+            let mut integrating = Vec::new();
             for (i, &e) in sim.index.incidents.iter().enumerate() {
                 let Ok(inc) = sim.incidents.get(e) else { continue };
+                for (c, cs) in inc.caps.iter().enumerate() {
+                    if cs.measured_demand() > 0 || cs.deployed > 0 {
+                        integrating.push((i, c));
+                    }
+                }
                 let plan = &sim.plans.0[i];
                 let kept_demand = inc.disorder.is_none() && now < inc.demand_fixed_until;
                 for (c, cs) in inc.caps.iter().enumerate() {
@@ -161,6 +167,12 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                         ));
                     }
                 }
+            }
+            if integrating != sim.measures.integrating {
+                return Some(format!(
+                    "pairs listed to integrate {:?}, fresh {integrating:?}",
+                    sim.measures.integrating
+                ));
             }
             None
         })

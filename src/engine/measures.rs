@@ -46,6 +46,9 @@ pub struct Measures {
     pub peak_at: Minutes,
     pub series_incidents: Vec<SeriesPoint>,
     pub series_national: Vec<SeriesPoint>,
+    /// (incident index, capability index) of every pair with measured demand or units on task
+    /// at the last snapshot, in index order: the only pairs the next interval adds to totals.
+    pub integrating: Vec<(usize, usize)>,
     /// The ids series points carry, made once per run rather than once per point.
     pub series_ids: SeriesIds,
 }

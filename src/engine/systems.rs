@@ -68,15 +68,14 @@ pub fn integrate(sim: &mut Sim) {
     }
     let dt = f64::from(dt);
     let m = &mut *sim.measures;
-    for &e in &sim.index.incidents {
-        let Ok(mut inc) = sim.incidents.get_mut(e) else {
+    // Nothing demanded and nothing on task adds exactly zero to every total: visit only the
+    // pairs the last snapshot listed (nothing changes between steps), incident by incident.
+    for pairs in m.integrating.chunk_by(|a, b| a.0 == b.0) {
+        let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[pairs[0].0]) else {
             continue;
         };
-        for (c, cs) in inc.caps.iter_mut().enumerate() {
-            // Nothing demanded and nothing on task adds exactly zero to every total.
-            if cs.measured_demand() == 0 && cs.deployed == 0 {
-                continue;
-            }
+        for &(_, c) in pairs {
+            let cs = &mut inc.caps[c];
             let d = f64::from(cs.measured_demand());
             cs.demanded_um += d * dt;
             cs.met_um += d.min(cs.effective) * dt;
@@ -786,6 +785,8 @@ pub fn snapshot(sim: &mut Sim) {
     let mut deployed_now = zeroed(&mut m.deployed_now, nf);
     let mut lost_now = zeroed(&mut m.lost_now, nf);
     let mut below = zeroed(&mut m.below_cover_now, nf);
+    let mut integrating = std::mem::take(&mut m.integrating);
+    integrating.clear();
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     let mut points = Vec::new();
     let sample = now.is_multiple_of(model.scenario.report_interval);
@@ -833,6 +834,9 @@ pub fn snapshot(sim: &mut Sim) {
             cs.effective = effective;
             cs.en_route = en_route;
             let demand = cs.measured_demand();
+            if demand > 0 || deployed > 0 {
+                integrating.push((i, c));
+            }
             let short = (f64::from(demand) - effective).max(0.0);
             cs.peak_shortfall = cs.peak_shortfall.max(short);
             if demand > 0 && deployed > 0 && cs.first_cover_at.is_none() {
@@ -875,6 +879,7 @@ pub fn snapshot(sim: &mut Sim) {
     m.below_cover_now = below;
     m.deployed_now = deployed_now;
     m.lost_now = lost_now;
+    m.integrating = integrating;
     for (c, n) in national.iter().enumerate() {
         m.cap_peak[c] = m.cap_peak[c].max((f64::from(n.0) - n.2).max(0.0));
     }
