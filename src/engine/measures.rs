@@ -49,6 +49,9 @@ pub struct Measures {
     /// (incident index, capability index) of every pair with measured demand or units on task
     /// at the last snapshot, in index order: the only pairs the next interval adds to totals.
     pub integrating: Vec<(usize, usize)>,
+    /// 1 − consistency factor by (force × capabilities + capability): the strength a unit of
+    /// that force loses (units), in one table the snapshot reads per unit on task.
+    pub lost_share: Vec<f64>,
     /// The ids series points carry, made once per run rather than once per point.
     pub series_ids: SeriesIds,
 }

@@ -343,11 +343,12 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
         for cap in data.capability_ids() {
             let n = force.establishment[usize::from(cap.0)];
             let capability = data.capability(cap);
+            let mut idle = Vec::with_capacity(n as usize);
             for rank in 0..n {
                 let id = UnitId(unit_id);
                 unit_id += 1;
                 let base_notice = capability.notice_for_rank(rank, n);
-                roster.idle_home[usize::from(cap.0)].insert((base_notice, id));
+                idle.push((base_notice, id));
                 units.push((
                     Unit { id, capability: cap, home: f, ordinal: rank + 1, base_notice },
                     UnitStatus {
@@ -359,6 +360,8 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
                     },
                 ));
             }
+            // Built in bulk from the whole list: a third the work of inserting one by one.
+            roster.idle_home[usize::from(cap.0)] = idle.into_iter().collect();
         }
         rosters.push((Force { id: f }, roster));
     }
@@ -395,5 +398,6 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(IncidentPlans(Arc::new(
         model.scenario.incidents.iter().cloned().map(Arc::new).collect(),
     )));
-    world.insert_resource(Measures::new(data.forces.len(), ncap));
+    let lost_share = data.forces.iter().flat_map(|f| f.consistency.iter().map(|k| 1.0 - k)).collect();
+    world.insert_resource(Measures { lost_share, ..Measures::new(data.forces.len(), ncap) });
 }

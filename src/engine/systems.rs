@@ -84,14 +84,33 @@ pub fn integrate(sim: &mut Sim) {
             m.lost_unit_minutes += (f64::from(cs.deployed) - cs.effective) * dt;
         }
     }
-    for f in 0..m.lent_now.len() {
-        m.lent_um[f] += f64::from(m.lent_now[f]) * dt;
-        m.received_um[f] += f64::from(m.received_now[f]) * dt;
-        m.below_cover_min[f] += f64::from(m.below_cover_now[f]) * dt;
-        m.deployed_um[f] += f64::from(m.deployed_now[f]) * dt;
-        m.lost_um[f] += m.lost_now[f] * dt;
-        if m.cut_off_now[f] {
-            m.cut_off_min[f] += dt;
+    // Every per-force vector has one entry per force: slicing them to that length once lets
+    // the loop run without a bounds check per figure (each force's sums stay separate).
+    let n = m.lent_now.len();
+    let (lent, received, below, deployed, lost, cut_off) = (
+        &mut m.lent_um[..n],
+        &mut m.received_um[..n],
+        &mut m.below_cover_min[..n],
+        &mut m.deployed_um[..n],
+        &mut m.lost_um[..n],
+        &mut m.cut_off_min[..n],
+    );
+    let (lent_now, received_now, below_now, deployed_now, lost_now, cut_off_now) = (
+        &m.lent_now[..n],
+        &m.received_now[..n],
+        &m.below_cover_now[..n],
+        &m.deployed_now[..n],
+        &m.lost_now[..n],
+        &m.cut_off_now[..n],
+    );
+    for f in 0..n {
+        lent[f] += f64::from(lent_now[f]) * dt;
+        received[f] += f64::from(received_now[f]) * dt;
+        below[f] += f64::from(below_now[f]) * dt;
+        deployed[f] += f64::from(deployed_now[f]) * dt;
+        lost[f] += lost_now[f] * dt;
+        if cut_off_now[f] {
+            cut_off[f] += dt;
         }
     }
 }
@@ -823,7 +842,7 @@ pub fn snapshot(sim: &mut Sim) {
                 received_now[usize::from(plan.host.0)] += share.lent;
                 // One addition per unit, as the units were once visited one by one: the sum's
                 // rounding must not depend on whether the count was kept.
-                let lost = 1.0 - model.dataset.force(share.home).consistency[c];
+                let lost = sim.measures.lost_share[h * ncap + c];
                 let lost_at_home = &mut lost_now[h];
                 for _ in 0..share.deployed {
                     *lost_at_home += lost;
