@@ -168,6 +168,21 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                     }
                 }
             }
+            // A force whose roster changed since the snapshot (an order between steps) is
+            // counted again at the next one.
+            for (f, &e) in sim.index.forces.iter().enumerate() {
+                if sim.measures.roster_changed[f] {
+                    continue;
+                }
+                let Ok(roster) = sim.forces.get(e) else { continue };
+                let fresh = super::systems::below_cover(roster);
+                if sim.measures.below_cover_now[f] != fresh {
+                    return Some(format!(
+                        "force {f}: kept {} capabilities below cover, fresh {fresh}",
+                        sim.measures.below_cover_now[f]
+                    ));
+                }
+            }
             if integrating != sim.measures.integrating {
                 return Some(format!(
                     "pairs listed to integrate {:?}, fresh {integrating:?}",

@@ -219,6 +219,7 @@ impl Sim<'_, '_> {
     }
 
     fn roster(&mut self, force: ForceId) -> Mut<'_, ForceRoster> {
+        self.measures.roster_changed[usize::from(force.0)] = true;
         self.forces.get_mut(self.index.forces[usize::from(force.0)]).expect("force index is complete")
     }
 

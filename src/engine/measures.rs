@@ -35,6 +35,9 @@ pub struct Measures {
     pub lent_now: Vec<u32>,
     pub received_now: Vec<u32>,
     pub below_cover_now: Vec<u32>,
+    /// Per force: its roster changed since the last snapshot, so its `below_cover_now` is due
+    /// to be counted again (set by every change to a roster, all in `lifecycle.rs`).
+    pub roster_changed: Vec<bool>,
     pub deployed_now: Vec<u32>,
     pub lost_now: Vec<f64>,
     pub cut_off_now: Vec<bool>,
@@ -93,6 +96,7 @@ impl Measures {
             lent_now: vec![0; forces],
             received_now: vec![0; forces],
             below_cover_now: vec![0; forces],
+            roster_changed: vec![true; forces],
             cap_demanded_um: vec![0.0; capabilities],
             cap_met_um: vec![0.0; capabilities],
             cap_peak: vec![0.0; capabilities],

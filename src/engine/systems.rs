@@ -791,6 +791,14 @@ fn zeroed<T: Clone + Default>(v: &mut Vec<T>, n: usize) -> Vec<T> {
     out
 }
 
+/// Capabilities in which a force has units lent and fewer idle at home than its cover
+/// standard (capabilities).
+pub(super) fn below_cover(r: &ForceRoster) -> u32 {
+    let by_capability = r.lent.iter().zip(&r.idle_home).zip(&r.standard);
+    by_capability.filter(|((lent, idle), standard)| **lent > 0 && (idle.len() as u32) < **standard).count()
+        as u32
+}
+
 /// Record the state after this minute's events: strengths, cover, peaks and series points.
 pub fn snapshot(sim: &mut Sim) {
     let model = sim.model();
@@ -803,7 +811,6 @@ pub fn snapshot(sim: &mut Sim) {
     let mut received_now = zeroed(&mut m.received_now, nf);
     let mut deployed_now = zeroed(&mut m.deployed_now, nf);
     let mut lost_now = zeroed(&mut m.lost_now, nf);
-    let mut below = zeroed(&mut m.below_cover_now, nf);
     let mut integrating = std::mem::take(&mut m.integrating);
     integrating.clear();
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
@@ -884,18 +891,16 @@ pub fn snapshot(sim: &mut Sim) {
             }
         }
     }
-    for (f, b) in below.iter_mut().enumerate() {
-        if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
-            let by_capability = r.lent.iter().zip(&r.idle_home).zip(&r.standard);
-            *b = by_capability
-                .filter(|((lent, idle), standard)| **lent > 0 && (idle.len() as u32) < **standard)
-                .count() as u32;
-        }
-    }
+    // A force's capabilities below cover change only with its roster: count again only those.
     let m = &mut *sim.measures;
+    for (f, changed) in m.roster_changed.iter_mut().enumerate().filter(|(_, changed)| **changed) {
+        if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
+            m.below_cover_now[f] = below_cover(r);
+        }
+        *changed = false;
+    }
     m.lent_now = lent_now;
     m.received_now = received_now;
-    m.below_cover_now = below;
     m.deployed_now = deployed_now;
     m.lost_now = lost_now;
     m.integrating = integrating;
