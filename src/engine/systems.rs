@@ -296,9 +296,12 @@ pub fn release_surplus(sim: &mut Sim) {
 
 /// Incidents in allocation order: highest priority first, then scenario order.
 fn incident_order(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..plans.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].priority), i));
-    order
+    // Keys read once each, not per comparison; the index makes every key distinct, so an
+    // unstable sort gives the one order there is.
+    let mut keyed: Vec<_> =
+        plans.iter().enumerate().map(|(i, p)| (std::cmp::Reverse(p.priority), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Tier 1: a host commits its own idle units to its demand once it has decided to (local
