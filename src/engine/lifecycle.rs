@@ -141,13 +141,13 @@ impl Sim<'_, '_> {
             ))
             .id();
         self.index.incidents.push(entity);
-        Arc::make_mut(&mut self.plans.0).push(Arc::new(plan));
+        self.plans.change(|plans| plans.push(Arc::new(plan)));
         index
     }
 
     /// Change incident `i`'s plan (a tabletop ends it early): its demand is worked out afresh.
     pub fn replace_plan(&mut self, i: usize, plan: IncidentPlan) {
-        Arc::make_mut(&mut self.plans.0)[i] = Arc::new(plan);
+        self.plans.change(|plans| plans[i] = Arc::new(plan));
         self.incident_state(i).demand_fixed_until = 0;
     }
 

@@ -395,9 +395,9 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Outbreaks::default());
     world.insert_resource(Replication::default());
     world.insert_resource(Control::default());
-    world.insert_resource(IncidentPlans(Arc::new(
+    world.insert_resource(IncidentPlans::new(
         model.scenario.incidents.iter().cloned().map(Arc::new).collect(),
-    )));
+    ));
     let lost_share = data.forces.iter().flat_map(|f| f.consistency.iter().map(|k| 1.0 - k)).collect();
     world.insert_resource(Measures { lost_share, ..Measures::new(data.forces.len(), ncap) });
 }

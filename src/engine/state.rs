@@ -387,4 +387,29 @@ impl Default for EventLog {
 /// threat models create, in the order they appear. Shared, so a phase can hold the list for a
 /// step with one pointer count rather than one per plan.
 #[derive(Resource, Default, Clone)]
-pub struct IncidentPlans(pub Arc<Vec<Arc<IncidentPlan>>>);
+pub struct IncidentPlans(pub Arc<Vec<Arc<IncidentPlan>>>, Arc<Vec<usize>>);
+
+impl IncidentPlans {
+    pub fn new(plans: Vec<Arc<IncidentPlan>>) -> Self {
+        let order = Arc::new(by_priority(&plans));
+        Self(Arc::new(plans), order)
+    }
+
+    /// Add or replace plans; the priority order follows.
+    pub fn change(&mut self, change: impl FnOnce(&mut Vec<Arc<IncidentPlan>>)) {
+        change(Arc::make_mut(&mut self.0));
+        self.1 = Arc::new(by_priority(&self.0));
+    }
+
+    /// Incident indices by priority (highest first), then index: the order allocation serves
+    /// incidents in. Kept with the plans, as it changes only when they do.
+    pub fn by_priority(&self) -> Arc<Vec<usize>> {
+        Arc::clone(&self.1)
+    }
+}
+
+fn by_priority(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].priority), i));
+    order
+}

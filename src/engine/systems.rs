@@ -294,16 +294,6 @@ pub fn release_surplus(sim: &mut Sim) {
     }
 }
 
-/// Incidents in allocation order: highest priority first, then scenario order.
-fn incident_order(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
-    // Keys read once each, not per comparison; the index makes every key distinct, so an
-    // unstable sort gives the one order there is.
-    let mut keyed: Vec<_> =
-        plans.iter().enumerate().map(|(i, p)| (std::cmp::Reverse(p.priority), i)).collect();
-    keyed.sort_unstable();
-    keyed.into_iter().map(|(_, i)| i).collect()
-}
-
 /// Tier 1: a host commits its own idle units to its demand once it has decided to (local
 /// latency). The gap left for aid is the demand not met by units due within the arrival window.
 pub fn allocate_local(sim: &mut Sim) {
@@ -311,7 +301,7 @@ pub fn allocate_local(sim: &mut Sim) {
     let now = sim.now();
     let plans = sim.all_plans();
     let mut busy: Vec<CapabilityId> = Vec::new();
-    for i in incident_order(&plans) {
+    for &i in sim.plans.by_priority().iter() {
         let host = plans[i].host;
         let latency = plans[i].decision_latency(&model.scenario.policy);
         // A capability with no demand and no units has no gap: settle it without counting.
@@ -579,7 +569,7 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
     let mut short_hosts: Vec<Vec<bool>> =
         vec![vec![false; model.dataset.forces.len()]; model.dataset.capabilities.len()];
     let plans = sim.all_plans();
-    for i in incident_order(&plans) {
+    for &i in sim.plans.by_priority().iter() {
         let plan = &plans[i];
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
