@@ -183,6 +183,16 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                     ));
                 }
             }
+            // Tier 1 must have flagged every incident with a gap or an open request.
+            for (i, &e) in sim.index.incidents.iter().enumerate() {
+                let Ok(inc) = sim.incidents.get(e) else { continue };
+                let waits = inc.caps.iter().any(|cs| cs.gap > 0 || cs.requests.iter().any(Option::is_some));
+                if waits && !sim.control.awaiting_aid.get(i).copied().unwrap_or(true) {
+                    return Some(format!(
+                        "incident {i} has a gap or a request but is not flagged as awaiting aid"
+                    ));
+                }
+            }
             if integrating != sim.measures.integrating {
                 return Some(format!(
                     "pairs listed to integrate {:?}, fresh {integrating:?}",

@@ -301,6 +301,9 @@ pub fn allocate_local(sim: &mut Sim) {
     let now = sim.now();
     let plans = sim.all_plans();
     let mut busy: Vec<CapabilityId> = Vec::new();
+    let mut awaiting = std::mem::take(&mut sim.control.awaiting_aid);
+    awaiting.clear();
+    awaiting.resize(plans.len(), false);
     for &i in sim.plans.by_priority().iter() {
         let host = plans[i].host;
         let latency = plans[i].decision_latency(&model.scenario.policy);
@@ -309,6 +312,9 @@ pub fn allocate_local(sim: &mut Sim) {
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
             for (cap, cs) in model.dataset.capability_ids().zip(inc.caps.iter_mut()) {
+                if cs.requests.iter().any(Option::is_some) {
+                    awaiting[i] = true;
+                }
                 if cs.demand == 0 && cs.assigned.is_empty() {
                     cs.gap = 0;
                     cs.gap_since = None;
@@ -336,6 +342,7 @@ pub fn allocate_local(sim: &mut Sim) {
                 };
                 let cs = &mut inc.caps[c];
                 cs.gap = cs.demand.saturating_sub(due);
+                awaiting[i] |= cs.gap > 0;
                 if cs.gap == 0 && cs.demand <= all {
                     cs.gap_since = None;
                     continue;
@@ -363,6 +370,7 @@ pub fn allocate_local(sim: &mut Sim) {
             }
         }
     }
+    sim.control.awaiting_aid = awaiting;
 }
 
 /// When a request raised at `t` by `force` gets through, given the force's comms outages.
@@ -405,7 +413,9 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     let now = sim.now();
     let policy = &model.scenario.policy;
     let slot = usize::from(tier - 2);
-    for i in 0..sim.plans.0.len() {
+    // Only incidents tier 1 left with a gap or a request can need a request raised or closed.
+    let awaiting = std::mem::take(&mut sim.control.awaiting_aid);
+    for i in (0..sim.plans.0.len()).filter(|&i| awaiting.get(i).copied().unwrap_or(true)) {
         // Most (incident, capability) pairs have no gap and no request: skip them in one look.
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
@@ -497,6 +507,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             sim.wake_at(acts_at);
         }
     }
+    sim.control.awaiting_aid = awaiting;
 }
 
 pub fn raise_regional(sim: &mut Sim) {
