@@ -97,17 +97,10 @@ impl RecordSeries {
         let mut demand: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut shortfall: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut effective: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        // A new key only once per capability, not a copied id per point.
-        let push = |series: &mut BTreeMap<String, Vec<f64>>, capability: &str, value: f64| match series
-            .get_mut(capability)
-        {
-            Some(points) => points.push(value),
-            None => drop(series.insert(capability.to_string(), vec![value])),
-        };
         for p in &r.series.national {
-            push(&mut demand, &p.capability, f64::from(p.demand));
-            push(&mut shortfall, &p.capability, p.shortfall);
-            push(&mut effective, &p.capability, p.effective);
+            slot(&mut demand, &p.capability).push(f64::from(p.demand));
+            slot(&mut shortfall, &p.capability).push(p.shortfall);
+            slot(&mut effective, &p.capability).push(p.effective);
         }
         Self { interval_minutes: r.series.interval_minutes, demand, shortfall, effective }
     }
@@ -293,6 +286,16 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, f64)>) {
 
 /// The numeric measures of one record, as (path, value).
 fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
+    let mut out = summary_measures(record);
+    for (scope, measures) in &record.evidence {
+        out.extend(measures.iter().map(|(m, v)| (evidence_key(scope, m), *v)));
+    }
+    out.retain(|(k, _)| is_measure(k));
+    out
+}
+
+/// The record's summary and capability figures, as (path, value), labels included.
+fn summary_measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     if let Some(s) = &record.summary {
         if let Ok(v) = serde_json::to_value(s) {
@@ -302,12 +305,25 @@ fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
             flatten("capabilities", &v, &mut out);
         }
     }
-    for (scope, measures) in &record.evidence {
-        let prefix = crate::assessment::ENSEMBLE_PREFIX;
-        out.extend(measures.iter().map(|(m, v)| (format!("{prefix}{scope}/{m}"), *v)));
-    }
-    out.retain(|(k, _)| !k.ends_with(".tier") && !k.ends_with(".capability"));
     out
+}
+
+/// A path that is a figure, not the label of a record in a list (tier, capability).
+fn is_measure(path: &str) -> bool {
+    !path.ends_with(".tier") && !path.ends_with(".capability")
+}
+
+/// The path of an SPR observation among an ensemble's measures.
+fn evidence_key(scope: &str, measure: &str) -> String {
+    format!("{}{scope}/{measure}", crate::assessment::ENSEMBLE_PREFIX)
+}
+
+/// `map[key]`, made empty if missing; the key is copied only then.
+fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("just inserted")
 }
 
 fn stat(values: &mut [f64]) -> Stat {
@@ -340,6 +356,9 @@ fn stat(values: &mut [f64]) -> Stat {
 #[derive(Debug, Default)]
 pub struct Aggregator {
     by_measure: BTreeMap<String, Vec<f64>>,
+    /// Scope → observation → values over replications; filed apart from `by_measure` so that
+    /// a replication's ~600 observations need no path formatted each.
+    evidence: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
     /// Capability → point → values over replications, for demand, shortfall and effective strength.
     demand: BTreeMap<String, Vec<Vec<f64>>>,
     shortfall: BTreeMap<String, Vec<Vec<f64>>>,
@@ -356,8 +375,16 @@ impl Aggregator {
             Some(e) => self.failed.push((r.replication, e.clone())),
             None => {
                 self.completed += 1;
-                for (k, v) in measures(r) {
-                    self.by_measure.entry(k).or_default().push(v);
+                for (k, v) in summary_measures(r) {
+                    if is_measure(&k) {
+                        self.by_measure.entry(k).or_default().push(v);
+                    }
+                }
+                for (scope, observations) in &r.evidence {
+                    let filed = slot(&mut self.evidence, scope);
+                    for (m, v) in observations.iter().filter(|(m, _)| is_measure(m)) {
+                        slot(filed, m).push(*v);
+                    }
                 }
                 if let Some(s) = &r.series {
                     self.interval = s.interval_minutes;
@@ -367,10 +394,7 @@ impl Aggregator {
                         (&mut self.effective, &s.effective),
                     ] {
                         for (cap, values) in source {
-                            let points = match target.get_mut(cap) {
-                                Some(points) => points,
-                                None => target.entry(cap.clone()).or_default(),
-                            };
+                            let points = slot(target, cap);
                             if points.len() < values.len() {
                                 points.resize_with(values.len(), Vec::new);
                             }
@@ -386,7 +410,13 @@ impl Aggregator {
 
     /// The statistics of everything pushed.
     pub fn finish(self, manifest: EnsembleManifest) -> Aggregate {
-        let measures = self.by_measure.into_iter().map(|(k, mut v)| (k, stat(&mut v))).collect();
+        let mut measures: BTreeMap<String, Stat> =
+            self.by_measure.into_iter().map(|(k, mut v)| (k, stat(&mut v))).collect();
+        for (scope, observations) in self.evidence {
+            for (m, mut v) in observations {
+                measures.insert(evidence_key(&scope, &m), stat(&mut v));
+            }
+        }
         let band = |v: &mut Vec<f64>| {
             let s = stat(v);
             Band { mean: s.mean, p5: s.p5, p50: s.p50, p95: s.p95 }
