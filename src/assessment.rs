@@ -79,9 +79,23 @@ fn worst<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> f64) -> Opti
 
 /// Every measure of every scope observed in `r`, by `scope/measure` key.
 pub fn observe(r: &RunResult) -> BTreeMap<String, Observed> {
-    let mut out = BTreeMap::new();
+    let by_scope = observe_by_scope(r).into_iter();
+    by_scope
+        .flat_map(|(scope, measures)| measures.into_iter().map(move |(m, o)| (format!("{scope}/{m}"), o)))
+        .collect()
+}
+
+/// Every measure of every scope observed in `r`, by scope, then measure.
+fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Observed>> = BTreeMap::new();
     let mut put = |scope: &str, measure: String, value: f64, note: Option<String>| {
-        out.insert(format!("{scope}/{measure}"), Observed { value: round3(value), note });
+        // A scope's name is copied once, not once per measure.
+        if !out.contains_key(scope) {
+            out.insert(scope.to_string(), BTreeMap::new());
+        }
+        if let Some(measures) = out.get_mut(scope) {
+            measures.insert(measure, Observed { value: round3(value), note });
+        }
     };
     let any_closure = r.geography.links.iter().any(|l| l.closed_hours > 0.0);
     // Each force's burden, for reports' force tables (kept only where it is not zero).
@@ -227,27 +241,10 @@ pub fn observation_values(r: &RunResult) -> BTreeMap<String, f64> {
 /// The observations grouped by scope (scope → measure → value): the same numbers as
 /// [`observation_values`] with each scope written once, for an ensemble's replication lines.
 pub fn observations_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, f64>> {
-    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    // Keys come sorted, so a scope's measures are consecutive: file each scope once.
-    let mut current: Option<(String, BTreeMap<String, f64>)> = None;
-    for (key, observed) in observe(r) {
-        let Some((scope, measure)) = key.split_once('/') else { continue };
-        match &mut current {
-            Some((s, measures)) if s == scope => {
-                measures.insert(measure.to_string(), observed.value);
-            }
-            _ => {
-                if let Some((s, measures)) = current.take() {
-                    out.insert(s, measures);
-                }
-                current = Some((scope.to_string(), BTreeMap::from([(measure.to_string(), observed.value)])));
-            }
-        }
-    }
-    if let Some((s, measures)) = current {
-        out.insert(s, measures);
-    }
-    out
+    let by_scope = observe_by_scope(r).into_iter();
+    by_scope
+        .map(|(scope, measures)| (scope, measures.into_iter().map(|(m, o)| (m, o.value)).collect()))
+        .collect()
 }
 
 fn unit_name(unit: MeasureUnit) -> &'static str {
