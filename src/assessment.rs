@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ensemble::Aggregate;
+use crate::ensemble::{Aggregate, slot};
 use crate::model::{Area, Better, FIRST_RESPONSE, Limits, MEASURES, MeasureDef, MeasureUnit, Thresholds};
 use crate::results::round3;
 use crate::results::{
@@ -90,12 +90,7 @@ fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed
     let mut out: BTreeMap<String, BTreeMap<String, Observed>> = BTreeMap::new();
     let mut put = |scope: &str, measure: String, value: f64, note: Option<String>| {
         // A scope's name is copied once, not once per measure.
-        if !out.contains_key(scope) {
-            out.insert(scope.to_string(), BTreeMap::new());
-        }
-        if let Some(measures) = out.get_mut(scope) {
-            measures.insert(measure, Observed { value: round3(value), note });
-        }
+        slot(&mut out, scope).insert(measure, Observed { value: round3(value), note });
     };
     let any_closure = r.geography.links.iter().any(|l| l.closed_hours > 0.0);
     // Each force's burden, for reports' force tables (kept only where it is not zero).

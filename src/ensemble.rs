@@ -319,7 +319,7 @@ fn evidence_key(scope: &str, measure: &str) -> String {
 }
 
 /// `map[key]`, made empty if missing; the key is copied only then.
-fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+pub(crate) fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
     if !map.contains_key(key) {
         map.insert(key.to_string(), V::default());
     }
