@@ -151,6 +151,23 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                             ));
                         }
                     }
+                    // With no change flagged since the snapshot, what it recorded still holds.
+                    let idle = cs.assigned.is_empty()
+                        && cs.deployed == 0
+                        && cs.en_route == 0
+                        && cs.measured_demand() == 0;
+                    if !sim.measures.pairs_changed && !idle {
+                        let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
+                        let recorded = (cs.snapshot_demand, cs.deployed, cs.effective, cs.en_route);
+                        if recorded != (cs.measured_demand(), fresh.deployed, fresh.effective, fresh.en_route) {
+                            return Some(format!(
+                                "incident {i} capability {c}: changed unflagged since the snapshot, which \
+                                 recorded (demand, on task, effective, en route) {recorded:?}; now demand {}, \
+                                 {fresh:?}",
+                                cs.measured_demand()
+                            ));
+                        }
+                    }
                     if let Some(kept) = &cs.on_task {
                         let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
                         if *kept != fresh {

@@ -142,12 +142,14 @@ impl Sim<'_, '_> {
             .id();
         self.index.incidents.push(entity);
         self.plans.change(|plans| plans.push(Arc::new(plan)));
+        self.measures.pairs_changed = true;
         index
     }
 
     /// Change incident `i`'s plan (a tabletop ends it early): its demand is worked out afresh.
     pub fn replace_plan(&mut self, i: usize, plan: IncidentPlan) {
         self.plans.change(|plans| plans[i] = Arc::new(plan));
+        // (`incident_state` also flags the pairs as changed: the host may have changed.)
         self.incident_state(i).demand_fixed_until = 0;
     }
 
@@ -215,6 +217,8 @@ impl Sim<'_, '_> {
     }
 
     fn incident_state(&mut self, incident: usize) -> Mut<'_, IncidentState> {
+        // Every change to a pair's units goes through here: the next snapshot must look again.
+        self.measures.pairs_changed = true;
         self.incidents.get_mut(self.index.incidents[incident]).expect("incident index is complete")
     }
 

@@ -52,6 +52,10 @@ pub struct Measures {
     /// (incident index, capability index) of every pair with measured demand or units on task
     /// at the last snapshot, in index order: the only pairs the next interval adds to totals.
     pub integrating: Vec<(usize, usize)>,
+    /// Some (incident, capability) may have changed its demand, its units or its plan since
+    /// the last snapshot (set by every such change: `Sim::incident_state`, `update_demand`,
+    /// plan changes). While clear, a snapshot would add up exactly what the last one did.
+    pub pairs_changed: bool,
     /// 1 − consistency factor by (force × capabilities + capability): the strength a unit of
     /// that force loses (units), in one table the snapshot reads per unit on task.
     pub lost_share: Vec<f64>,
@@ -97,6 +101,7 @@ impl Measures {
             received_now: vec![0; forces],
             below_cover_now: vec![0; forces],
             roster_changed: vec![true; forces],
+            pairs_changed: true,
             cap_demanded_um: vec![0.0; capabilities],
             cap_met_um: vec![0.0; capabilities],
             cap_peak: vec![0.0; capabilities],

@@ -154,6 +154,9 @@ pub struct CapabilityState {
     pub deployed: u32,
     pub effective: f64,
     pub en_route: u32,
+    /// Measured demand at the last snapshot (units): with the flag `Measures::pairs_changed`
+    /// clear it must equal the demand now, which the invariants check.
+    pub snapshot_demand: u32,
     /// Totals (unit-minutes) and the worst moment.
     pub demanded_um: f64,
     pub met_um: f64,

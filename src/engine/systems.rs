@@ -223,6 +223,7 @@ pub fn update_demand(sim: &mut Sim) {
         }
         let plan = &sim.plan(i);
         let (active, prebooking) = phase(plan, policy, now);
+        let mut changed = false;
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
             if let (Some(IncidentDynamics::Scaled { size }), None, true) =
@@ -236,6 +237,7 @@ pub fn update_demand(sim: &mut Sim) {
             for (c, cs) in inc.caps.iter_mut().enumerate() {
                 let explicit = explicit_demand(&model, plan, scale, c, now);
                 let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
+                changed |= cs.demand != explicit + modelled || cs.prebooking != prebooking;
                 cs.demand = explicit + modelled;
                 cs.prebooking = prebooking;
                 if active && cs.demand > 0 && cs.first_demand_at.is_none() {
@@ -243,6 +245,7 @@ pub fn update_demand(sim: &mut Sim) {
                 }
             }
         }
+        sim.measures.pairs_changed |= changed;
         let changes = demand_changes(plan, policy, now);
         for &t in &changes {
             sim.wake_at(t);
@@ -809,6 +812,16 @@ pub fn snapshot(sim: &mut Sim) {
     let now = sim.now();
     let nf = model.dataset.forces.len();
     let ncap = model.dataset.capabilities.len();
+    let sample = now.is_multiple_of(model.scenario.report_interval);
+    // With no pair changed since the last snapshot, this one would add up exactly the same
+    // figures, and set no first-cover minute or peak that the last did not: keep them.
+    // (A sample takes series points, so it always looks.)
+    if !sim.measures.pairs_changed && !sample {
+        count_below_cover(sim);
+        wake_at_next_sample(sim, &model);
+        return;
+    }
+    sim.measures.pairs_changed = false;
     // Refill last step's per-force vectors rather than allocate new ones every step.
     let m = &mut *sim.measures;
     let mut lent_now = zeroed(&mut m.lent_now, nf);
@@ -819,7 +832,6 @@ pub fn snapshot(sim: &mut Sim) {
     integrating.clear();
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     let mut points = Vec::new();
-    let sample = now.is_multiple_of(model.scenario.report_interval);
     if sample {
         sim.measures.series_ids.cover(&sim.plans.0, &model.dataset.capabilities);
     }
@@ -854,9 +866,12 @@ pub fn snapshot(sim: &mut Sim) {
                 // One addition per unit, as the units were once visited one by one: the sum's
                 // rounding must not depend on whether the count was kept.
                 let lost = sim.measures.lost_share[h * ncap + c];
-                let lost_at_home = &mut lost_now[h];
-                for _ in 0..share.deployed {
-                    *lost_at_home += lost;
+                // Adding +0.0 to a sum that starts at +0.0 changes nothing: skip it.
+                if lost != 0.0 {
+                    let lost_at_home = &mut lost_now[h];
+                    for _ in 0..share.deployed {
+                        *lost_at_home += lost;
+                    }
                 }
             }
             cs.on_task = Some(on_task);
@@ -864,6 +879,7 @@ pub fn snapshot(sim: &mut Sim) {
             cs.effective = effective;
             cs.en_route = en_route;
             let demand = cs.measured_demand();
+            cs.snapshot_demand = demand;
             if demand > 0 || deployed > 0 {
                 integrating.push((i, c));
             }
@@ -895,14 +911,8 @@ pub fn snapshot(sim: &mut Sim) {
             }
         }
     }
-    // A force's capabilities below cover change only with its roster: count again only those.
+    count_below_cover(sim);
     let m = &mut *sim.measures;
-    for (f, changed) in m.roster_changed.iter_mut().enumerate().filter(|(_, changed)| **changed) {
-        if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
-            m.below_cover_now[f] = below_cover(r);
-        }
-        *changed = false;
-    }
     m.lent_now = lent_now;
     m.received_now = received_now;
     m.deployed_now = deployed_now;
@@ -930,6 +940,24 @@ pub fn snapshot(sim: &mut Sim) {
             });
         }
     }
+    wake_at_next_sample(sim, &model);
+}
+
+/// A force's capabilities below cover change only with its roster: count again only the
+/// forces whose roster changed since the last snapshot.
+fn count_below_cover(sim: &mut Sim) {
+    let m = &mut *sim.measures;
+    for (f, changed) in m.roster_changed.iter_mut().enumerate().filter(|(_, changed)| **changed) {
+        if let Ok(r) = sim.forces.get(sim.index.forces[f]) {
+            m.below_cover_now[f] = below_cover(r);
+        }
+        *changed = false;
+    }
+}
+
+/// Make sure a step runs at the next report interval, where the series takes its points.
+fn wake_at_next_sample(sim: &mut Sim, model: &Model) {
+    let now = sim.now();
     let next = (now / model.scenario.report_interval + 1) * model.scenario.report_interval;
     if next <= model.scenario.horizon {
         sim.wake_at(next);
