@@ -151,13 +151,9 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                             ));
                         }
                     }
+                    let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
                     // With no change flagged since the snapshot, what it recorded still holds.
-                    let idle = cs.assigned.is_empty()
-                        && cs.deployed == 0
-                        && cs.en_route == 0
-                        && cs.measured_demand() == 0;
-                    if !sim.measures.pairs_changed && !idle {
-                        let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
+                    if !sim.measures.pairs_changed && !cs.adds_nothing() {
                         let recorded = (cs.snapshot_demand, cs.deployed, cs.effective, cs.en_route);
                         if recorded != (cs.measured_demand(), fresh.deployed, fresh.effective, fresh.en_route) {
                             return Some(format!(
@@ -168,13 +164,12 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                             ));
                         }
                     }
-                    if let Some(kept) = &cs.on_task {
-                        let fresh = sim.count_on_task(i, crate::model::CapabilityId(c as u8));
-                        if *kept != fresh {
-                            return Some(format!(
-                                "incident {i} capability {c}: kept on-task count {kept:?}, fresh {fresh:?}"
-                            ));
-                        }
+                    if let Some(kept) = &cs.on_task
+                        && *kept != fresh
+                    {
+                        return Some(format!(
+                            "incident {i} capability {c}: kept on-task count {kept:?}, fresh {fresh:?}"
+                        ));
                     }
                     let Some(kept) = cs.commitment.filter(|k| now < k.valid_until) else { continue };
                     let fresh = sim.count_commitments(i, crate::model::CapabilityId(c as u8));

@@ -249,6 +249,12 @@ impl CapabilityState {
         self.on_task = None;
     }
 
+    /// Nothing measured is demanded, no unit is committed and the last snapshot stood at zero:
+    /// the pair adds nothing to any figure a snapshot adds up.
+    pub fn adds_nothing(&self) -> bool {
+        self.assigned.is_empty() && self.deployed == 0 && self.en_route == 0 && self.measured_demand() == 0
+    }
+
     /// Demand that counts in the measures (units): none while aid is still being pre-booked.
     pub fn measured_demand(&self) -> u32 {
         if self.prebooking { 0 } else { self.demand }

@@ -846,12 +846,7 @@ pub fn snapshot(sim: &mut Sim) {
         };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
             // An idle pair whose snapshot is already all zeros would add exactly nothing.
-            if cs.assigned.is_empty()
-                && cs.deployed == 0
-                && cs.en_route == 0
-                && cs.measured_demand() == 0
-                && !(sample && is_demanded(plan, cs, c))
-            {
+            if cs.adds_nothing() && !(sample && is_demanded(plan, cs, c)) {
                 continue;
             }
             let kept = cs.on_task.take();
