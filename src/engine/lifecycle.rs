@@ -123,6 +123,13 @@ impl Sim<'_, '_> {
         Arc::clone(&self.model.0)
     }
 
+    /// The run's policy, read in place: a unit's state changes tens of thousands of times a
+    /// run, and cloning the model pointer for each (a locked count shared by every thread of
+    /// an ensemble) cost more than the rest of the change.
+    pub fn policy(&self) -> &crate::model::Policy {
+        &self.model.0.scenario.policy
+    }
+
     /// Round a future minute up to the tick grid.
     pub fn align(&self, t: Minutes) -> Minutes {
         self.model.0.scenario.align(t)
@@ -277,7 +284,6 @@ impl Sim<'_, '_> {
 
     /// Commit an available unit to an incident.
     pub fn assign(&mut self, id: UnitId, incident: usize, tier: u8, raised_at: Minutes) {
-        let model = self.model();
         let (unit, mut status) = self.unit(id);
         let UnitState::Available { notice } = status.state else {
             debug_assert!(false, "only available units are assigned");
@@ -289,8 +295,7 @@ impl Sim<'_, '_> {
         } else {
             self.away.0.remove(&(status.location, unit.capability, id));
         }
-        let plan = self.plan(incident);
-        let host = plan.host;
+        let host = self.host_of(incident);
         if host != unit.home {
             if !status.lent {
                 self.measures.aid_deployments += 1;
@@ -299,23 +304,22 @@ impl Sim<'_, '_> {
         }
         let now = self.now();
         let travel = self.travel_time(status.location, host, unit.capability).unwrap_or(0);
-        let departs = if plan.rostered_at(now) {
+        let rostered_for = {
+            let plan = &self.plans.0[incident];
+            plan.rostered_at(now).then_some(plan.start)
+        };
+        let departs = if let Some(start) = rostered_for {
             // Booked aid is rostered in advance: it sets off so as to arrive at the start.
-            self.align(plan.start.saturating_sub(travel)).max(now)
+            self.align(start.saturating_sub(travel)).max(now)
         } else if notice == 0 {
             now
         } else {
             self.align(now + notice)
         };
         let eta = departs + travel;
-        self.wake_at(eta.saturating_sub(model.scenario.policy.arrival_window));
-        status.assignment = Some(Assignment {
-            incident,
-            tier,
-            raised_at,
-            tour_end: departs + model.scenario.policy.tour,
-            eta,
-        });
+        self.wake_at(eta.saturating_sub(self.policy().arrival_window));
+        status.assignment =
+            Some(Assignment { incident, tier, raised_at, tour_end: departs + self.policy().tour, eta });
         {
             let mut inc = self.incident_state(incident);
             let cs = &mut inc.caps[c];
@@ -355,7 +359,6 @@ impl Sim<'_, '_> {
 
     /// Mobilisation done: set off for the incident.
     pub fn depart(&mut self, id: UnitId) {
-        let model = self.model();
         let (unit, mut status) = self.unit(id);
         let Some(mut a) = status.assignment else {
             return;
@@ -375,12 +378,12 @@ impl Sim<'_, '_> {
                 self.return_to_pool(&unit, status);
             }
             Some(travel) => {
-                a.tour_end = now + model.scenario.policy.tour;
+                a.tour_end = now + self.policy().tour;
                 a.eta = now + travel;
-                self.wake_at(a.eta.saturating_sub(model.scenario.policy.arrival_window));
+                self.wake_at(a.eta.saturating_sub(self.policy().arrival_window));
                 status.assignment = Some(a);
                 status.duty_start = now;
-                let lookahead = a.tour_end.saturating_sub(model.scenario.policy.relief_lookahead);
+                let lookahead = a.tour_end.saturating_sub(self.policy().relief_lookahead);
                 self.wake_at(lookahead);
                 if travel == 0 {
                     self.put(id, status);
@@ -395,7 +398,6 @@ impl Sim<'_, '_> {
 
     /// Reached the incident: on task until the planned stand-down.
     pub fn arrive(&mut self, id: UnitId) {
-        let model = self.model();
         let (unit, mut status) = self.unit(id);
         let Some(mut a) = status.assignment else {
             return;
@@ -418,7 +420,7 @@ impl Sim<'_, '_> {
         // near the incident work to the end of it.
         let home = self.travel_time(host, unit.home, unit.capability);
         let stand_down = match home {
-            Some(h) if h <= model.scenario.policy.rest_away_beyond => a.tour_end.saturating_sub(h),
+            Some(h) if h <= self.policy().rest_away_beyond => a.tour_end.saturating_sub(h),
             _ => a.tour_end,
         };
         if stand_down <= now {
@@ -446,8 +448,10 @@ impl Sim<'_, '_> {
 
     /// Leave the incident: rest near it if home is far, else go home and rest there.
     pub fn stand_down(&mut self, id: UnitId, reason: &str) {
-        let model = self.model();
-        let policy = &model.scenario.policy;
+        let (rest_away_beyond, rest, tour) = {
+            let p = self.policy();
+            (p.rest_away_beyond, p.rest, p.tour)
+        };
         let (unit, mut status) = self.unit(id);
         let Some(a) = self.unlink(&unit, &mut status) else {
             return;
@@ -456,19 +460,19 @@ impl Sim<'_, '_> {
         self.emit_stood_down(&unit, a.incident, reason);
         let home = self.travel_time(status.location, unit.home, unit.capability);
         let duty_end = match home {
-            Some(h) if h <= policy.rest_away_beyond => {
+            Some(h) if h <= rest_away_beyond => {
                 status.state = UnitState::Returning { until: self.align(now + h), then_rest: true };
                 now + h
             }
             _ => {
-                status.state = UnitState::Resting { until: self.align(now + policy.rest) };
+                status.state = UnitState::Resting { until: self.align(now + rest) };
                 now
             }
         };
         let duty = duty_end.saturating_sub(status.duty_start);
-        if duty > policy.tour {
+        if duty > tour {
             self.measures.tour_breaches += 1;
-            self.measures.overrun_unit_minutes += f64::from(duty - policy.tour);
+            self.measures.overrun_unit_minutes += f64::from(duty - tour);
         }
         self.put(id, status);
     }
@@ -507,8 +511,7 @@ impl Sim<'_, '_> {
 
     /// A unit's timed state has ended.
     pub fn on_timer(&mut self, id: UnitId) {
-        let model = self.model();
-        let policy = &model.scenario.policy;
+        let (max_overrun, rest) = (self.policy().max_overrun, self.policy().rest);
         let (unit, mut status) = self.unit(id);
         let now = self.now();
         match status.state {
@@ -516,11 +519,9 @@ impl Sim<'_, '_> {
             UnitState::Travelling { .. } => self.arrive(id),
             UnitState::Deployed { .. } => {
                 let Some(a) = status.assignment else { return };
-                if policy.max_overrun > 0
-                    && now < a.tour_end + policy.max_overrun
-                    && self.relief_missing(a.incident, &unit)
+                if max_overrun > 0 && now < a.tour_end + max_overrun && self.relief_missing(a.incident, &unit)
                 {
-                    let until = self.align((now + 60).min(a.tour_end + policy.max_overrun));
+                    let until = self.align((now + 60).min(a.tour_end + max_overrun));
                     status.state = UnitState::Deployed { until };
                     self.put(id, status);
                 } else {
@@ -534,8 +535,8 @@ impl Sim<'_, '_> {
             UnitState::Returning { then_rest, .. } => {
                 status.location = unit.home;
                 self.set_lent(&unit, &mut status, false);
-                if then_rest && policy.rest > 0 {
-                    status.state = UnitState::Resting { until: self.align(now + policy.rest) };
+                if then_rest && rest > 0 {
+                    status.state = UnitState::Resting { until: self.align(now + rest) };
                     self.put(id, status);
                 } else {
                     self.make_available(&unit, status, unit.base_notice);

@@ -213,7 +213,9 @@ pub fn update_demand(sim: &mut Sim) {
     let now = sim.now();
     let model = sim.model();
     let policy = &model.scenario.policy;
-    for i in 0..sim.plans.0.len() {
+    // One pointer to the plans for the phase, not one per incident.
+    let plans = sim.all_plans();
+    for (i, plan) in plans.iter().enumerate() {
         if sim
             .incidents
             .get(sim.index.incidents[i])
@@ -221,7 +223,6 @@ pub fn update_demand(sim: &mut Sim) {
         {
             continue;
         }
-        let plan = &sim.plan(i);
         let (active, prebooking) = phase(plan, policy, now);
         let mut changed = false;
         {
@@ -418,7 +419,8 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
     let slot = usize::from(tier - 2);
     // Only incidents tier 1 left with a gap or a request can need a request raised or closed.
     let awaiting = std::mem::take(&mut sim.control.awaiting_aid);
-    for i in (0..sim.plans.0.len()).filter(|&i| awaiting.get(i).copied().unwrap_or(true)) {
+    let plans = sim.all_plans();
+    for (i, plan) in plans.iter().enumerate().filter(|&(i, _)| awaiting.get(i).copied().unwrap_or(true)) {
         // Most (incident, capability) pairs have no gap and no request: skip them in one look.
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
@@ -426,7 +428,6 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
         if inc.caps.iter().all(|cs| cs.gap == 0 && cs.requests[slot].is_none()) {
             continue;
         }
-        let plan = &sim.plan(i);
         for cap in model.dataset.capability_ids() {
             let c = usize::from(cap.0);
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
