@@ -141,6 +141,15 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                 let plan = &sim.plans.0[i];
                 let kept_demand = inc.disorder.is_none() && now < inc.demand_fixed_until;
                 for (c, cs) in inc.caps.iter().enumerate() {
+                    // A clear flag lets phases pass over the pair: it must be at rest.
+                    if !sim.active.of(i)[c] && !cs.at_rest() {
+                        return Some(format!(
+                            "incident {i} capability {c}: flagged at rest, but has demand {}, units {:?}, \
+                             gap {}, requests {:?}, snapshot ({}, {}, {})",
+                            cs.demand, cs.assigned, cs.gap, cs.requests, cs.snapshot_demand, cs.deployed,
+                            cs.en_route
+                        ));
+                    }
                     if kept_demand {
                         let scale = inc.scale.unwrap_or(1.0);
                         let fresh = super::systems::explicit_demand(&sim.model.0, plan, scale, c, now);

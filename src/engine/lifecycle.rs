@@ -65,6 +65,7 @@ pub struct Sim<'w, 's> {
     pub index: ResMut<'w, Index>,
     pub outbreaks: ResMut<'w, Outbreaks>,
     pub plans: ResMut<'w, IncidentPlans>,
+    pub active: ResMut<'w, ActivePairs>,
     pub units: Query<'w, 's, (&'static Unit, &'static mut UnitStatus)>,
     pub forces: Query<'w, 's, &'static mut ForceRoster>,
     pub incidents: Query<'w, 's, &'static mut IncidentState>,
@@ -148,6 +149,7 @@ impl Sim<'_, '_> {
             ))
             .id();
         self.index.incidents.push(entity);
+        self.active.add_incident();
         self.plans.change(|plans| plans.push(Arc::new(plan)));
         self.measures.pairs_changed = true;
         index
@@ -328,6 +330,7 @@ impl Sim<'_, '_> {
             cs.units_changed();
             cs.units_by_tier[usize::from(tier - 1)] += 1;
         }
+        self.active.set(incident, c, true);
         if self.logging() {
             let label = self.label(&unit);
             self.emit(EventKind::Allocated {

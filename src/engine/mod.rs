@@ -395,6 +395,7 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Outbreaks::default());
     world.insert_resource(Replication::default());
     world.insert_resource(Control::default());
+    world.insert_resource(ActivePairs::new(model.scenario.incidents.len(), ncap));
     world.insert_resource(IncidentPlans::new(
         model.scenario.incidents.iter().cloned().map(Arc::new).collect(),
     ));

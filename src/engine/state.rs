@@ -232,6 +232,41 @@ pub struct Outbreak {
     pub forces: std::collections::BTreeSet<ForceId>,
 }
 
+/// Which (incident, capability) pairs may not be at rest, by incident index × capability. A
+/// clear flag promises the pair is at rest ([`CapabilityState::at_rest`]; the invariants check
+/// it), so the phases that only act on pairs with demand, units, a gap or a request pass over
+/// it without reading its state: most of the national pairs rest all run, and reading them
+/// missed the cache in every phase. A flag is set where a pair can leave rest (demand set, a
+/// unit assigned) and cleared by the snapshot once the pair is back at rest.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ActivePairs {
+    flags: Vec<bool>,
+    /// Capabilities in the dataset (flags per incident).
+    ncap: usize,
+}
+
+impl ActivePairs {
+    /// All pairs of `incidents` incidents at rest.
+    pub fn new(incidents: usize, ncap: usize) -> Self {
+        Self { flags: vec![false; incidents * ncap], ncap }
+    }
+
+    /// Room for one more incident, at rest.
+    pub fn add_incident(&mut self) {
+        self.flags.resize(self.flags.len() + self.ncap, false);
+    }
+
+    /// Incident `i`'s flags, by capability index.
+    pub fn of(&self, i: usize) -> &[bool] {
+        &self.flags[i * self.ncap..(i + 1) * self.ncap]
+    }
+
+    /// Flag incident `i`'s capability `c` as maybe active (`true`) or at rest (`false`).
+    pub fn set(&mut self, i: usize, c: usize, active: bool) {
+        self.flags[i * self.ncap + c] = active;
+    }
+}
+
 /// Outbreaks by the index of their first seat.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Outbreaks(pub std::collections::BTreeMap<usize, Outbreak>);
@@ -253,6 +288,19 @@ impl CapabilityState {
     /// the pair adds nothing to any figure a snapshot adds up.
     pub fn adds_nothing(&self) -> bool {
         self.assigned.is_empty() && self.deployed == 0 && self.en_route == 0 && self.measured_demand() == 0
+    }
+
+    /// Nothing demanded, no unit committed, no gap, no request open and the last snapshot at
+    /// zero: the state every pair starts in, and the one [`ActivePairs`] lets phases skip.
+    pub fn at_rest(&self) -> bool {
+        self.demand == 0
+            && self.assigned.is_empty()
+            && self.gap == 0
+            && self.gap_since.is_none()
+            && self.requests.iter().all(Option::is_none)
+            && self.deployed == 0
+            && self.en_route == 0
+            && self.snapshot_demand == 0
     }
 
     /// Demand that counts in the measures (units): none while aid is still being pre-booked.

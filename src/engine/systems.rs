@@ -241,6 +241,9 @@ pub fn update_demand(sim: &mut Sim) {
                 changed |= cs.demand != explicit + modelled || cs.prebooking != prebooking;
                 cs.demand = explicit + modelled;
                 cs.prebooking = prebooking;
+                if cs.demand > 0 {
+                    sim.active.set(i, c, true);
+                }
                 if active && cs.demand > 0 && cs.first_demand_at.is_none() {
                     cs.first_demand_at = Some(now);
                 }
@@ -265,9 +268,14 @@ pub fn release_surplus(sim: &mut Sim) {
     for i in 0..sim.plans.0.len() {
         // In one look at the incident, pass over what has no units or no more than it needs.
         look.clear();
+        let active = sim.active.of(i);
+        if !active.contains(&true) {
+            continue;
+        }
         {
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
-            for (cap, cs) in model.dataset.capability_ids().zip(&inc.caps) {
+            let caps = model.dataset.capability_ids().zip(&inc.caps).zip(active);
+            for (cap, cs) in caps.filter(|(_, active)| **active).map(|(pair, _)| pair) {
                 let enough = |(_, due): (u32, u32)| due <= cs.demand;
                 let settled = cs.demand > 0 && cs.kept_commitment(now).is_some_and(enough);
                 if !cs.assigned.is_empty() && !settled {
@@ -311,11 +319,17 @@ pub fn allocate_local(sim: &mut Sim) {
     for &i in sim.plans.by_priority().iter() {
         let host = plans[i].host;
         let latency = plans[i].decision_latency(&model.scenario.policy);
+        // A pair at rest has no gap, no request and nothing to count: pass over it.
+        let active = sim.active.of(i);
+        if !active.contains(&true) {
+            continue;
+        }
         // A capability with no demand and no units has no gap: settle it without counting.
         busy.clear();
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
-            for (cap, cs) in model.dataset.capability_ids().zip(inc.caps.iter_mut()) {
+            let caps = model.dataset.capability_ids().zip(inc.caps.iter_mut()).zip(active);
+            for (cap, cs) in caps.filter(|(_, active)| **active).map(|(pair, _)| pair) {
                 if cs.requests.iter().any(Option::is_some) {
                     awaiting[i] = true;
                 }
@@ -842,12 +856,22 @@ pub fn snapshot(sim: &mut Sim) {
         // Borrowed, not cloned: counting a shared pointer up and down per incident per step
         // cost a fifth of this phase's cycles.
         let plan = &sim.plans.0[i];
+        // A pair at rest adds nothing; only a sample, which lists demanded pairs, reads it.
+        if !sample && !sim.active.of(i).contains(&true) {
+            continue;
+        }
         let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
             continue;
         };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
+            if !sample && !sim.active.of(i)[c] {
+                continue;
+            }
             // An idle pair whose snapshot is already all zeros would add exactly nothing.
             if cs.adds_nothing() && !(sample && is_demanded(plan, cs, c)) {
+                if cs.at_rest() {
+                    sim.active.set(i, c, false);
+                }
                 continue;
             }
             let kept = cs.on_task.take();
@@ -876,6 +900,9 @@ pub fn snapshot(sim: &mut Sim) {
             cs.en_route = en_route;
             let demand = cs.measured_demand();
             cs.snapshot_demand = demand;
+            if cs.at_rest() {
+                sim.active.set(i, c, false);
+            }
             if demand > 0 || deployed > 0 {
                 integrating.push((i, c));
             }
