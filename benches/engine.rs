@@ -8,6 +8,10 @@ use muster::engine::{Need, SupplyGroup, allocate};
 use muster::input::{InputFile, SetOverride, load_model};
 use muster::model::{AllocationPolicy, ForceId, Model, RegionId};
 
+// The same allocator as the `muster` binary, so the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn national(path: &str, sets: &[&str]) -> Arc<Model> {
     let text = std::fs::read(path).expect("scenario exists");
     let sets: Vec<SetOverride> = sets.iter().map(|s| SetOverride::parse(s).expect("valid --set")).collect();

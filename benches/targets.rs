@@ -10,6 +10,10 @@ use muster::input::{self, InputFile, SetOverride, load_model};
 use muster::model::Model;
 use muster::synth::{SynthParams, synthesize};
 
+// The same allocator as the `muster` binary, so the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn shipped(name: &str, sets: &[String]) -> Arc<Model> {
     let text = muster::shipped::find(name).expect("shipped scenario");
     let sets: Vec<SetOverride> = sets.iter().map(|s| SetOverride::parse(s).expect("valid --set")).collect();

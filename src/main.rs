@@ -14,6 +14,11 @@ use muster::present::{ensemble_files, files, terminal};
 #[path = "cli/tabletop.rs"]
 mod tabletop;
 
+// A run makes and frees tens of thousands of small buffers; the system allocator spent about a
+// tenth of an ensemble's time on them (docs/performance.md). Results do not depend on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "muster",
