@@ -189,7 +189,7 @@ impl Sim<'_, '_> {
     /// Store a unit's status and arm its timer.
     pub fn put(&mut self, id: UnitId, status: UnitStatus) {
         if let Some(t) = status.state.until() {
-            self.timers.0.push(std::cmp::Reverse((t, id)));
+            self.timers.push(t, id);
         }
         self.put_silent(id, status);
     }

@@ -103,8 +103,8 @@ impl Simulation {
         let horizon = self.model.scenario.horizon;
         let now = self.now();
         let mut next = Minutes::MAX;
-        if let Some(std::cmp::Reverse((t, _))) = self.world.resource::<Timers>().0.peek() {
-            next = next.min(*t);
+        if let Some(t) = self.world.resource::<Timers>().next() {
+            next = next.min(t);
         }
         {
             let mut wake = self.world.resource_mut::<Wakeups>();

@@ -1,7 +1,6 @@
 //! Components and resources of the simulation World.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
@@ -408,9 +407,52 @@ pub struct Index {
     pub forces: Vec<Entity>,
 }
 
-/// Units whose state ends at a known minute; stale entries are skipped when popped.
+/// Units whose state ends at a known minute; stale entries are skipped when due. Timers come
+/// due in (minute, unit id) order, exactly as from a min-heap of all of them, but are kept as
+/// one list per minute: popping a heap of thousands of timers cost a cache miss per level.
 #[derive(Resource, Default)]
-pub struct Timers(pub BinaryHeap<Reverse<(Minutes, UnitId)>>);
+pub struct Timers {
+    by_minute: BTreeMap<Minutes, Vec<UnitId>>,
+    /// The minute now firing and its units not yet popped, in descending id order.
+    firing: Option<(Minutes, Vec<UnitId>)>,
+}
+
+impl Timers {
+    /// Unit `id`'s state ends at minute `t` (minutes; never before a timer already popped).
+    pub fn push(&mut self, t: Minutes, id: UnitId) {
+        self.by_minute.entry(t).or_default().push(id);
+    }
+
+    /// The first minute at which a timer is due, if any.
+    pub fn next(&self) -> Option<Minutes> {
+        let firing = self.firing.as_ref().filter(|(_, ids)| !ids.is_empty()).map(|&(t, _)| t);
+        let listed = self.by_minute.first_key_value().map(|(&t, _)| t);
+        firing.into_iter().chain(listed).min()
+    }
+
+    /// The next timer due at or before minute `now`: (minute, unit).
+    pub fn pop_due(&mut self, now: Minutes) -> Option<(Minutes, UnitId)> {
+        if let Some((t, ids)) = &mut self.firing {
+            // A state of no length pushed while its minute fires joins the units still to fire.
+            if let Some(entry) = self.by_minute.first_entry().filter(|e| e.key() <= t) {
+                for id in entry.remove() {
+                    let at = ids.partition_point(|&listed| listed > id);
+                    ids.insert(at, id);
+                }
+            }
+            if let Some(id) = ids.pop() {
+                return Some((*t, id));
+            }
+        }
+        let entry = self.by_minute.first_entry().filter(|e| *e.key() <= now)?;
+        let t = *entry.key();
+        let mut ids = entry.remove();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        let id = ids.pop()?;
+        self.firing = Some((t, ids));
+        Some((t, id))
+    }
+}
 
 /// Minutes at which something other than a unit timer may change (demand steps, request
 /// latencies, trigger, disruptions, report samples).
@@ -473,4 +515,56 @@ fn by_priority(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..plans.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].priority), i));
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    use proptest::prelude::*;
+
+    use super::{Timers, UnitId};
+
+    proptest! {
+        /// Timers come due in the order a min-heap of (minute, unit) gives, also when a timer
+        /// is pushed for the minute now firing (a state of no length) or a unit is listed twice.
+        #[test]
+        fn timers_fire_in_heap_order(
+            steps in prop::collection::vec(
+                (0u32..4, prop::collection::vec((0u32..3, 0u32..12), 0..6), 0usize..4),
+                1..40,
+            )
+        ) {
+            let (mut timers, mut heap) = (Timers::default(), BinaryHeap::new());
+            let mut now = 0;
+            for (advance, pushes, pops_between) in steps {
+                now += advance;
+                for (i, &(ahead, id)) in pushes.iter().enumerate() {
+                    timers.push(now + ahead, UnitId(id));
+                    heap.push(Reverse((now + ahead, UnitId(id))));
+                    // Pop some before pushing the rest, as a step fires timers that arm others.
+                    if i < pops_between {
+                        let expected = heap.peek().filter(|Reverse((t, _))| *t <= now).map(|r| r.0);
+                        if expected.is_some() {
+                            heap.pop();
+                        }
+                        prop_assert_eq!(timers.pop_due(now), expected);
+                    }
+                }
+                prop_assert_eq!(timers.next(), heap.peek().map(|Reverse((t, _))| *t));
+                loop {
+                    let expected = heap.peek().filter(|Reverse((t, _))| *t <= now).map(|r| r.0);
+                    if expected.is_some() {
+                        heap.pop();
+                    }
+                    prop_assert_eq!(timers.pop_due(now), expected);
+                    if expected.is_none() {
+                        break;
+                    }
+                }
+                prop_assert_eq!(timers.next(), heap.peek().map(|Reverse((t, _))| *t));
+            }
+        }
+    }
 }

@@ -154,11 +154,7 @@ pub fn apply_disruptions(sim: &mut Sim) {
 /// Move every unit whose timed state ends now to its next state.
 pub fn advance_timers(sim: &mut Sim) {
     let now = sim.now();
-    while let Some(&std::cmp::Reverse((t, id))) = sim.timers.0.peek() {
-        if t > now {
-            break;
-        }
-        sim.timers.0.pop();
+    while let Some((t, id)) = sim.timers.pop_due(now) {
         // A unit released or re-planned since leaves a stale timer behind.
         if sim.unit(id).1.state.until() == Some(t) {
             sim.on_timer(id);
