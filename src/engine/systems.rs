@@ -155,8 +155,10 @@ pub fn apply_disruptions(sim: &mut Sim) {
 pub fn advance_timers(sim: &mut Sim) {
     let now = sim.now();
     while let Some((t, id)) = sim.timers.pop_due(now) {
-        // A unit released or re-planned since leaves a stale timer behind.
-        if sim.unit(id).1.state.until() == Some(t) {
+        // A unit released or re-planned since leaves a stale timer behind. (Read in place:
+        // copying the unit out for one look cost more than the look.)
+        let ends = sim.units.get(sim.index.units[id.0 as usize]).ok().and_then(|(_, s)| s.state.until());
+        if ends == Some(t) {
             sim.on_timer(id);
         }
     }
