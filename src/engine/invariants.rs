@@ -142,7 +142,7 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
                 let kept_demand = inc.disorder.is_none() && now < inc.demand_fixed_until;
                 for (c, cs) in inc.caps.iter().enumerate() {
                     // A clear flag lets phases pass over the pair: it must be at rest.
-                    if !sim.active.of(i)[c] && !cs.at_rest() {
+                    if !sim.active.get(i, c) && !cs.at_rest() {
                         return Some(format!(
                             "incident {i} capability {c}: flagged at rest, but has demand {}, units {:?}, \
                              gap {}, requests {:?}, snapshot ({}, {}, {})",

@@ -237,32 +237,57 @@ pub struct Outbreak {
 /// it without reading its state: most of the national pairs rest all run, and reading them
 /// missed the cache in every phase. A flag is set where a pair can leave rest (demand set, a
 /// unit assigned) and cleared by the snapshot once the pair is back at rest.
+/// (One bit per pair, in whole words per incident: asking whether an incident has any
+/// active pair is then one comparison, which every phase asks of every incident.)
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ActivePairs {
-    flags: Vec<bool>,
-    /// Capabilities in the dataset (flags per incident).
-    ncap: usize,
+    bits: Vec<u64>,
+    /// Words per incident (one for up to 64 capabilities).
+    words: usize,
 }
 
 impl ActivePairs {
-    /// All pairs of `incidents` incidents at rest.
+    /// All pairs of `incidents` incidents at rest, with `ncap` capabilities each.
     pub fn new(incidents: usize, ncap: usize) -> Self {
-        Self { flags: vec![false; incidents * ncap], ncap }
+        let words = ncap.div_ceil(64).max(1);
+        Self { bits: vec![0; incidents * words], words }
     }
 
     /// Room for one more incident, at rest.
     pub fn add_incident(&mut self) {
-        self.flags.resize(self.flags.len() + self.ncap, false);
+        self.bits.resize(self.bits.len() + self.words, 0);
     }
 
-    /// Incident `i`'s flags, by capability index.
-    pub fn of(&self, i: usize) -> &[bool] {
-        &self.flags[i * self.ncap..(i + 1) * self.ncap]
+    fn of(&self, i: usize) -> &[u64] {
+        &self.bits[i * self.words..(i + 1) * self.words]
+    }
+
+    /// Whether any pair of incident `i` may be active.
+    pub fn any(&self, i: usize) -> bool {
+        self.of(i).iter().any(|&w| w != 0)
+    }
+
+    /// Whether incident `i`'s capability `c` may be active.
+    pub fn get(&self, i: usize, c: usize) -> bool {
+        self.bits[i * self.words + c / 64] & (1 << (c % 64)) != 0
+    }
+
+    /// The capability indices of incident `i` that may be active, in ascending order.
+    pub fn caps(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.of(i).iter().enumerate().flat_map(|(w, &word)| {
+            std::iter::successors(Some(word).filter(|&b| b != 0), |&b| Some(b & (b - 1)).filter(|&b| b != 0))
+                .map(move |b| w * 64 + b.trailing_zeros() as usize)
+        })
     }
 
     /// Flag incident `i`'s capability `c` as maybe active (`true`) or at rest (`false`).
     pub fn set(&mut self, i: usize, c: usize, active: bool) {
-        self.flags[i * self.ncap + c] = active;
+        let (word, bit) = (&mut self.bits[i * self.words + c / 64], 1 << (c % 64));
+        if active {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
     }
 }
 
@@ -524,7 +549,25 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::{Timers, UnitId};
+    use super::{ActivePairs, Timers, UnitId};
+
+    /// Flags read back as set, per incident, across word boundaries, in ascending order.
+    #[test]
+    fn active_pairs_list_what_was_set() {
+        let mut pairs = ActivePairs::new(2, 131);
+        pairs.add_incident();
+        for c in [130, 0, 64, 63, 3] {
+            pairs.set(1, c, true);
+        }
+        pairs.set(1, 3, false);
+        pairs.set(2, 5, true);
+        assert_eq!(pairs.caps(1).collect::<Vec<_>>(), vec![0, 63, 64, 130]);
+        assert_eq!(pairs.caps(2).collect::<Vec<_>>(), vec![5]);
+        assert!(!pairs.any(0) && pairs.any(1) && pairs.any(2));
+        assert!(pairs.get(1, 64) && !pairs.get(1, 3) && !pairs.get(0, 130));
+        pairs.set(2, 5, false);
+        assert!(!pairs.any(2) && pairs.caps(2).next().is_none());
+    }
 
     proptest! {
         /// Timers come due in the order a min-heap of (minute, unit) gives, also when a timer

@@ -260,20 +260,18 @@ pub fn update_demand(sim: &mut Sim) {
 
 /// Stand down units an incident no longer needs: mutual aid first, then those not yet arrived.
 pub fn release_surplus(sim: &mut Sim) {
-    let model = sim.model();
     let now = sim.now();
     let mut look: Vec<CapabilityId> = Vec::new();
     for i in 0..sim.plans.0.len() {
         // In one look at the incident, pass over what has no units or no more than it needs.
         look.clear();
-        let active = sim.active.of(i);
-        if !active.contains(&true) {
+        if !sim.active.any(i) {
             continue;
         }
         {
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
-            let caps = model.dataset.capability_ids().zip(&inc.caps).zip(active);
-            for (cap, cs) in caps.filter(|(_, active)| **active).map(|(pair, _)| pair) {
+            for c in sim.active.caps(i) {
+                let (cap, cs) = (CapabilityId(c as u8), &inc.caps[c]);
                 let enough = |(_, due): (u32, u32)| due <= cs.demand;
                 let settled = cs.demand > 0 && cs.kept_commitment(now).is_some_and(enough);
                 if !cs.assigned.is_empty() && !settled {
@@ -318,16 +316,15 @@ pub fn allocate_local(sim: &mut Sim) {
         let host = plans[i].host;
         let latency = plans[i].decision_latency(&model.scenario.policy);
         // A pair at rest has no gap, no request and nothing to count: pass over it.
-        let active = sim.active.of(i);
-        if !active.contains(&true) {
+        if !sim.active.any(i) {
             continue;
         }
         // A capability with no demand and no units has no gap: settle it without counting.
         busy.clear();
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
-            let caps = model.dataset.capability_ids().zip(inc.caps.iter_mut()).zip(active);
-            for (cap, cs) in caps.filter(|(_, active)| **active).map(|(pair, _)| pair) {
+            for c in sim.active.caps(i) {
+                let (cap, cs) = (CapabilityId(c as u8), &mut inc.caps[c]);
                 if cs.requests.iter().any(Option::is_some) {
                     awaiting[i] = true;
                 }
@@ -855,14 +852,14 @@ pub fn snapshot(sim: &mut Sim) {
         // cost a fifth of this phase's cycles.
         let plan = &sim.plans.0[i];
         // A pair at rest adds nothing; only a sample, which lists demanded pairs, reads it.
-        if !sample && !sim.active.of(i).contains(&true) {
+        if !sample && !sim.active.any(i) {
             continue;
         }
         let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
             continue;
         };
         for (c, cs) in inc.caps.iter_mut().enumerate() {
-            if !sample && !sim.active.of(i)[c] {
+            if !sample && !sim.active.get(i, c) {
                 continue;
             }
             // An idle pair whose snapshot is already all zeros would add exactly nothing.
