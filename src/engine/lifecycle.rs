@@ -55,8 +55,8 @@ pub fn on_task_of(
     out
 }
 
-/// All of the World a step touches. Every system takes it, so the schedule must (and does)
-/// order every system explicitly.
+/// All of the World a step touches. The step fetches it once (see `systems::step`); orders,
+/// status and the invariant check fetch it as one-off systems between steps.
 #[derive(SystemParam)]
 pub struct Sim<'w, 's> {
     pub clock: Res<'w, Clock>,
@@ -149,6 +149,7 @@ impl Sim<'_, '_> {
             ))
             .id();
         self.index.incidents.push(entity);
+        self.index.entities_pending = true;
         self.active.add_incident();
         self.plans.change(|plans| plans.push(Arc::new(plan)));
         self.measures.pairs_changed = true;

@@ -68,15 +68,7 @@ impl Simulation {
             ambiguity_detection: LogLevel::Error,
             ..Default::default()
         });
-        schedule.add_systems(
-            (
-                systems::pass_time,
-                systems::local_response,
-                systems::regional_response,
-                systems::national_response,
-            )
-                .chain(),
-        );
+        schedule.add_systems(systems::step);
         schedule.initialize(&mut world).map_err(|e| ScheduleError(format!("{e:?}")))?;
         Ok(Self { world, schedule, model, finished: false, ran: None })
     }

@@ -430,6 +430,10 @@ pub struct Index {
     pub units: Vec<Entity>,
     pub incidents: Vec<Entity>,
     pub forces: Vec<Entity>,
+    /// An entity was spawned or despawned through commands not yet applied: the step applies
+    /// them before its next stage, whose phases expect them done. Every spawn and despawn
+    /// sets it.
+    pub entities_pending: bool,
 }
 
 /// Units whose state ends at a known minute; stale entries are skipped when due. Timers come

@@ -1,16 +1,16 @@
-//! The phases of one step, in order, and the four systems that run them. Every phase reads
-//! and writes the World through [`Sim`]; the order of the systems is fixed by `chain()` in
-//! [`super::Simulation::replication`].
+//! The phases of one step, in order, in four stages, and the one system that runs them. Every
+//! phase reads and writes the World through [`Sim`].
 //!
-//! A phase that spawns entities (disorder seats, mutual-aid requests) ends its system: the
-//! spawned entities exist once the system's commands are applied, before the next system,
-//! where the phases after it expect them. Fetching the World once per system rather than once
-//! per phase saves most of a step's fixed cost.
+//! A phase that spawns or despawns entities (disorder seats, mutual-aid requests) ends its
+//! stage: the phases after it expect those entities to exist (or to be gone), so the stage's
+//! commands are applied, and the World fetched again, before the next stage. Most steps change
+//! no entity, and fetch the World once: fetching it once per stage was 5% of a run.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemState;
 
 use super::allocation::{Need, SupplyGroup, allocate};
 use super::lifecycle::{Sim, on_task_of};
@@ -22,36 +22,57 @@ use crate::model::{
 use crate::results::{EventKind, SeriesPoint};
 use crate::time::Minutes;
 
+/// The stages of a step, in order.
+const STAGES: [fn(&mut Sim); 4] = [pass_time, local_response, regional_response, national_response];
+
+/// One step: the stages in order. The World is fetched once, and again after a stage that
+/// queued entity changes, once they are applied.
+pub fn step(world: &mut World, sim_state: &mut SystemState<Sim<'static, 'static>>) {
+    let mut stages = STAGES.iter();
+    while stages.len() > 0 {
+        {
+            let mut sim = sim_state.get_mut(world).expect("the step needs nothing the World lacks");
+            for stage in stages.by_ref() {
+                stage(&mut sim);
+                if std::mem::take(&mut sim.index.entities_pending) {
+                    break;
+                }
+            }
+        }
+        sim_state.apply(world);
+    }
+}
+
 /// Time passes: add up the last interval, start and end disruptions, move units whose timed
-/// state ends, and let disorder evolve and spread (new seats exist from the next system on).
-pub fn pass_time(mut sim: Sim) {
-    integrate(&mut sim);
-    apply_disruptions(&mut sim);
-    advance_timers(&mut sim);
-    super::disorder::evolve_disorder(&mut sim);
+/// state ends, and let disorder evolve and spread (new seats exist from the next stage on).
+fn pass_time(sim: &mut Sim) {
+    integrate(sim);
+    apply_disruptions(sim);
+    advance_timers(sim);
+    super::disorder::evolve_disorder(sim);
 }
 
 /// Hosts respond: set demand, release surplus units, commit their own, and raise regional
-/// requests for the gap (new requests exist from the next system on).
-pub fn local_response(mut sim: Sim) {
-    update_demand(&mut sim);
-    release_surplus(&mut sim);
-    allocate_local(&mut sim);
-    raise_regional(&mut sim);
+/// requests for the gap (new requests exist from the next stage on).
+fn local_response(sim: &mut Sim) {
+    update_demand(sim);
+    release_surplus(sim);
+    allocate_local(sim);
+    raise_regional(sim);
 }
 
 /// Regions respond, the national trigger is weighed, and national requests are raised.
-pub fn regional_response(mut sim: Sim) {
-    allocate_regional(&mut sim);
-    evaluate_trigger(&mut sim);
-    raise_national(&mut sim);
+fn regional_response(sim: &mut Sim) {
+    allocate_regional(sim);
+    evaluate_trigger(sim);
+    raise_national(sim);
 }
 
 /// The nation responds, idle units away go home, and the step's state is recorded.
-pub fn national_response(mut sim: Sim) {
-    allocate_national(&mut sim);
-    send_idle_home(&mut sim);
-    snapshot(&mut sim);
+fn national_response(sim: &mut Sim) {
+    allocate_national(sim);
+    send_idle_home(sim);
+    snapshot(sim);
 }
 
 /// [`integrate`] as a system of its own, for the stretch after the last step.
@@ -448,6 +469,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             if gap == 0 || !decided {
                 if let (Some(e), 0) = (existing, gap) {
                     sim.commands.entity(e).despawn();
+                    sim.index.entities_pending = true;
                     if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                         inc.caps[c].requests[slot] = None;
                     }
@@ -505,6 +527,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                     },
                 })
                 .id();
+            sim.index.entities_pending = true;
             if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
                 inc.caps[c].requests[slot] = Some(e);
             }
