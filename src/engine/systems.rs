@@ -4,7 +4,7 @@
 //! A phase that spawns or despawns entities (disorder seats, mutual-aid requests) ends its
 //! stage: the phases after it expect those entities to exist (or to be gone), so the stage's
 //! commands are applied, and the World fetched again, before the next stage. Most steps change
-//! no entity, and fetch the World once: fetching it once per stage was 5% of a run.
+//! no entity, and fetch the World once: fetching it once per stage was 6% of the instructions.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
