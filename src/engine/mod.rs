@@ -21,7 +21,7 @@ mod travel;
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
+use bevy_ecs::schedule::SingleThreadedExecutor;
 
 pub use allocation::{Grant, Need, SupplyGroup, UNMET_COST, allocate, objective};
 pub use flow::MinCostFlow;
@@ -64,10 +64,6 @@ impl Simulation {
         world.insert_resource(Replication(replication));
         let mut schedule = Schedule::default();
         schedule.set_executor(SingleThreadedExecutor::new());
-        schedule.set_build_settings(ScheduleBuildSettings {
-            ambiguity_detection: LogLevel::Error,
-            ..Default::default()
-        });
         schedule.add_systems(systems::step);
         schedule.initialize(&mut world).map_err(|e| ScheduleError(format!("{e:?}")))?;
         Ok(Self { world, schedule, model, finished: false, ran: None })
