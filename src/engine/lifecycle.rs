@@ -195,9 +195,19 @@ impl Sim<'_, '_> {
         self.put_silent(id, status);
     }
 
+    /// The unit's name in events, "FORCE:capability:ordinal".
     pub fn label(&self, unit: &Unit) -> String {
+        // Built at its exact length: `format!` grows the string piece by piece, and a run
+        // names a unit at every movement (a sixth of a replication's instructions went there).
         let m = &self.model.0.dataset;
-        format!("{}:{}:{}", m.force(unit.home).code, m.capability(unit.capability).id, unit.ordinal)
+        let (code, cap) = (&m.force(unit.home).code, &m.capability(unit.capability).id);
+        let mut digits = itoa::Buffer::new();
+        let ordinal = digits.format(unit.ordinal);
+        let mut s = String::with_capacity(code.len() + cap.len() + ordinal.len() + 2);
+        for part in [code.as_str(), ":", cap.as_str(), ":", ordinal] {
+            s.push_str(part);
+        }
+        s
     }
 
     /// [`travel_time`](Self::travel_time) from `from` to every force, indexed by force id.
