@@ -319,7 +319,8 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     let mut index = Index::default();
     let mut unit_id = 0u32;
     let mut rosters = Vec::with_capacity(data.forces.len());
-    let mut units = Vec::new();
+    let total: u32 = data.forces.iter().flat_map(|f| f.establishment.iter()).sum();
+    let mut units = Vec::with_capacity(total as usize);
     for f in data.force_ids() {
         let force = data.force(f);
         let mut roster = ForceRoster {
