@@ -389,5 +389,12 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
         model.scenario.incidents.iter().cloned().map(Arc::new).collect(),
     ));
     let lost_share = data.forces.iter().flat_map(|f| f.consistency.iter().map(|k| 1.0 - k)).collect();
-    world.insert_resource(Measures { lost_share, ..Measures::new(data.forces.len(), ncap) });
+    // One national point per capability per sample, known now: no growing and copying.
+    let samples = (model.scenario.horizon / model.scenario.report_interval.max(1) + 1) as usize;
+    let series_national = Vec::with_capacity(samples * ncap);
+    world.insert_resource(Measures {
+        lost_share,
+        series_national,
+        ..Measures::new(data.forces.len(), ncap)
+    });
 }

@@ -864,7 +864,9 @@ pub fn snapshot(sim: &mut Sim) {
     let mut integrating = std::mem::take(&mut m.integrating);
     integrating.clear();
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
-    let mut points = Vec::new();
+    // Points go straight onto the series: a list per sample, grown and then copied over,
+    // was most of the snapshot's reallocation.
+    let mut points = std::mem::take(&mut m.series_incidents);
     if sample {
         sim.measures.series_ids.cover(&sim.plans.0, &model.dataset.capabilities);
     }
@@ -966,8 +968,8 @@ pub fn snapshot(sim: &mut Sim) {
         m.peak_total = total_short;
         m.peak_at = now;
     }
+    m.series_incidents = points;
     if sample {
-        m.series_incidents.extend(points);
         for (c, n) in national.into_iter().enumerate() {
             m.series_national.push(SeriesPoint {
                 t: now,
