@@ -124,42 +124,52 @@ pub struct Incident {
 }
 
 /// Demand and commitment for one capability at one incident.
+///
+/// Laid out in declaration order (`repr(C)`), the fields every phase reads for every live pair
+/// at every step first: they share the first 96 bytes, so a phase's look at a pair touches
+/// two cache lines rather than the three or four the compiler's order spread them over.
 #[derive(Debug, Clone, Default)]
+#[repr(C)]
 pub struct CapabilityState {
-    /// Units demanded now (for allocation; during a booked event's lead, the booked units).
-    pub demand: u32,
-    /// In a booked planned event's lead time: units are being placed, but nothing is demanded
-    /// yet, so nothing is measured.
-    pub prebooking: bool,
     /// Units committed (mobilising, travelling or deployed), sorted by id.
     pub assigned: Vec<UnitId>,
-    /// Units still wanted after this minute's allocations.
-    pub gap: u32,
-    /// When the current gap opened.
-    pub gap_since: Option<Minutes>,
+    /// Effective strength on task at the last snapshot (units).
+    pub effective: f64,
     /// Open request entities at tier 2 and tier 3.
     pub requests: [Option<Entity>; 2],
     /// The last commitment count, valid until a listed unit changes state or the clock
     /// reaches `valid_until` (a unit becomes due or its relief is sought).
     pub commitment: Option<CommitmentCount>,
-    /// Who of the committed units is on task, kept until a listed unit changes state; the
-    /// snapshot reads it every step.
-    pub on_task: Option<OnTask>,
-    pub first_demand_at: Option<Minutes>,
-    pub first_cover_at: Option<Minutes>,
-    pub full_cover_at: Option<Minutes>,
-    pub units_by_tier: [u32; 3],
-    /// Snapshot at the end of the last step: units on task, effective strength, en route.
+    /// When the current gap opened (minute).
+    pub gap_since: Option<Minutes>,
+    /// Units demanded now (for allocation; during a booked event's lead, the booked units).
+    pub demand: u32,
+    /// Units still wanted after this minute's allocations.
+    pub gap: u32,
+    /// Units on task at the last snapshot.
     pub deployed: u32,
-    pub effective: f64,
+    /// Units committed but not on task at the last snapshot.
     pub en_route: u32,
     /// Measured demand at the last snapshot (units): with the flag `Measures::pairs_changed`
     /// clear it must equal the demand now, which the invariants check.
     pub snapshot_demand: u32,
-    /// Totals (unit-minutes) and the worst moment.
+    /// In a booked planned event's lead time: units are being placed, but nothing is demanded
+    /// yet, so nothing is measured.
+    pub prebooking: bool,
+    /// Who of the committed units is on task, kept until a listed unit changes state; the
+    /// snapshot reads it whenever it looks at the pair.
+    pub on_task: Option<OnTask>,
+    /// Demand and met demand integrated over the run (unit-minutes).
     pub demanded_um: f64,
     pub met_um: f64,
+    /// The worst shortfall seen at a snapshot (units).
     pub peak_shortfall: f64,
+    /// Minutes of the first demand, the first unit on task and the first full cover.
+    pub first_demand_at: Option<Minutes>,
+    pub first_cover_at: Option<Minutes>,
+    pub full_cover_at: Option<Minutes>,
+    /// Units committed by tier 1, 2 and 3 over the run (units).
+    pub units_by_tier: [u32; 3],
 }
 
 /// Units committed to one (incident, capability), and how many of them are due; see
@@ -553,7 +563,16 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::{ActivePairs, Timers, UnitId};
+    use super::{ActivePairs, CapabilityState, Timers, UnitId};
+
+    /// The fields every phase reads per live pair end within the first 96 bytes, as the
+    /// layout note on `CapabilityState` says (a field added before them would break it).
+    #[test]
+    fn hot_capability_fields_share_the_first_96_bytes() {
+        let hot_end = std::mem::offset_of!(CapabilityState, prebooking) + 1;
+        assert!(hot_end <= 96, "hot fields end at byte {hot_end}");
+        assert!(std::mem::offset_of!(CapabilityState, on_task) >= hot_end);
+    }
 
     /// Flags read back as set, per incident, across word boundaries, in ascending order.
     #[test]
