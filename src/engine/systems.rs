@@ -618,11 +618,15 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
     let plans = sim.all_plans();
     for &i in sim.plans.by_priority().iter() {
         let plan = &plans[i];
+        // A pair at rest has no gap: read only the live ones.
+        if !sim.active.any(i) {
+            continue;
+        }
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
         };
-        for cap in model.dataset.capability_ids() {
-            let cs = &inc.caps[usize::from(cap.0)];
+        for c in sim.active.caps(i) {
+            let (cap, cs) = (CapabilityId(c as u8), &inc.caps[c]);
             if cs.gap == 0 {
                 continue;
             }
