@@ -46,6 +46,10 @@ fn bench_targets(c: &mut Criterion) {
     c.bench_function("target/national-72h-terror-disorder-1-core", |b| {
         b.iter(|| muster::engine::run(Arc::clone(&model)).expect("runs"))
     });
+    // The same replication as an ensemble runs it: no event log (a record never holds one).
+    c.bench_function("target/national-72h-terror-disorder-1-core-as-in-ensemble", |b| {
+        b.iter(|| muster::engine::run_replication_with(Arc::clone(&model), 0, false).expect("runs"))
+    });
     // Replications per second on 2 threads; 10,000 replications take 10,000 / that.
     let mut group = c.benchmark_group("target/national-72h-ensemble-256-runs");
     group.sample_size(10);
