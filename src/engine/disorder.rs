@@ -44,7 +44,8 @@ pub fn evolve_disorder(sim: &mut Sim) {
     let ncap = model.dataset.capabilities.len();
     let replication = sim.replication.0;
     let plans = sim.all_plans();
-    for (i, plan) in plans.iter().enumerate() {
+    for &i in sim.plans.disorder().iter() {
+        let plan = &plans[i];
         let Some(IncidentDynamics::Disorder { size, outbreak }) = &plan.dynamics else { continue };
         if now < plan.start || now >= plan.end {
             continue;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use super::travel::TravelNetwork;
-use crate::model::{CapabilityId, ForceId, IncidentPlan, Model};
+use crate::model::{CapabilityId, ForceId, IncidentDynamics, IncidentPlan, Model};
 use crate::results::Event;
 use crate::time::Minutes;
 
@@ -531,18 +531,25 @@ impl Default for EventLog {
 /// threat models create, in the order they appear. Shared, so a phase can hold the list for a
 /// step with one pointer count rather than one per plan.
 #[derive(Resource, Default, Clone)]
-pub struct IncidentPlans(pub Arc<Vec<Arc<IncidentPlan>>>, Arc<Vec<usize>>);
+pub struct IncidentPlans(pub Arc<Vec<Arc<IncidentPlan>>>, Arc<Vec<usize>>, Arc<Vec<usize>>);
 
 impl IncidentPlans {
     pub fn new(plans: Vec<Arc<IncidentPlan>>) -> Self {
-        let order = Arc::new(by_priority(&plans));
-        Self(Arc::new(plans), order)
+        let (order, disorder) = (Arc::new(by_priority(&plans)), Arc::new(with_disorder(&plans)));
+        Self(Arc::new(plans), order, disorder)
     }
 
-    /// Add or replace plans; the priority order follows.
+    /// Add or replace plans; the priority order and the list of disorder follow.
     pub fn change(&mut self, change: impl FnOnce(&mut Vec<Arc<IncidentPlan>>)) {
         change(Arc::make_mut(&mut self.0));
         self.1 = Arc::new(by_priority(&self.0));
+        self.2 = Arc::new(with_disorder(&self.0));
+    }
+
+    /// Indices of the incidents whose demand follows the disorder model, ascending. Kept so
+    /// that the disorder phase need not look into every plan at every step (a cache miss each).
+    pub fn disorder(&self) -> Arc<Vec<usize>> {
+        Arc::clone(&self.2)
     }
 
     /// Incident indices by priority (highest first), then index: the order allocation serves
@@ -550,6 +557,11 @@ impl IncidentPlans {
     pub fn by_priority(&self) -> Arc<Vec<usize>> {
         Arc::clone(&self.1)
     }
+}
+
+fn with_disorder(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
+    let disorder = |i: &usize| matches!(plans[*i].dynamics, Some(IncidentDynamics::Disorder { .. }));
+    (0..plans.len()).filter(disorder).collect()
 }
 
 fn by_priority(plans: &[Arc<IncidentPlan>]) -> Vec<usize> {
