@@ -334,12 +334,13 @@ pub fn allocate_local(sim: &mut Sim) {
     awaiting.clear();
     awaiting.resize(plans.len(), false);
     for &i in sim.plans.by_priority().iter() {
-        let host = plans[i].host;
-        let latency = plans[i].decision_latency(&model.scenario.policy);
-        // A pair at rest has no gap, no request and nothing to count: pass over it.
+        // A pair at rest has no gap, no request and nothing to count: pass over it (before
+        // reading its plan, which is a cache miss by now).
         if !sim.active.any(i) {
             continue;
         }
+        let host = plans[i].host;
+        let latency = plans[i].decision_latency(&model.scenario.policy);
         // A capability with no demand and no units has no gap: settle it without counting.
         busy.clear();
         {
