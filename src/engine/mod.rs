@@ -392,9 +392,5 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     // One national point per capability per sample, known now: no growing and copying.
     let samples = (model.scenario.horizon / model.scenario.report_interval.max(1) + 1) as usize;
     let series_national = Vec::with_capacity(samples * ncap);
-    world.insert_resource(Measures {
-        lost_share,
-        series_national,
-        ..Measures::new(data.forces.len(), ncap)
-    });
+    world.insert_resource(Measures { lost_share, series_national, ..Measures::new(data.forces.len(), ncap) });
 }
