@@ -198,7 +198,7 @@ impl Sim<'_, '_> {
     /// The unit's name in events, "FORCE:capability:ordinal".
     pub fn label(&self, unit: &Unit) -> String {
         // Built at its exact length: `format!` grows the string piece by piece, and a run
-        // names a unit at every movement (a sixth of a replication's instructions went there).
+        // names a unit at every movement (a sixth of a single run's engine instructions went there).
         let m = &self.model.0.dataset;
         let (code, cap) = (&m.force(unit.home).code, &m.capability(unit.capability).id);
         let mut digits = itoa::Buffer::new();

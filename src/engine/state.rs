@@ -163,11 +163,12 @@ pub struct CapabilityState {
     pub met_um: f64,
     /// The worst shortfall seen at a snapshot (units).
     pub peak_shortfall: f64,
-    /// Minutes of the first demand, the first unit on task and the first full cover.
+    /// Minute of the first demand.
     pub first_demand_at: Option<Minutes>,
     /// Who of the committed units is on task, kept until a listed unit changes state; the
     /// snapshot reads it whenever it looks at the pair.
     pub on_task: Option<OnTask>,
+    /// Minutes of the first unit on task and of the first full cover.
     pub first_cover_at: Option<Minutes>,
     pub full_cover_at: Option<Minutes>,
     /// Units committed by tier 1, 2 and 3 over the run (units).

@@ -618,11 +618,11 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
         vec![vec![false; model.dataset.forces.len()]; model.dataset.capabilities.len()];
     let plans = sim.all_plans();
     for &i in sim.plans.by_priority().iter() {
-        let plan = &plans[i];
         // A pair at rest has no gap: read only the live ones.
         if !sim.active.any(i) {
             continue;
         }
+        let plan = &plans[i];
         let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else {
             continue;
         };
@@ -871,7 +871,7 @@ pub fn snapshot(sim: &mut Sim) {
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
     // Points go straight onto the series: a list per sample, grown and then copied over,
     // was most of the snapshot's reallocation.
-    let mut points = std::mem::take(&mut m.series_incidents);
+    let mut series = std::mem::take(&mut m.series_incidents);
     if sample {
         sim.measures.series_ids.cover(&sim.plans.0, &model.dataset.capabilities);
     }
@@ -946,7 +946,7 @@ pub fn snapshot(sim: &mut Sim) {
             n.2 += effective;
             n.3 += en_route;
             if sample && is_demanded(plan, cs, c) {
-                points.push(SeriesPoint {
+                series.push(SeriesPoint {
                     t: now,
                     incident: Arc::clone(&ids.incidents[i]),
                     capability: Arc::clone(&ids.capabilities[c]),
@@ -973,7 +973,7 @@ pub fn snapshot(sim: &mut Sim) {
         m.peak_total = total_short;
         m.peak_at = now;
     }
-    m.series_incidents = points;
+    m.series_incidents = series;
     if sample {
         for (c, n) in national.into_iter().enumerate() {
             m.series_national.push(SeriesPoint {
