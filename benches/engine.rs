@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use muster::engine::{Need, SupplyGroup, allocate};
+use muster::engine::{FairShare, Need, SupplyGroup, allocate};
 use muster::input::{InputFile, SetOverride, load_model};
 use muster::model::{AllocationPolicy, ForceId, Model, RegionId};
 
@@ -61,6 +61,8 @@ fn bench_allocation(c: &mut Criterion) {
             location: ForceId((i / 4) as u16),
             notice: [60, 240, 480, 1440][(i % 4) as usize],
             count: 1 + (i * 7) % 5,
+            strength: 1000 + (i / 4) * 150,
+            burden: f64::from((i * 53) % 7) * 720.0,
         })
         .collect();
     let needs: Vec<Need> = (0..12u32)
@@ -78,9 +80,10 @@ fn bench_allocation(c: &mut Criterion) {
             (0..needs.len()).map(|n| Some(grp.notice + ((g * 37 + n * 101) % 400) as u32)).collect()
         })
         .collect();
-    for policy in [AllocationPolicy::Optimal, AllocationPolicy::Nearest] {
+    let fair = FairShare { window: 120, per_unit: 720.0 };
+    for policy in [AllocationPolicy::FairShare, AllocationPolicy::Optimal, AllocationPolicy::Nearest] {
         c.bench_function(&format!("allocation/{}-192-groups-12-needs", policy.name()), |b| {
-            b.iter(|| allocate(policy, &groups, &needs, &arrival))
+            b.iter(|| allocate(policy, &groups, &needs, &arrival, &fair))
         });
     }
 }

@@ -235,6 +235,27 @@ pub struct Summary {
     /// First minute a region had tier-2 requests it could not fill (the need for national aid).
     #[serde(default)]
     pub regional_shortfall_at: Option<Minutes>,
+    /// Officer rest days and leave days cancelled to call units out (officer-days): owed back.
+    #[serde(default)]
+    pub time_off_cancelled_officer_days: u64,
+    /// Planned arrivals (reliefs, booked aid) and how they kept time.
+    #[serde(default)]
+    pub planned_arrivals: PlannedArrivals,
+    /// Journeys between home and a lodging near a host (unit-hours): duty off task.
+    #[serde(default)]
+    pub lodging_travel_unit_hours: f64,
+}
+
+/// Units sent ahead of when they were wanted (a relief timed to a handover, booked aid timed to
+/// an event's start), and how many came late.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedArrivals {
+    /// Units that went on task (units).
+    pub arrivals: u32,
+    /// Of those, units on task after the minute they were wanted (units).
+    pub late: u32,
+    /// Mean lateness of the late ones (minutes).
+    pub mean_late_minutes: Option<f64>,
 }
 
 /// Minutes from the request that brought a unit to its arrival, for one tier.
@@ -309,6 +330,9 @@ pub struct IncidentCapability {
     pub time_to_full_cover: Option<Minutes>,
     /// Units sent, by the tier that sent them: [local, regional, national].
     pub units_by_tier: [u32; 3],
+    /// Forces other than the host that sent units (codes, sorted).
+    #[serde(default)]
+    pub donor_forces: Vec<String>,
 }
 
 /// One force's burden and contribution.

@@ -12,4 +12,5 @@ mod suite {
     mod synthetic;
     mod tabletop;
     mod threats;
+    mod workforce;
 }

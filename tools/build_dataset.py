@@ -24,21 +24,29 @@ description = "48 forces from shared reference data (officer strength 31 Mar 202
 
 # Defaults for every scenario's [policy]; a scenario overrides any of them.
 [policy]
-allocation = "optimal"             # national/regional allocation: optimal | nearest | regional-first
+allocation = "fair-share"          # regional/national allocation: fair-share | optimal | nearest | regional-first
 retained_cover = 0.5               # [U] share of each force's units donors keep home when lending
 cover_standard = 0.5               # [U] share ordinary policing needs; lending below it is counted
 local_latency = "15m"              # [U] time for a force to decide to commit its own units
 regional_latency = "1h"            # [U] host -> RICC -> donors, per request
 national_latency = "2h"            # [U] NPoCC brokering once national mobilisation is active
-national_trigger = { regional_shortfall = 10, sustained = "12h" }  # [U] see docs/model.md
-tour = "12h"                       # [U] mutual-aid tour, travel counted as duty (APP practice)
+national_trigger = { regional_shortfall = 10, sustained = "12h", lasting = "3d" }  # [U] see docs/model.md
+escalate_after = "24h"             # [U] a need for aid that lasts is brokered nationally (NPoCC brokers steady-state aid [V])
+share_window = "2h"                # [U] fair-share brokering treats donors arriving within this of the soonest as equal
+tour = "12h"                       # [U] mutual-aid tour (APP practice); from home for day trips, from the lodging otherwise
 rest = "8h"                        # [V] 8 h sleeping time in each 24 h (Hertfordshire Agreement)
+max_consecutive_tours = 7          # [U] tours in a run before rest days (Working Time Regulations weekly rest)
+rest_days = "2d"                   # [U] rest days after a run of tours (48 h in 14 days, Working Time Regulations)
 max_overrun = "0m"                 # [U] how long a unit may be held past its tour waiting for relief
-rest_away_beyond = "2h"            # [U] units further than this from home rest near the incident
-relief_lookahead = "2h"            # [U] relief is requested this long before a tour ends
+rest_away_beyond = "2h"            # [U] units further than this from home lodge near the incident
+relief_lookahead = "8h"            # [D] relief is rostered this long before a handover: the 8 h due notice of Reg 25 [V]
+handover = "30m"                   # [U] the relief is on task this long before the outgoing unit stands down
+stagger = "2h"                     # [U] first tours of units sent together are cut by 0, 30, 60, 90 min in turn
 arrival_window = "4h"              # [U] units due on task later than this do not count against a gap
+replace_margin = "1h"              # [U] a committed unit still on its way is replaced by one on task at least this much sooner
 planned_lead = "6h"                # [U] booked aid for a planned event is allocated this long before it starts
-local_travel = "30m"               # [U] travel from a force's HQ to an incident in its own area
+local_travel = "30m"               # [U] travel from HQ to an incident in its own area, for forces without an area
+local_travel_from_area = true      # [D] local travel from the force's area: 2/3 of the radius x 1.25 circuity at convoy speed
 min_consistency = 0.0              # units of a force whose standards factor is below this are refused as aid
 
 # Disorder model defaults; a scenario's [disorder] overrides any of them. All [U]: see docs/threats.md.
@@ -61,6 +69,17 @@ surveillance_per_psu = 0.05        # surveillance teams per PSU demanded (intell
 armed_uplift = 0.25                # [U] share of each force's ARV crews tied to protective security
 military_backfill = 0.0            # [U] share of that taken over by the military (Op Temperer: up to ~5,000 troops [V]); scenarios set it
 
+# What is drawn at random, per replication, from the run's seeded streams (docs/model.md).
+# A scenario's [uncertainty] overrides any key; deterministic = true pins every draw.
+[uncertainty]
+deterministic = false
+availability = true                # [D] each unit's duty state on the day drawn with its bands' shares
+notice_spread = 0.3                # [U] call-out notice x log-normal factor, median 1, sigma 0.3 (p90 about 1.5x)
+travel_spread = 0.15               # [U] journey time x log-normal factor, median 1, sigma 0.15 (p90 about 1.2x)
+congestion = [0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.95, 1.3, 1.3, 1.1, 1.0, 1.0, 1.0, 1.0, 1.0, 1.1, 1.3, 1.3, 1.1, 1.0, 1.0, 0.95, 0.85, 0.85]  # [U] travel-time factor by hour of departure
+start_spread = "1h"                # [U] an unplanned incident starts within +-2 h (sd 1 h) of its written time
+demand_spread = 1.3                # [U] unplanned demand as written at the median; 1 in 10 is 30% or more larger
+
 # Capability catalogue: a user may add capabilities (dogs, search, ...).
 # Establishment rule: units = max(minimum, round(basis x share / officers_per_unit)),
 # where basis is the force's officers or armed officers. A force's explicit `units` wins.
@@ -71,7 +90,21 @@ unit = "PSU"
 officers_per_unit = 25             # [U] 1 insp + 3 sgt + 18 PC + 3 drivers (sensitivity 20-31)
 convoy_speed_kmh = 64              # [U] carrier convoy average on motorways and A roads
 establishment = { basis = "officers", share = 0.1229, minimum = 1 }  # [D] 18,000 POPS / 146,442 officers
-readiness = [ { notice = "1h", share = 0.10 }, { notice = "4h", share = 0.40 }, { notice = "8h", share = 0.80 }, { notice = "24h", share = 1.0 } ]  # [U]
+# Readiness = the state of the officers when the call comes (docs/data.md): [D] shares of the
+# week from a 40 h week, two rest days a week and ~9% leave; [U] notices.
+readiness = [ { state = "on-duty", notice = "1h", share = 0.23 }, { state = "off-duty", notice = "4h", share = 0.61 }, { state = "rest-day", notice = "8h", share = 0.91 }, { state = "leave", notice = "24h", share = 1.0 } ]
+abstracted = 0.05                  # [U] sick, on courses or on other duties for the whole run
+mobilised_notice = "1h"            # [U] a PSU that has worked a tour of the operation reforms in an hour
+
+[[capability]]
+id = "public-order-basic"
+unit = "basic serial"
+officers_per_unit = 25             # [U] the size of a PSU, for comparison
+convoy_speed_kmh = 64              # [U]
+establishment = { basis = "officers", share = 0.2, minimum = 1 }  # [U] Level 3 (basic-trained) and general officers a force can roster for event duty
+readiness = [ { state = "on-duty", notice = "2h", share = 0.23 }, { state = "off-duty", notice = "6h", share = 0.61 }, { state = "rest-day", notice = "12h", share = 0.91 }, { state = "leave", notice = "24h", share = 1.0 } ]
+abstracted = 0.05                  # [U]
+mobilised_notice = "1h"            # [U]
 
 [[capability]]
 id = "firearms"
@@ -79,7 +112,10 @@ unit = "ARV crew"
 officers_per_unit = 3              # [V] at least two AFOs; 2 county, 3 London
 convoy_speed_kmh = 90              # [U] ARVs travel faster than carriers
 establishment = { basis = "armed-officers", share = 0.91, minimum = 1 }  # [D] 5,861 / 6,473 deployable
-readiness = [ { notice = "10m", share = 0.20 }, { notice = "2h", share = 0.40 }, { notice = "8h", share = 0.75 }, { notice = "24h", share = 1.0 } ]  # [U]
+readiness = [ { state = "on-duty", notice = "10m", share = 0.23 }, { state = "off-duty", notice = "2h", share = 0.61 }, { state = "rest-day", notice = "8h", share = 0.91 }, { state = "leave", notice = "24h", share = 1.0 } ]
+abstracted = 0.05                  # [U]
+mobilised_notice = "30m"           # [U]
+patrol = { speed_kmh = 60, circuity = 1.3, dispatch = "2m" }  # [U] on-duty crews patrol their force area
 
 [[capability]]
 id = "cbrn"
@@ -87,7 +123,9 @@ unit = "CBRN team"
 officers_per_unit = 10             # [U]
 convoy_speed_kmh = 64              # [U]
 establishment = { basis = "officers", share = 0.0067, minimum = 1 }  # [U] one team per ~1,500 officers
-readiness = [ { notice = "1h", share = 0.25 }, { notice = "4h", share = 0.60 }, { notice = "12h", share = 1.0 } ]  # [U]
+readiness = [ { state = "on-duty", notice = "1h", share = 0.23 }, { state = "off-duty", notice = "4h", share = 0.61 }, { state = "rest-day", notice = "8h", share = 0.91 }, { state = "leave", notice = "12h", share = 1.0 } ]
+abstracted = 0.05                  # [U]
+mobilised_notice = "1h"            # [U]
 
 [[capability]]
 id = "surveillance"
@@ -95,7 +133,9 @@ unit = "surveillance team"
 officers_per_unit = 10             # [U] teams of 8-12 operatives
 convoy_speed_kmh = 80              # [U]
 establishment = { basis = "officers", share = 0.01, minimum = 1 }  # [U] 1-3 teams per force
-readiness = [ { notice = "2h", share = 0.30 }, { notice = "12h", share = 0.80 }, { notice = "24h", share = 1.0 } ]  # [U]
+readiness = [ { state = "on-duty", notice = "2h", share = 0.23 }, { state = "off-duty", notice = "8h", share = 0.61 }, { state = "rest-day", notice = "12h", share = 0.91 }, { state = "leave", notice = "24h", share = 1.0 } ]
+abstracted = 0.05                  # [U]
+mobilised_notice = "2h"            # [U]
 '''
 
 # National forces have no land borders; they reach the rest of the graph through an access
@@ -124,6 +164,8 @@ for f in forces:
     out.append(f"officers = {int(f['officers_fte'])}")
     out.append(f"armed_officers = {int(f['armed_officers'])}")
     out.append(f"hq = {{ lat = {float(f['hq_lat'])}, lon = {float(f['hq_lon'])} }}")
+    if f["area_km2"].strip():
+        out.append(f"area_km2 = {float(f['area_km2'])}")
     if f["code"] in EXPLICIT_UNITS:
         units = ", ".join(f"{k} = {v}" for k, v in EXPLICIT_UNITS[f["code"]].items())
         out.append(f"units = {{ {units} }}")

@@ -21,6 +21,20 @@ pub struct SupplyGroup {
     pub notice: Minutes,
     /// Units available to lend.
     pub count: u32,
+    /// The home force's officer strength (officers): the basis of its fair share.
+    pub strength: u32,
+    /// What the home force has lent so far: unit-minutes on task elsewhere, plus a tour for
+    /// each unit away now (unit-minutes).
+    pub burden: f64,
+}
+
+/// How fair-share allocation weighs donors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FairShare {
+    /// Donors arriving within this many minutes of the soonest count as equally quick.
+    pub window: Minutes,
+    /// What one more unit adds to a donor's burden (unit-minutes: a tour).
+    pub per_unit: f64,
 }
 
 /// An open request for units of one capability at one host.
@@ -58,8 +72,10 @@ pub fn allocate(
     groups: &[SupplyGroup],
     needs: &[Need],
     arrival: &[Vec<Option<Minutes>>],
+    fair: &FairShare,
 ) -> Vec<Grant> {
     match policy {
+        AllocationPolicy::FairShare => fair_share(groups, needs, arrival, fair),
         AllocationPolicy::Optimal => optimal(groups, needs, arrival),
         AllocationPolicy::Nearest => greedy(groups, needs, arrival, false),
         AllocationPolicy::RegionalFirst => greedy(groups, needs, arrival, true),
@@ -123,6 +139,58 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
         .collect()
 }
 
+/// Needs in priority order (the engine lists them oldest first, which breaks ties), one unit at
+/// a time: among the groups that can go, those arriving within the window of the soonest are
+/// equally quick; of them, the unit comes from the force whose burden, with this unit, is the
+/// smallest for its strength (ties: sooner, then the group listed first).
+fn fair_share(
+    groups: &[SupplyGroup],
+    needs: &[Need],
+    arrival: &[Vec<Option<Minutes>>],
+    fair: &FairShare,
+) -> Vec<Grant> {
+    let mut left: Vec<u32> = groups.iter().map(|g| g.count).collect();
+    // Units given in this allocation, by home force (in group order of first appearance).
+    let mut given: Vec<(crate::model::ForceId, u32)> = Vec::new();
+    let given_of =
+        |given: &[(crate::model::ForceId, u32)], f| given.iter().find(|(h, _)| *h == f).map_or(0, |g| g.1);
+    let mut order: Vec<usize> = (0..needs.len()).collect();
+    order.sort_by_key(|&n| std::cmp::Reverse(needs[n].priority));
+    let mut placed: Vec<Vec<u32>> = vec![vec![0; needs.len()]; groups.len()];
+    for n in order {
+        for _ in 0..needs[n].units {
+            let soonest = (0..groups.len()).filter(|&g| left[g] > 0).filter_map(|g| arrival[g][n]).min();
+            let Some(soonest) = soonest else { break };
+            let limit = soonest.saturating_add(fair.window);
+            let pick = (0..groups.len())
+                .filter(|&g| left[g] > 0)
+                .filter_map(|g| arrival[g][n].filter(|&a| a <= limit).map(|a| (g, a)))
+                .map(|(g, a)| {
+                    let group = &groups[g];
+                    let after = group.burden + f64::from(given_of(&given, group.home) + 1) * fair.per_unit;
+                    (after / f64::from(group.strength.max(1)), a, g)
+                })
+                .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+            let Some((_, _, g)) = pick else { break };
+            left[g] -= 1;
+            placed[g][n] += 1;
+            match given.iter_mut().find(|(h, _)| *h == groups[g].home) {
+                Some(entry) => entry.1 += 1,
+                None => given.push((groups[g].home, 1)),
+            }
+        }
+    }
+    let mut grants = Vec::new();
+    for (g, row) in placed.iter().enumerate() {
+        for (n, &units) in row.iter().enumerate() {
+            if units > 0 {
+                grants.push(Grant { group: g, need: n, units });
+            }
+        }
+    }
+    grants
+}
+
 fn greedy(
     groups: &[SupplyGroup],
     needs: &[Need],
@@ -170,8 +238,12 @@ mod tests {
             location: ForceId(home),
             notice,
             count,
+            strength: 1000,
+            burden: 0.0,
         }
     }
+
+    const FAIR: FairShare = FairShare { window: 60, per_unit: 720.0 };
 
     #[test]
     fn optimal_gives_scarce_units_to_the_higher_priority() {
@@ -181,7 +253,7 @@ mod tests {
             Need { host: ForceId(3), host_region: RegionId(0), priority: 3, units: 1 },
         ];
         let arrival = vec![vec![Some(10), Some(500)]];
-        let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
+        let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival, &FAIR);
         assert_eq!(grants, vec![Grant { group: 0, need: 1, units: 1 }]);
     }
 
@@ -194,8 +266,8 @@ mod tests {
             Need { host: ForceId(4), host_region: RegionId(0), priority: 1, units: 1 },
         ];
         let arrival = vec![vec![Some(10), Some(20)], vec![Some(15), Some(200)]];
-        let opt = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
-        let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival);
+        let opt = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival, &FAIR);
+        let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival, &FAIR);
         assert_eq!(objective(&needs, &arrival, &opt), 15 + 20);
         assert_eq!(objective(&needs, &arrival, &near), 10 + 200);
     }
@@ -205,9 +277,9 @@ mod tests {
         let groups = [group(1, 5, 0, 1), group(2, 0, 0, 1)];
         let needs = [Need { host: ForceId(3), host_region: RegionId(0), priority: 1, units: 1 }];
         let arrival = vec![vec![Some(10)], vec![Some(90)]];
-        let rf = allocate(AllocationPolicy::RegionalFirst, &groups, &needs, &arrival);
+        let rf = allocate(AllocationPolicy::RegionalFirst, &groups, &needs, &arrival, &FAIR);
         assert_eq!(rf, vec![Grant { group: 1, need: 0, units: 1 }]);
-        let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival);
+        let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival, &FAIR);
         assert_eq!(near, vec![Grant { group: 0, need: 0, units: 1 }]);
     }
 }

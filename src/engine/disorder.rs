@@ -158,6 +158,7 @@ fn spawn_seat(sim: &mut Sim, model: &Model, parent: &IncidentPlan, root: usize, 
             outbreak: Some(root),
         }),
         booked: false,
+        uncertain: false,
     };
     sim.emit(EventKind::DisorderSpread {
         incident: plan.id.clone(),

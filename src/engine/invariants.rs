@@ -48,6 +48,14 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
         .collect();
     for (inc, st) in &incidents {
         for (c, cs) in st.caps.iter().enumerate() {
+            if cs.gap as usize != cs.open.len() {
+                return Err(format!(
+                    "incident {}: gap {} but {} open slots",
+                    inc.index,
+                    cs.gap,
+                    cs.open.len()
+                ));
+            }
             if cs.gap > cs.demand {
                 return Err(format!("incident {}: gap {} exceeds demand {}", inc.index, cs.gap, cs.demand));
             }
@@ -81,6 +89,7 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
     let rosters: Vec<(Force, ForceRoster)> =
         world.query::<(&Force, &ForceRoster)>().iter(world).map(|(f, r)| (f.clone(), r.clone())).collect();
     let away = &world.resource::<AwayIdle>().0;
+    let away_resting = &world.resource::<AwayResting>().0;
     let mut lent = vec![vec![0u32; ncap]; model.dataset.forces.len()];
     for (u, s) in &units {
         let committed = matches!(
@@ -121,6 +130,30 @@ pub fn check(world: &mut World, model: &Model) -> Result<(), String> {
         }
         if !available && (at_home_idle || away_idle) {
             return Err(format!("unit {} is {} but listed as idle", u.id.0, s.state.name()));
+        }
+        // A resting unit is listed as able to take a later shift at most once, where it rests;
+        // no other unit is listed.
+        let resting_home = roster.resting_home[c].iter().filter(|(_, id)| *id == u.id).count();
+        let resting_away = away_resting.iter().filter(|(_, _, _, id)| *id == u.id).count();
+        match s.state {
+            UnitState::Resting { until } => {
+                let listed_home = roster.resting_home[c].contains(&(until, u.id));
+                let listed_away = away_resting.contains(&(s.location, u.capability, until, u.id));
+                if resting_home + resting_away > 1
+                    || (resting_home == 1 && !listed_home)
+                    || (resting_away == 1 && !listed_away)
+                    || (listed_home && s.location != u.home)
+                {
+                    return Err(format!("unit {} rests until {until} but is listed wrongly", u.id.0));
+                }
+            }
+            _ if resting_home + resting_away > 0 => {
+                return Err(format!("unit {} is {} but listed as resting", u.id.0, s.state.name()));
+            }
+            _ => {}
+        }
+        if matches!(s.state, UnitState::Abstracted) && (s.lent || s.location != u.home) {
+            return Err(format!("abstracted unit {} has moved", u.id.0));
         }
         if s.lent {
             lent[usize::from(u.home.0)][c] += 1;

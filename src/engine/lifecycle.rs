@@ -2,8 +2,10 @@
 //! the rosters, the incidents' commitment lists and the timers in step with the unit.
 //!
 //! available → mobilising → travelling → deployed → (stand down) → returning → resting →
-//! available, or, far from home, deployed → resting near the incident → available there →
-//! (re-tasked, or) returning home.
+//! available, or, far from home, deployed → resting near the incident (lodged) → available
+//! there → (re-tasked, or) returning home. A unit resting between tours can be rostered for a
+//! later shift (it goes from resting to mobilising, its rest kept). After a run of tours it
+//! goes home for rest days. Abstracted units (sick, on courses) never move.
 
 use std::sync::Arc;
 
@@ -12,15 +14,10 @@ use bevy_ecs::system::SystemParam;
 
 use super::measures::Measures;
 use super::state::*;
+use super::streams::{Subsystem, spread_factor};
 use crate::model::{CapabilityId, Dataset, ForceId, IncidentPlan, Model};
 use crate::results::{Event, EventKind};
-use crate::time::Minutes;
-
-/// Notice of a unit becoming idle: its normal notice at home; none away from home, where it
-/// is already mobilised.
-fn idle_notice(unit: &Unit, status: &UnitStatus) -> Minutes {
-    if status.location == unit.home { unit.base_notice } else { 0 }
-}
+use crate::time::{DAY, HOUR, Minutes};
 
 /// Where the `assigned` units of capability `c` are: on task (with their effective strength
 /// and home forces) or on the way. Takes the World's parts so that a caller holding an
@@ -73,6 +70,7 @@ pub struct Sim<'w, 's> {
     pub timers: ResMut<'w, Timers>,
     pub wakeups: ResMut<'w, Wakeups>,
     pub away: ResMut<'w, AwayIdle>,
+    pub away_resting: ResMut<'w, AwayResting>,
     pub travel: ResMut<'w, Travel>,
     pub trigger: ResMut<'w, TriggerState>,
     pub log: ResMut<'w, EventLog>,
@@ -81,14 +79,25 @@ pub struct Sim<'w, 's> {
     pub commands: Commands<'w, 's>,
 }
 
-/// A unit committed to an incident, as the gap and surplus rules see it.
+/// A unit committed to an incident, as the gap, relief and surplus rules see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Committed {
     pub id: UnitId,
     pub kind: Commitment,
     pub lent: bool,
-    /// On task, lent, or due within the arrival window.
+    /// Holds a place now: on task, due within the arrival window, or on schedule for when it
+    /// is wanted.
     pub due: bool,
+    /// Its relief is being sought: it stands down within the relief look-ahead.
+    pub expiring: bool,
+    /// A relief of a unit still committed here: it takes that unit's place, not a new one.
+    pub linked: bool,
+    /// The unit it was sent to relieve, if any.
+    pub relieves: Option<UnitId>,
+    /// When it is (expected to be) on task (minute).
+    pub eta: Minutes,
+    /// When its relief should be on task: its planned stand-down less the handover (minute).
+    pub handover_at: Minutes,
 }
 
 /// How far a committed unit has got.
@@ -97,6 +106,15 @@ pub enum Commitment {
     Mobilising,
     Travelling,
     Deployed,
+}
+
+/// A tour as planned when a unit sets off (all minutes).
+struct Tour {
+    duty_start: Minutes,
+    tour_end: Minutes,
+    stand_down: Minutes,
+    /// Accommodated near the host: it rests there between tours.
+    lodging: bool,
 }
 
 impl Sim<'_, '_> {
@@ -210,11 +228,18 @@ impl Sim<'_, '_> {
         s
     }
 
+    /// Minutes from a force's HQ to an incident in its own area for a capability: from the
+    /// force's area when the policy says so and the area is known (the mean distance from the
+    /// centre of a disc of that area, ⅔ of its radius, × 1.25 road circuity, at convoy speed),
+    /// else the policy's fixed local travel.
+    pub fn local_minutes(&self, force: ForceId, cap: CapabilityId) -> Minutes {
+        local_minutes(&self.model.0, force, cap)
+    }
+
     /// [`travel_time`](Self::travel_time) from `from` to every force, indexed by force id.
     pub fn travel_row(&mut self, from: ForceId, cap: CapabilityId) -> Vec<Option<Minutes>> {
-        let model = &self.model.0;
-        let (local, speed) =
-            (model.scenario.policy.local_travel, model.dataset.capability(cap).convoy_speed_kmh);
+        let speed = self.model.0.dataset.capability(cap).convoy_speed_kmh;
+        let local = self.local_minutes(from, cap);
         let mut row = self.travel.0.minutes_row(from, speed).to_vec();
         row[usize::from(from.0)] = Some(local);
         row
@@ -225,15 +250,101 @@ impl Sim<'_, '_> {
     }
 
     /// Minutes to travel between two force areas for a capability; within one area it is the
-    /// policy's local travel time. `None` when the graph does not connect them.
+    /// local travel time. `None` when the graph does not connect them.
     pub fn travel_time(&mut self, from: ForceId, to: ForceId, cap: CapabilityId) -> Option<Minutes> {
-        // Read the two figures without cloning the model: allocation asks this thousands of times.
-        let model = &self.model.0;
         if from == to {
-            return Some(model.scenario.policy.local_travel);
+            return Some(self.local_minutes(from, cap));
         }
-        let speed = model.dataset.capability(cap).convoy_speed_kmh;
+        // Read the figure without cloning the model: allocation asks this thousands of times.
+        let speed = self.model.0.dataset.capability(cap).convoy_speed_kmh;
         self.travel.0.minutes(from, to, speed)
+    }
+
+    /// Whether `unit` would go to incident `incident` from patrol: on patrol in its own force,
+    /// not mobilised, at home, and the incident in its force area.
+    fn sent_from_patrol(&self, unit: &Unit, status: &UnitStatus, incident: usize) -> bool {
+        let plan = &self.plans.0[incident];
+        // Booked aid is rostered and sets off from base, not from patrol.
+        unit.patrol
+            && !status.mobilised
+            && status.location == unit.home
+            && plan.host == unit.home
+            && !plan.booked
+    }
+
+    /// Minutes for the next patrol crew of `force` to reach incident `incident`: the crews
+    /// already sent there from patrol are the nearest ones, so this is the next nearest.
+    fn patrol_minutes(&self, me: UnitId, force: ForceId, cap: CapabilityId, incident: usize) -> Minutes {
+        let model = &self.model.0;
+        let (c, data) = (usize::from(cap.0), &model.dataset);
+        let Some(patrol) = data.capability(cap).patrol else { return self.local_minutes(force, cap) };
+        let Some(area) = data.force(force).area_km2 else { return self.local_minutes(force, cap) };
+        let crews = self.forces.get(self.index.forces[usize::from(force.0)]).map_or(1, |r| r.patrol_crews[c]);
+        let sent = self.incidents.get(self.index.incidents[incident]).map_or(0, |inc| {
+            inc.caps[c]
+                .assigned
+                .iter()
+                .filter(|&&id| id != me)
+                .filter(|id| {
+                    self.units
+                        .get(self.index.units[id.0 as usize])
+                        .is_ok_and(|(u, s)| u.home == force && s.assignment.is_some_and(|a| a.patrol))
+                })
+                .count() as u32
+        });
+        patrol.minutes(sent + 1, crews, area)
+    }
+
+    /// The journey of `unit` from where it is to incident `incident`, departing at `depart`
+    /// (minutes, the base route times the unit's drawn factor and the congestion of the hour
+    /// it sets off), and whether it goes from patrol. `None` when no open route reaches it.
+    fn journey(
+        &mut self,
+        unit: &Unit,
+        status: &UnitStatus,
+        incident: usize,
+        factor: f64,
+        depart: Minutes,
+    ) -> Option<(Minutes, bool)> {
+        let host = self.host_of(incident);
+        let patrol = self.sent_from_patrol(unit, status, incident);
+        let base = if patrol {
+            self.patrol_minutes(unit.id, unit.home, unit.capability, incident)
+        } else {
+            self.travel_time(status.location, host, unit.capability)?
+        };
+        let hour = ((depart % DAY) / HOUR) as usize;
+        let congestion = self.model.0.scenario.uncertainty.congestion[hour];
+        let minutes = (f64::from(base) * factor * congestion).ceil() as Minutes;
+        Some((if base > 0 { minutes.max(1) } else { 0 }, patrol))
+    }
+
+    /// A fresh draw for `unit`'s stream of `subsystem` (its `draws`-th), with spread `sigma`.
+    fn draw(&self, unit: &Unit, status: &mut UnitStatus, subsystem: Subsystem, sigma: f64) -> f64 {
+        if sigma <= 0.0 {
+            return 1.0;
+        }
+        let n = status.draws;
+        status.draws += 1;
+        let seed = self.model.0.scenario.seed;
+        spread_factor(seed, self.replication.0, subsystem, u64::from(unit.id.0), n, sigma)
+    }
+
+    /// The notice a unit has as it becomes idle: none away from home (it is at the lodging,
+    /// mobilised); at home, the capability's mobilised notice once it has worked a tour of the
+    /// operation, its band's notice before; times a drawn factor.
+    fn idle_notice(&self, unit: &Unit, status: &mut UnitStatus) -> Minutes {
+        if status.location != unit.home {
+            return 0;
+        }
+        let cap = self.model.0.dataset.capability(unit.capability);
+        let notice = if status.mobilised {
+            cap.mobilised_notice
+        } else {
+            cap.readiness.get(usize::from(unit.band)).map_or(0, |b| b.notice)
+        };
+        let sigma = self.model.0.scenario.uncertainty.notice_spread;
+        (f64::from(notice) * self.draw(unit, status, Subsystem::Notice, sigma)).round() as Minutes
     }
 
     fn incident_state(&mut self, incident: usize) -> Mut<'_, IncidentState> {
@@ -253,11 +364,50 @@ impl Sim<'_, '_> {
         status.assignment = None;
         if status.location == unit.home {
             let c = usize::from(unit.capability.0);
+            status.lodged = None;
             self.roster(unit.home).idle_home[c].insert((notice, unit.id));
         } else {
             self.away.0.insert((status.location, unit.capability, unit.id));
         }
         self.put(unit.id, status);
+    }
+
+    /// A unit that has rested (or came home to rest no more) becomes idle with its notice.
+    fn becomes_idle(&mut self, unit: &Unit, mut status: UnitStatus) {
+        let notice = self.idle_notice(unit, &mut status);
+        self.make_available(unit, status, notice);
+    }
+
+    /// Rest for `minutes` where the unit is; an ordinary rest between tours is listed, so the
+    /// unit can be rostered for a later shift (rest days are not).
+    fn rest(&mut self, unit: &Unit, mut status: UnitStatus, minutes: Minutes) {
+        let until = self.align(self.now() + minutes);
+        status.state = UnitState::Resting { until };
+        if minutes == self.policy().rest {
+            if status.location == unit.home {
+                let c = usize::from(unit.capability.0);
+                self.roster(unit.home).resting_home[c].insert((until, unit.id));
+            } else {
+                self.away_resting.0.insert((status.location, unit.capability, until, unit.id));
+            }
+        }
+        self.put(unit.id, status);
+    }
+
+    /// Take a resting unit off the list of units that can be rostered for a later shift.
+    fn unlist_resting(&mut self, unit: &Unit, status: &UnitStatus, until: Minutes) {
+        if status.location == unit.home {
+            let c = usize::from(unit.capability.0);
+            if self
+                .forces
+                .get(self.index.forces[usize::from(unit.home.0)])
+                .is_ok_and(|r| r.resting_home[c].contains(&(until, unit.id)))
+            {
+                self.roster(unit.home).resting_home[c].remove(&(until, unit.id));
+            }
+        } else {
+            self.away_resting.0.remove(&(status.location, unit.capability, until, unit.id));
+        }
     }
 
     fn set_lent(&mut self, unit: &Unit, status: &mut UnitStatus, lent: bool) {
@@ -273,13 +423,13 @@ impl Sim<'_, '_> {
         }
     }
 
-    /// A unit that never left (or could not leave) goes back to the pool where it is; if it
-    /// is still at home it is no longer on loan.
-    fn return_to_pool(&mut self, unit: &Unit, mut status: UnitStatus) {
+    /// A unit that never left (or could not leave) goes back to the pool where it is, ready in
+    /// `notice` minutes; if it is still at home it is no longer on loan.
+    fn return_to_pool(&mut self, unit: &Unit, mut status: UnitStatus, notice: Minutes) {
         if status.location == unit.home {
             self.set_lent(unit, &mut status, false);
         }
-        let notice = idle_notice(unit, &status);
+        let notice = if status.location == unit.home { notice } else { 0 };
         self.make_available(unit, status, notice);
     }
 
@@ -295,53 +445,174 @@ impl Sim<'_, '_> {
         });
     }
 
-    /// Commit an available unit to an incident.
-    pub fn assign(&mut self, id: UnitId, incident: usize, tier: u8, raised_at: Minutes) {
-        let (unit, mut status) = self.unit(id);
-        let UnitState::Available { notice } = status.state else {
-            debug_assert!(false, "only available units are assigned");
-            return;
-        };
-        let c = usize::from(unit.capability.0);
-        if status.location == unit.home {
-            self.roster(unit.home).idle_home[c].remove(&(notice, id));
-        } else {
-            self.away.0.remove(&(status.location, unit.capability, id));
+    /// How long a unit (not yet departed) would take from call to departure for incident `i`,
+    /// as a candidate: rostered for a booked event, none; from patrol, none (the dispatch is
+    /// the decision); resting, the rest left plus the mobilised notice; else its notice.
+    pub fn call_minutes(&self, unit: &Unit, status: &UnitStatus, incident: usize) -> Minutes {
+        let rostered = self.plans.0[incident].booked || self.sent_from_patrol(unit, status, incident);
+        match status.state {
+            UnitState::Available { .. } if rostered => 0,
+            UnitState::Available { notice } => notice,
+            // A unit resting between tours keeps its rest whatever the call.
+            UnitState::Resting { until } => {
+                let cap = self.model.0.dataset.capability(unit.capability);
+                let notice = if status.location == unit.home && !rostered { cap.mobilised_notice } else { 0 };
+                until.saturating_sub(self.now()) + notice
+            }
+            _ => Minutes::MAX / 4,
         }
-        let host = self.host_of(incident);
+    }
+
+    /// When a unit called now, `call` minutes from setting off, should set off to be on task
+    /// at `need_at`, and its journey then (minutes): as late as it can, as soon as it can. The
+    /// journey is planned at the hour it will set off (congestion varies by hour).
+    fn plan_departure(
+        &mut self,
+        unit: &Unit,
+        status: &UnitStatus,
+        incident: usize,
+        factor: f64,
+        call: Minutes,
+        need_at: Minutes,
+    ) -> Option<(Minutes, Minutes, bool)> {
+        let now = self.now();
+        let earliest = self.align(now + call);
+        let (first, _) = self.journey(unit, status, incident, factor, earliest)?;
+        let guess = earliest.max(self.align(need_at.saturating_sub(first)));
+        let (travel, patrol) = self.journey(unit, status, incident, factor, guess)?;
+        let departs = earliest.max(self.align(need_at.saturating_sub(travel)));
+        Some((departs, travel, patrol))
+    }
+
+    /// When `unit` would be on task at incident `incident` if committed now to be there at
+    /// `need_at` (minute; `None` when no route reaches it). No draw is made: the estimate a
+    /// tier plans with.
+    pub fn candidate_eta(
+        &mut self,
+        unit: &Unit,
+        status: &UnitStatus,
+        incident: usize,
+        need_at: Minutes,
+    ) -> Option<Minutes> {
+        let call = self.call_minutes(unit, status, incident);
+        let (departs, travel, _) = self.plan_departure(unit, status, incident, 1.0, call, need_at)?;
+        Some(departs + travel)
+    }
+
+    /// The tour of a unit of `unit.home` that sets off from `from` at `departs` for an
+    /// incident at `host` and is on task at `eta`, with its first tour cut by `cut`.
+    fn plan_tour(
+        &mut self,
+        unit: &Unit,
+        from: ForceId,
+        host: ForceId,
+        departs: Minutes,
+        eta: Minutes,
+        cut: Minutes,
+    ) -> Tour {
+        let (tour, beyond) = (self.policy().tour, self.policy().rest_away_beyond);
+        let home = self.travel_time(host, unit.home, unit.capability);
+        let lodging = host != unit.home && home.is_none_or(|h| h > beyond);
+        let length = tour.saturating_sub(cut).max(1);
+        if lodging {
+            // The tour counts from leaving the lodging; the journey from home is travel duty.
+            let local = self.local_minutes(host, unit.capability);
+            let duty_start = if from == host { departs } else { eta.saturating_sub(local).max(departs) };
+            let tour_end = duty_start + length;
+            Tour { duty_start, tour_end, stand_down: tour_end, lodging }
+        } else {
+            // Home is near: the tour counts from leaving home and includes the way back.
+            let back = home.unwrap_or(0);
+            let tour_end = departs + length;
+            Tour {
+                duty_start: departs,
+                tour_end,
+                stand_down: tour_end.saturating_sub(back).max(eta),
+                lodging,
+            }
+        }
+    }
+
+    /// Commit a unit (idle, or resting between tours) to fill `slot` of an incident.
+    pub fn assign(&mut self, id: UnitId, incident: usize, tier: u8, raised_at: Minutes, slot: Slot) {
+        let (unit, mut status) = self.unit(id);
+        let c = usize::from(unit.capability.0);
+        let now = self.now();
+        let call = self.call_minutes(&unit, &status, incident);
+        match status.state {
+            UnitState::Available { notice } => {
+                if status.location == unit.home {
+                    self.roster(unit.home).idle_home[c].remove(&(notice, id));
+                } else {
+                    self.away.0.remove(&(status.location, unit.capability, id));
+                }
+            }
+            UnitState::Resting { until } => self.unlist_resting(&unit, &status, until),
+            _ => {
+                debug_assert!(false, "only idle or resting units are assigned");
+                return;
+            }
+        }
+        let plan = Arc::clone(&self.plans.0[incident]);
+        let host = plan.host;
         if host != unit.home {
             if !status.lent {
                 self.measures.aid_deployments += 1;
             }
             self.set_lent(&unit, &mut status, true);
         }
-        let now = self.now();
-        let travel = self.travel_time(status.location, host, unit.capability).unwrap_or(0);
-        let rostered_for = {
-            let plan = &self.plans.0[incident];
-            plan.rostered_at(now).then_some(plan.start)
-        };
-        let departs = if let Some(start) = rostered_for {
-            // Booked aid is rostered in advance: it sets off so as to arrive at the start.
-            self.align(start.saturating_sub(travel)).max(now)
-        } else if notice == 0 {
-            now
-        } else {
-            self.align(now + notice)
-        };
+        // A unit called from a rest day or leave cancels it (booked aid moves them with notice).
+        let model = self.model();
+        let cap = model.dataset.capability(unit.capability);
+        let band = cap.readiness.get(usize::from(unit.band)).map(|b| b.state);
+        if !status.called && !status.mobilised && !plan.booked && band.is_some_and(|b| b.cancels_time_off()) {
+            self.measures.time_off_cancelled += u64::from(cap.officers_per_unit);
+        }
+        status.called = true;
+        let sigma = model.scenario.uncertainty.travel_spread;
+        let travel_factor = self.draw(&unit, &mut status, Subsystem::Travel, sigma);
+        let (departs, travel, patrol) = self
+            .plan_departure(&unit, &status, incident, travel_factor, call, slot.need_at)
+            .unwrap_or((self.align(now + call), 0, false));
         let eta = departs + travel;
-        self.wake_at(eta.saturating_sub(self.policy().arrival_window));
-        status.assignment =
-            Some(Assignment { incident, tier, raised_at, tour_end: departs + self.policy().tour, eta });
-        {
+        let cut = {
             let mut inc = self.incident_state(incident);
             let cs = &mut inc.caps[c];
             let pos = cs.assigned.partition_point(|u| *u < id);
             cs.assigned.insert(pos, id);
             cs.units_changed();
             cs.units_by_tier[usize::from(tier - 1)] += 1;
-        }
+            if host != unit.home
+                && let Err(at) = cs.donors.binary_search(&unit.home)
+            {
+                cs.donors.insert(at, unit.home);
+            }
+            if slot.relieves.is_none() {
+                // Staggered first tours: a quarter of the stagger more for each unit in turn.
+                let turn = cs.first_tours % 4;
+                cs.first_tours += 1;
+                turn * model.scenario.policy.stagger / 4
+            } else {
+                0
+            }
+        };
+        let tour = self.plan_tour(&unit, status.location, host, departs, eta, cut);
         self.active.set(incident, c, true);
+        self.wake_at(eta.saturating_sub(self.policy().arrival_window));
+        status.assignment = Some(Assignment {
+            incident,
+            tier,
+            raised_at,
+            need_at: slot.need_at.max(now),
+            relieves: slot.relieves,
+            tour_end: tour.tour_end,
+            eta,
+            stand_down: tour.stand_down,
+            patrol,
+            planned: slot.relieves.is_some() || slot.need_at > now,
+            travel_factor,
+            cut,
+        });
         if self.logging() {
             let label = self.label(&unit);
             self.emit(EventKind::Allocated {
@@ -379,7 +650,13 @@ impl Sim<'_, '_> {
         };
         let host = self.host_of(a.incident);
         let now = self.now();
-        match self.travel_time(status.location, host, unit.capability) {
+        // A patrol crew's run was planned when it was sent (it is the nearest crew then).
+        let journey = if a.patrol {
+            Some((a.eta.saturating_sub(now), true))
+        } else {
+            self.journey(&unit, &status, a.incident, a.travel_factor, now)
+        };
+        match journey {
             None => {
                 self.unlink(&unit, &mut status);
                 if self.logging() {
@@ -389,16 +666,25 @@ impl Sim<'_, '_> {
                         incident: self.incident_id(a.incident),
                     });
                 }
-                self.return_to_pool(&unit, status);
+                let notice = self.idle_notice(&unit, &mut status);
+                self.return_to_pool(&unit, status, notice);
             }
-            Some(travel) => {
-                a.tour_end = now + self.policy().tour;
+            Some((travel, patrol)) => {
                 a.eta = now + travel;
-                self.wake_at(a.eta.saturating_sub(self.policy().arrival_window));
+                a.patrol = patrol;
+                let tour = self.plan_tour(&unit, status.location, host, now, a.eta, a.cut);
+                if tour.lodging && status.location != host {
+                    self.measures.lodging_travel_um += f64::from(travel);
+                }
+                a.tour_end = tour.tour_end;
+                a.stand_down = tour.stand_down;
                 status.assignment = Some(a);
-                status.duty_start = now;
-                let lookahead = a.tour_end.saturating_sub(self.policy().relief_lookahead);
-                self.wake_at(lookahead);
+                status.duty_start = tour.duty_start;
+                let policy = self.policy();
+                let seek = a.stand_down.saturating_sub(policy.handover + policy.relief_lookahead);
+                let due = a.eta.saturating_sub(policy.arrival_window);
+                self.wake_at(seek);
+                self.wake_at(due);
                 if travel == 0 {
                     self.put(id, status);
                     self.arrive(id);
@@ -421,28 +707,30 @@ impl Sim<'_, '_> {
         status.location = host;
         a.eta = now;
         status.assignment = Some(a);
-        let waited = now.saturating_sub(a.raised_at);
-        self.measures.arrivals[usize::from(a.tier - 1)].push(waited);
-        let at_host = &mut self.measures.host_arrivals[usize::from(host.0)][usize::from(a.tier - 1)];
-        at_host.0 += 1;
-        at_host.1 += u64::from(waited);
+        if a.planned {
+            // A relief or booked aid is measured against when it was wanted, not a request.
+            self.measures.planned_arrivals += 1;
+            if now > a.need_at {
+                self.measures.planned_late += 1;
+                self.measures.planned_late_minutes += u64::from(now - a.need_at);
+            }
+        } else {
+            let waited = now.saturating_sub(a.raised_at);
+            self.measures.arrivals[usize::from(a.tier - 1)].push(waited);
+            let at_host = &mut self.measures.host_arrivals[usize::from(host.0)][usize::from(a.tier - 1)];
+            at_host.0 += 1;
+            at_host.1 += u64::from(waited);
+        }
         if self.logging() {
             let label = self.label(&unit);
             self.emit(EventKind::Arrived { unit: label, incident: self.incident_id(a.incident) });
         }
-        // Plan the stand-down so that the journey home fits in the tour; units that will rest
-        // near the incident work to the end of it.
-        let home = self.travel_time(host, unit.home, unit.capability);
-        let stand_down = match home {
-            Some(h) if h <= self.policy().rest_away_beyond => a.tour_end.saturating_sub(h),
-            _ => a.tour_end,
-        };
-        if stand_down <= now {
+        if a.stand_down <= now {
             status.state = UnitState::Deployed { until: now };
             self.put_silent(id, status);
             self.stand_down(id, "tour");
         } else {
-            status.state = UnitState::Deployed { until: self.align(stand_down) };
+            status.state = UnitState::Deployed { until: self.align(a.stand_down) };
             self.put(id, status);
         }
     }
@@ -460,11 +748,12 @@ impl Sim<'_, '_> {
         }
     }
 
-    /// Leave the incident: rest near it if home is far, else go home and rest there.
+    /// Leave the incident after a tour (or released from task): rest near it if home is far,
+    /// else go home and rest there; after a run of tours, go home for rest days.
     pub fn stand_down(&mut self, id: UnitId, reason: &str) {
-        let (rest_away_beyond, rest, tour) = {
+        let (rest_away_beyond, rest, tour, max_tours, rest_days) = {
             let p = self.policy();
-            (p.rest_away_beyond, p.rest, p.tour)
+            (p.rest_away_beyond, p.rest, p.tour, p.max_consecutive_tours, p.rest_days)
         };
         let (unit, mut status) = self.unit(id);
         let Some(a) = self.unlink(&unit, &mut status) else {
@@ -472,23 +761,42 @@ impl Sim<'_, '_> {
         };
         let now = self.now();
         self.emit_stood_down(&unit, a.incident, reason);
+        status.mobilised = true;
+        status.tours += 1;
         let home = self.travel_time(status.location, unit.home, unit.capability);
-        let duty_end = match home {
-            Some(h) if h <= rest_away_beyond => {
-                status.state = UnitState::Returning { until: self.align(now + h), then_rest: true };
-                now + h
-            }
-            _ => {
-                status.state = UnitState::Resting { until: self.align(now + rest) };
-                now
-            }
-        };
+        let near = status.location == unit.home || home.is_some_and(|h| h <= rest_away_beyond);
+        let rest_days_due = status.tours >= max_tours;
+        let duty_end = if near { now + home.unwrap_or(0) } else { now };
         let duty = duty_end.saturating_sub(status.duty_start);
         if duty > tour {
             self.measures.tour_breaches += 1;
             self.measures.overrun_unit_minutes += f64::from(duty - tour);
         }
-        self.put(id, status);
+        if rest_days_due {
+            status.tours = 0;
+            status.lodged = None;
+        }
+        let then_rest = if rest_days_due { rest_days } else { rest };
+        match home {
+            Some(h) if near || rest_days_due => {
+                if !near {
+                    self.measures.lodging_travel_um += f64::from(h);
+                }
+                if h == 0 {
+                    status.location = unit.home;
+                    self.set_lent(&unit, &mut status, false);
+                    self.rest(&unit, status, then_rest);
+                } else {
+                    status.state = UnitState::Returning { until: self.align(now + h), then_rest };
+                    self.put(id, status);
+                }
+            }
+            _ => {
+                // Far from home (or cut off from it): accommodated near the incident.
+                status.lodged = Some(a.incident);
+                self.rest(&unit, status, rest);
+            }
+        }
     }
 
     /// Take a committed unit off an incident whose demand no longer needs it.
@@ -496,12 +804,13 @@ impl Sim<'_, '_> {
         let (unit, mut status) = self.unit(id);
         let now = self.now();
         match status.state {
-            UnitState::Mobilising { .. } => {
+            UnitState::Mobilising { until } => {
                 let Some(a) = self.unlink(&unit, &mut status) else {
                     return;
                 };
                 self.emit_stood_down(&unit, a.incident, "released");
-                self.return_to_pool(&unit, status);
+                // Its officers are already on their way in: the notice does not start again.
+                self.return_to_pool(&unit, status, until.saturating_sub(now));
             }
             UnitState::Travelling { departed, .. } => {
                 let Some(a) = self.unlink(&unit, &mut status) else {
@@ -514,8 +823,7 @@ impl Sim<'_, '_> {
                     self.travel_time(host, unit.home, unit.capability).unwrap_or(0)
                 };
                 self.emit_stood_down(&unit, a.incident, "released");
-                status.state =
-                    UnitState::Returning { until: self.align(now + back.max(1)), then_rest: false };
+                status.state = UnitState::Returning { until: self.align(now + back.max(1)), then_rest: 0 };
                 self.put(id, status);
             }
             UnitState::Deployed { .. } => self.stand_down(id, "released"),
@@ -525,7 +833,7 @@ impl Sim<'_, '_> {
 
     /// A unit's timed state has ended.
     pub fn on_timer(&mut self, id: UnitId) {
-        let (max_overrun, rest) = (self.policy().max_overrun, self.policy().rest);
+        let max_overrun = self.policy().max_overrun;
         let (unit, mut status) = self.unit(id);
         let now = self.now();
         match status.state {
@@ -542,21 +850,21 @@ impl Sim<'_, '_> {
                     self.stand_down(id, "tour");
                 }
             }
-            UnitState::Resting { .. } => {
-                let notice = idle_notice(&unit, &status);
-                self.make_available(&unit, status, notice);
+            UnitState::Resting { until } => {
+                self.unlist_resting(&unit, &status, until);
+                self.becomes_idle(&unit, status);
             }
             UnitState::Returning { then_rest, .. } => {
                 status.location = unit.home;
+                status.lodged = None;
                 self.set_lent(&unit, &mut status, false);
-                if then_rest && rest > 0 {
-                    status.state = UnitState::Resting { until: self.align(now + rest) };
-                    self.put(id, status);
+                if then_rest > 0 {
+                    self.rest(&unit, status, then_rest);
                 } else {
-                    self.make_available(&unit, status, unit.base_notice);
+                    self.becomes_idle(&unit, status);
                 }
             }
-            UnitState::Available { .. } => {}
+            UnitState::Available { .. } | UnitState::Abstracted => {}
         }
     }
 
@@ -579,19 +887,19 @@ impl Sim<'_, '_> {
         on_task.saturating_sub(1) < cs.demand
     }
 
-    /// Units committed to (incident, capability) whose tour does not end within the relief
-    /// look-ahead (for those, relief is being sought), with whether each is due on task within
-    /// the arrival window (only those count against the gap that aid is asked for).
+    /// Every unit committed to (incident, capability), as the gap, relief and surplus rules
+    /// see it (in unit id order).
     pub fn committed(&self, incident: usize, cap: CapabilityId) -> Vec<Committed> {
         let mut out = Vec::new();
-        self.each_committed(incident, cap, |c, _| out.push(c));
+        self.each_committed(incident, cap, |c| out.push(c));
         out
     }
 
-    /// How many units [`committed`](Self::committed) would list, and how many of them are due:
-    /// the same rule without building the list. It runs for every incident every step, so the
-    /// answer is kept until a listed unit changes state (see `put_silent`) or the clock reaches
-    /// the first minute at which a unit becomes due or has its relief sought.
+    /// How many committed units do not yet have their relief sought, and how many hold a
+    /// place now (see [`Committed`]): the counts of [`committed`](Self::committed) without
+    /// building the list. It runs for every incident every step, so the answer is kept until
+    /// a listed unit changes state (see `put_silent`) or the clock reaches the first minute at
+    /// which a unit becomes due or has its relief sought.
     pub fn commitment_counts(&mut self, incident: usize, cap: CapabilityId) -> (u32, u32) {
         let now = self.clock.now;
         let c = usize::from(cap.0);
@@ -622,34 +930,32 @@ impl Sim<'_, '_> {
     pub fn count_commitments(&self, incident: usize, cap: CapabilityId) -> CommitmentCount {
         let policy = &self.model.0.scenario.policy;
         let mut count = CommitmentCount { all: 0, due: 0, valid_until: Minutes::MAX };
-        self.each_committed(incident, cap, |c, a| {
-            count.all += 1;
-            count.due += u32::from(c.due);
-            // Relief is sought from tour_end − lookahead on; an eta within the window makes due.
-            let mut until = a.tour_end - policy.relief_lookahead;
-            if !c.due {
-                until = until.min(a.eta - policy.arrival_window);
+        self.each_committed(incident, cap, |c| {
+            if !c.expiring {
+                count.all += 1;
+                // Its relief is sought from then on.
+                count.valid_until =
+                    count.valid_until.min(c.handover_at.saturating_sub(policy.relief_lookahead));
             }
-            count.valid_until = count.valid_until.min(until);
+            if c.due && !c.linked {
+                count.due += 1;
+            }
+            if !c.due {
+                count.valid_until = count.valid_until.min(c.eta.saturating_sub(policy.arrival_window));
+            }
         });
         count
     }
 
-    fn each_committed(
-        &self,
-        incident: usize,
-        cap: CapabilityId,
-        mut visit: impl FnMut(Committed, &Assignment),
-    ) {
-        let model = &self.model.0;
+    fn each_committed(&self, incident: usize, cap: CapabilityId, mut visit: impl FnMut(Committed)) {
+        let policy = &self.model.0.scenario.policy;
         let now = self.clock.now;
-        let (lookahead, window) =
-            (model.scenario.policy.relief_lookahead, model.scenario.policy.arrival_window);
-        let booked = self.plans.0[incident].booked;
+        let (lookahead, window, handover) = (policy.relief_lookahead, policy.arrival_window, policy.handover);
         let Ok(inc) = self.incidents.get(self.index.incidents[incident]) else {
             return;
         };
-        for &id in &inc.caps[usize::from(cap.0)].assigned {
+        let assigned = &inc.caps[usize::from(cap.0)].assigned;
+        for &id in assigned {
             let Ok((_, s)) = self.units.get(self.index.units[id.0 as usize]) else {
                 continue;
             };
@@ -662,12 +968,80 @@ impl Sim<'_, '_> {
                 UnitState::Deployed { .. } => Commitment::Deployed,
                 _ => continue,
             };
-            // Aid counts as soon as it is promised: the host asked for it and it is coming;
-            // so does anything booked for a planned event, timed to arrive at its start.
-            let due = kind == Commitment::Deployed || s.lent || booked || a.eta <= now + window;
-            if a.tour_end > now + lookahead {
-                visit(Committed { id, kind, lent: s.lent, due }, &a);
+            // A unit holds its place once on task, when due within the window, or when it is on
+            // schedule for the minute it is wanted (a relief, booked aid): a promise hours away
+            // does not stop a nearer unit being sought.
+            let due = kind == Commitment::Deployed || a.eta <= (now + window).max(a.need_at);
+            let handover_at = a.stand_down.saturating_sub(handover);
+            // A relief takes its partner's place only while the partner is still here, leaving
+            // before it (the same unit may come back later as a relief of its own relief).
+            let linked = a.relieves.is_some_and(|r| {
+                assigned.binary_search(&r).is_ok()
+                    && self
+                        .units
+                        .get(self.index.units[r.0 as usize])
+                        .is_ok_and(|(_, p)| p.assignment.is_some_and(|pa| pa.stand_down < a.stand_down))
+            });
+            visit(Committed {
+                id,
+                kind,
+                lent: s.lent,
+                due,
+                expiring: handover_at <= now + lookahead,
+                linked,
+                relieves: a.relieves,
+                eta: a.eta,
+                handover_at,
+            });
+        }
+    }
+
+    /// Units of `force`'s capability `cap` that could be committed to incident `incident` for
+    /// a shift wanted at `need_at`: idle at home (readiest first), and resting at home between
+    /// tours, each with when it would be on task (minute), soonest first; ties go to units
+    /// already mobilised (no rest day is cancelled for them), then to id. At most `limit`.
+    pub fn own_candidates(
+        &mut self,
+        force: ForceId,
+        cap: CapabilityId,
+        incident: usize,
+        need_at: Minutes,
+        limit: usize,
+    ) -> Vec<(Minutes, UnitId)> {
+        let c = usize::from(cap.0);
+        let Ok(r) = self.forces.get(self.index.forces[usize::from(force.0)]) else { return Vec::new() };
+        // Idle units are in notice order, so only the first `limit` can be among the best;
+        // resting ones if their rest ends within the relief look-ahead of when they are wanted
+        // (one a little late may still beat a fresh unit on long notice).
+        let rested_by = need_at.max(self.now()) + self.policy().relief_lookahead;
+        let ids: Vec<UnitId> = r.idle_home[c]
+            .iter()
+            .take(limit)
+            .map(|&(_, id)| id)
+            .chain(r.resting_home[c].iter().take_while(|&&(until, _)| until <= rested_by).map(|&(_, id)| id))
+            .collect();
+        let mut out: Vec<(Minutes, bool, UnitId)> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (unit, status) = self.unit(id);
+            if let Some(eta) = self.candidate_eta(&unit, &status, incident, need_at) {
+                out.push((eta, !status.mobilised, id));
             }
         }
+        out.sort_unstable();
+        out.truncate(limit);
+        out.into_iter().map(|(eta, _, id)| (eta, id)).collect()
+    }
+}
+
+/// See [`Sim::local_minutes`].
+pub fn local_minutes(model: &Model, force: ForceId, cap: CapabilityId) -> Minutes {
+    let policy = &model.scenario.policy;
+    match (policy.local_travel_from_area, model.dataset.force(force).area_km2) {
+        (true, Some(area)) => {
+            let speed = model.dataset.capability(cap).convoy_speed_kmh;
+            let km = 2.0 / 3.0 * libm::sqrt(area / std::f64::consts::PI) * 1.25;
+            ((km / speed * 60.0).ceil() as Minutes).max(1)
+        }
+        _ => policy.local_travel,
     }
 }

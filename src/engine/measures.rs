@@ -17,6 +17,15 @@ pub struct Measures {
     /// Deployed minus effective strength, integrated (unit-minutes).
     pub lost_unit_minutes: f64,
     pub aid_deployments: u32,
+    /// Officer rest days and leave days cancelled by calling units out (officer-days).
+    pub time_off_cancelled: u64,
+    /// Planned arrivals (reliefs, booked aid) that went on task, those that came after the
+    /// minute they were wanted, and by how much in all (minutes).
+    pub planned_arrivals: u32,
+    pub planned_late: u32,
+    pub planned_late_minutes: u64,
+    /// Journeys between home and a lodging near the host (unit-minutes): duty that is not on task.
+    pub lodging_travel_um: f64,
     /// Per force: unit-minutes on task lent and received, minutes below cover (summed over capabilities).
     pub lent_um: Vec<f64>,
     pub received_um: Vec<f64>,

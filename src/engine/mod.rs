@@ -23,7 +23,7 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 
-pub use allocation::{Grant, Need, SupplyGroup, UNMET_COST, allocate, objective};
+pub use allocation::{FairShare, Grant, Need, SupplyGroup, UNMET_COST, allocate, objective};
 pub use flow::MinCostFlow;
 pub use orders::{Order, OrderError};
 pub use state::{UnitId, UnitState};
@@ -60,7 +60,7 @@ impl Simulation {
     /// stream is that replication's own.
     pub fn replication(model: Arc<Model>, replication: u64) -> Result<Self, ScheduleError> {
         let mut world = World::new();
-        build_world(&mut world, &model);
+        build_world(&mut world, &model, replication);
         world.insert_resource(Replication(replication));
         let mut schedule = Schedule::default();
         schedule.set_executor(SingleThreadedExecutor::new());
@@ -307,50 +307,127 @@ pub fn run_replication_with(
     Ok(sim.into_result())
 }
 
+/// Incident `i` with its start drawn as the uncertainty table says: moved by a normal draw
+/// with the start spread's standard deviation, within two of them, never before minute 0;
+/// its length kept, its end within the horizon. Planned and other fixed incidents as written.
+fn timed(
+    model: &Model,
+    replication: u64,
+    i: usize,
+    plan: &crate::model::IncidentPlan,
+) -> crate::model::IncidentPlan {
+    let spread = model.scenario.uncertainty.start_spread;
+    let mut plan = plan.clone();
+    if !plan.uncertain || spread == 0 {
+        return plan;
+    }
+    let mut rng =
+        streams::stream(model.scenario.seed, replication, streams::Subsystem::IncidentTiming, i as u64);
+    let z = streams::standard_normal(&mut rng).clamp(-2.0, 2.0);
+    let shift = (z * f64::from(spread)).round() as i64;
+    let start = (i64::from(plan.start) + shift).clamp(0, i64::from(model.scenario.horizon)) as Minutes;
+    let length = plan.end.saturating_sub(plan.start);
+    plan.start = start;
+    plan.end = start.saturating_add(length).min(model.scenario.horizon);
+    plan
+}
+
 /// `ceil(share × units)` for each capability (units).
 fn share_of(establishment: &[u32], share: f64) -> Vec<u32> {
     establishment.iter().map(|&n| (share * f64::from(n)).ceil() as u32).collect()
 }
 
-fn build_world(world: &mut World, model: &Arc<Model>) {
+fn build_world(world: &mut World, model: &Arc<Model>, replication: u64) {
+    use rand::RngExt;
     let data = &model.dataset;
     let ncap = data.capabilities.len();
-    let policy = &model.scenario.policy;
+    let scen = &model.scenario;
+    let policy = &scen.policy;
     let mut index = Index::default();
     let mut unit_id = 0u32;
     let mut rosters = Vec::with_capacity(data.forces.len());
     let total: u32 = data.forces.iter().flat_map(|f| f.establishment.iter()).sum();
     let mut units = Vec::with_capacity(total as usize);
+    let sigma = scen.uncertainty.notice_spread;
     for f in data.force_ids() {
         let force = data.force(f);
         let mut roster = ForceRoster {
             idle_home: vec![Default::default(); ncap],
+            resting_home: vec![Default::default(); ncap],
+            patrol_crews: vec![0; ncap],
             lent: vec![0; ncap],
             required: share_of(&force.establishment, policy.retained_cover),
             standard: share_of(&force.establishment, policy.cover_standard),
         };
         for cap in data.capability_ids() {
-            let n = force.establishment[usize::from(cap.0)];
+            let c = usize::from(cap.0);
+            let n = force.establishment[c];
             let capability = data.capability(cap);
+            // Each unit's state on the day: drawn with the bands' shares, or in rank order.
+            let bands: Vec<Option<u8>> = if scen.uncertainty.availability {
+                let key = u64::from(f.0) * ncap as u64 + u64::from(cap.0);
+                let mut rng = streams::stream(scen.seed, replication, streams::Subsystem::Availability, key);
+                (0..n)
+                    .map(|_| {
+                        let u: f64 = rng.random();
+                        (u >= capability.abstracted).then(|| {
+                            let within =
+                                (u - capability.abstracted) / (1.0 - capability.abstracted).max(1e-9);
+                            capability.band_for_draw(within) as u8
+                        })
+                    })
+                    .collect()
+            } else {
+                let out = ((capability.abstracted * f64::from(n)).round() as u32).min(n);
+                (0..n)
+                    .map(|rank| (rank < n - out).then(|| capability.band_for_rank(rank, n - out) as u8))
+                    .collect()
+            };
             let mut idle = Vec::with_capacity(n as usize);
-            for rank in 0..n {
+            for (rank, band) in bands.into_iter().enumerate() {
                 let id = UnitId(unit_id);
                 unit_id += 1;
-                let base_notice = capability.notice_for_rank(rank, n);
-                idle.push((base_notice, id));
-                units.push((
-                    Unit { id, capability: cap, home: f, ordinal: rank + 1, base_notice },
-                    UnitStatus {
-                        state: UnitState::Available { notice: base_notice },
-                        location: f,
-                        assignment: None,
-                        lent: false,
-                        duty_start: 0,
-                    },
-                ));
+                let patrol = capability.patrol.is_some() && band == Some(0);
+                roster.patrol_crews[c] += u32::from(patrol);
+                let unit = Unit {
+                    id,
+                    capability: cap,
+                    home: f,
+                    ordinal: rank as u32 + 1,
+                    band: band.unwrap_or(0),
+                    patrol,
+                };
+                let mut status = UnitStatus {
+                    state: UnitState::Abstracted,
+                    location: f,
+                    assignment: None,
+                    lent: false,
+                    duty_start: 0,
+                    mobilised: false,
+                    called: false,
+                    tours: 0,
+                    lodged: None,
+                    draws: 0,
+                };
+                if let Some(b) = band {
+                    let notice = capability.readiness[usize::from(b)].notice;
+                    let factor = streams::spread_factor(
+                        scen.seed,
+                        replication,
+                        streams::Subsystem::Notice,
+                        u64::from(id.0),
+                        0,
+                        sigma,
+                    );
+                    status.draws = u32::from(sigma > 0.0);
+                    let notice = (f64::from(notice) * factor).round() as Minutes;
+                    status.state = UnitState::Available { notice };
+                    idle.push((notice, id));
+                }
+                units.push((unit, status));
             }
             // Built in bulk from the whole list: a third the work of inserting one by one.
-            roster.idle_home[usize::from(cap.0)] = idle.into_iter().collect();
+            roster.idle_home[c] = idle.into_iter().collect();
         }
         rosters.push((Force { id: f }, roster));
     }
@@ -378,6 +455,7 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Timers::default());
     world.insert_resource(wakeups);
     world.insert_resource(AwayIdle::default());
+    world.insert_resource(AwayResting::default());
     world.insert_resource(Travel(TravelNetwork::new(data)));
     world.insert_resource(TriggerState::default());
     world.insert_resource(EventLog::default());
@@ -386,7 +464,13 @@ fn build_world(world: &mut World, model: &Arc<Model>) {
     world.insert_resource(Control::default());
     world.insert_resource(ActivePairs::new(model.scenario.incidents.len(), ncap));
     world.insert_resource(IncidentPlans::new(
-        model.scenario.incidents.iter().cloned().map(Arc::new).collect(),
+        model
+            .scenario
+            .incidents
+            .iter()
+            .enumerate()
+            .map(|(i, plan)| Arc::new(timed(model, replication, i, plan)))
+            .collect(),
     ));
     let lost_share = data.forces.iter().flat_map(|f| f.consistency.iter().map(|k| 1.0 - k)).collect();
     // One national point per capability per sample, known now: no growing and copying.

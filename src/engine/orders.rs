@@ -313,8 +313,10 @@ fn send(
             .and_then(|e| sim.requests.get(e).ok())
             .map_or(now, |r| r.raised_at)
     };
+    // Booked aid sent in the lead is wanted at the start; anything else at once.
+    let slot = Slot { need_at: if plan.rostered_at(now) { plan.start } else { now }, ..Slot::now(now) };
     for &id in &ids {
-        sim.assign(id, incident, tier, raised_at);
+        sim.assign(id, incident, tier, raised_at, slot);
     }
     let etas: Vec<Minutes> = ids.iter().filter_map(|&id| sim.unit(id).1.assignment.map(|a| a.eta)).collect();
     let mut text = format!(

@@ -86,6 +86,14 @@ fn build_with(
         aid_deployments: m.aid_deployments,
         deployed_unit_hours: round3(m.deployed_um.iter().sum::<f64>() / 60.0),
         regional_shortfall_at: m.regional_shortfall_at,
+        time_off_cancelled_officer_days: m.time_off_cancelled,
+        planned_arrivals: PlannedArrivals {
+            arrivals: m.planned_arrivals,
+            late: m.planned_late,
+            mean_late_minutes: (m.planned_late > 0)
+                .then(|| round3(m.planned_late_minutes as f64 / f64::from(m.planned_late))),
+        },
+        lodging_travel_unit_hours: round3(m.lodging_travel_um / 60.0),
     };
     let capabilities = data
         .capabilities
@@ -127,6 +135,7 @@ fn build_with(
                         time_to_first_cover: since(cs.first_cover_at),
                         time_to_full_cover: since(cs.full_cover_at),
                         units_by_tier: cs.units_by_tier,
+                        donor_forces: cs.donors.iter().map(|&f| data.force(f).code.clone()).collect(),
                     }
                 })
                 .collect(),

@@ -22,8 +22,11 @@ pub struct Unit {
     pub home: ForceId,
     /// 1-based ordinal within its force and capability (for labels).
     pub ordinal: u32,
-    /// Notice (minutes) from request to departure when the unit is at home on its normal roster.
-    pub base_notice: Minutes,
+    /// Readiness band (index into the capability's bands) of its officers on the day: on
+    /// duty, between shifts, on rest days, on leave. Drawn at the start of the run, or by rank.
+    pub band: u8,
+    /// On patrol in its own force area (a patrolling capability's first band).
+    pub patrol: bool,
 }
 
 /// Where a unit is in its life cycle. Exactly one at any moment, by construction.
@@ -40,15 +43,17 @@ pub enum UnitState {
     Deployed { until: Minutes },
     /// Resting where it is until `until`.
     Resting { until: Minutes },
-    /// Going home; arrives at `until`, then rests if `then_rest`.
-    Returning { until: Minutes, then_rest: bool },
+    /// Going home; arrives at `until`, then rests for `then_rest` minutes (none: available).
+    Returning { until: Minutes, then_rest: Minutes },
+    /// Unavailable for the whole run: sick, on a course, on other duties.
+    Abstracted,
 }
 
 impl UnitState {
     /// When the state ends by itself, if it does.
     pub fn until(self) -> Option<Minutes> {
         match self {
-            UnitState::Available { .. } => None,
+            UnitState::Available { .. } | UnitState::Abstracted => None,
             UnitState::Mobilising { until }
             | UnitState::Travelling { until, .. }
             | UnitState::Deployed { until }
@@ -66,23 +71,62 @@ impl UnitState {
             UnitState::Deployed { .. } => "deployed",
             UnitState::Resting { .. } => "resting",
             UnitState::Returning { .. } => "returning",
+            UnitState::Abstracted => "abstracted",
         }
     }
 }
 
 /// The incident a unit is committed to, and how it got there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Assignment {
     /// Index into the scenario's incidents.
     pub incident: usize,
     /// 1 local, 2 regional, 3 national.
     pub tier: u8,
-    /// When the request (or, at tier 1, the gap) that brought the unit was raised (minute).
+    /// When the need the unit fills was raised (minute): the host's ask for one more unit, or
+    /// the request at its tier if that came later.
     pub raised_at: Minutes,
-    /// When the tour ends (minute): departure plus the tour length.
+    /// When the incident wants it on task (minute): at once (the minute it was committed), or
+    /// a relief's handover, or a booked event's start.
+    pub need_at: Minutes,
+    /// The unit this one relieves, if it was sent as a relief.
+    pub relieves: Option<UnitId>,
+    /// When the tour ends (minute): the limit of duty it counts against.
     pub tour_end: Minutes,
     /// When the unit is (expected to be) on task (minute).
     pub eta: Minutes,
+    /// When it is planned to stand down (minute): its relief is sought before then.
+    pub stand_down: Minutes,
+    /// Sent from patrol in its own force area.
+    pub patrol: bool,
+    /// Sent ahead of when it was wanted (a relief, booked aid): its arrival is measured against
+    /// that minute, not against a request.
+    pub planned: bool,
+    /// Factor on its journey's time, drawn when it was committed (1 when nothing is drawn).
+    pub travel_factor: f64,
+    /// Minutes its first tour is cut by, so handovers are staggered.
+    pub cut: Minutes,
+}
+
+/// A unit of demand not yet covered: when it is wanted, by when a unit must arrive to be worth
+/// sending (a slower one is already on its way), and the unit it relieves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// When the unit is wanted on task (minute).
+    pub need_at: Minutes,
+    /// A unit arriving at or after this minute is no use (`Minutes::MAX`: any time).
+    pub before: Minutes,
+    /// The committed unit a relief takes over from.
+    pub relieves: Option<UnitId>,
+    /// The slower committed unit a faster one replaces.
+    pub replaces: Option<UnitId>,
+}
+
+impl Slot {
+    /// A unit wanted now, with nothing on its way.
+    pub fn now(now: Minutes) -> Self {
+        Self { need_at: now, before: Minutes::MAX, relieves: None, replaces: None }
+    }
 }
 
 /// The changing part of a unit.
@@ -95,8 +139,19 @@ pub struct UnitStatus {
     pub assignment: Option<Assignment>,
     /// Away on another force's behalf until it is home again.
     pub lent: bool,
-    /// Minute the current period of duty began (departure).
+    /// Minute the current period of duty began (departure, or leaving the lodging).
     pub duty_start: Minutes,
+    /// Has worked a tour of this operation: its officers are on the operation's roster, and it
+    /// is called at the capability's mobilised notice, not its band's.
+    pub mobilised: bool,
+    /// Has been called out: any rest day or leave it cancelled is already counted.
+    pub called: bool,
+    /// Tours worked since its last rest days (tours).
+    pub tours: u32,
+    /// The incident it is accommodated near (resting or idle away from home for it).
+    pub lodged: Option<usize>,
+    /// Draws made for it so far (each call-out and journey draws from its own stream).
+    pub draws: u32,
 }
 
 /// A force. Its roster holds the units idle at home, per capability.
@@ -109,6 +164,11 @@ pub struct Force {
 pub struct ForceRoster {
     /// Units available at home, per capability, ordered by (notice, id): readiest first.
     pub idle_home: Vec<BTreeSet<(Minutes, UnitId)>>,
+    /// Mobilised units resting at home between tours, per capability, by (rest end, id): they
+    /// can be rostered for a later shift.
+    pub resting_home: Vec<BTreeSet<(Minutes, UnitId)>>,
+    /// Units on patrol in the force area, per capability (crews): fixed for the run.
+    pub patrol_crews: Vec<u32>,
     /// Units away on loan until they get home, per capability.
     pub lent: Vec<u32>,
     /// Units donors keep home when lending (retained cover), per capability.
@@ -173,15 +233,28 @@ pub struct CapabilityState {
     pub full_cover_at: Option<Minutes>,
     /// Units committed by tier 1, 2 and 3 over the run (units).
     pub units_by_tier: [u32; 3],
+    /// When each unit of demand now wanted at once was first wanted (minute, units), oldest
+    /// first: a unit committed to it is measured from then.
+    pub asks: Vec<(Minutes, u32)>,
+    /// First minute the pair asked for mutual aid (tier 2), for escalation to national brokering.
+    pub aid_since: Option<Minutes>,
+    /// Units committed to it so far, not as reliefs (units): the count the stagger turns on.
+    pub first_tours: u32,
+    /// Forces other than the host that have sent it units (sorted force ids).
+    pub donors: Vec<ForceId>,
+    /// The units of demand not yet covered (`gap` of them), soonest first: tier 1 lists them
+    /// every step it looks at the pair, and tiers 2 and 3 fill them from the front.
+    pub open: Vec<Slot>,
 }
 
-/// Units committed to one (incident, capability), and how many of them are due; see
+/// Units committed to one (incident, capability), and how many cover it now; see
 /// `Sim::commitment_counts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitmentCount {
     /// Units committed whose relief is not yet sought.
     pub all: u32,
-    /// Of those, units on task, lent, booked or due within the arrival window.
+    /// Units holding a place now: on task or due within the arrival window (or on schedule for
+    /// when they are wanted), those whose relief is sought included, reliefs of them not.
     pub due: u32,
     /// First minute at which the counts could change with no unit changing state.
     pub valid_until: Minutes,
@@ -505,6 +578,11 @@ pub struct Wakeups(pub BTreeSet<Minutes>);
 #[derive(Resource, Default)]
 pub struct AwayIdle(pub BTreeSet<(ForceId, CapabilityId, UnitId)>);
 
+/// Units resting near an incident between tours: (location, capability, rest end, id). They
+/// can be rostered for a later shift there.
+#[derive(Resource, Default)]
+pub struct AwayResting(pub BTreeSet<(ForceId, CapabilityId, Minutes, UnitId)>);
+
 #[derive(Resource)]
 pub struct Travel(pub TravelNetwork);
 
@@ -513,6 +591,8 @@ pub struct TriggerState {
     pub fired_at: Option<Minutes>,
     /// Since when the shortfall condition has held.
     pub since: Option<Minutes>,
+    /// Since when some region has had any outstanding shortfall (for a `lasting` trigger).
+    pub any_since: Option<Minutes>,
 }
 
 /// The run's events, in order; none are kept when `keep` is false (ensembles read only totals).

@@ -68,18 +68,15 @@ pub(super) fn build(sim: &mut Sim, shown: Minutes, proposals: bool) -> Status {
         for grant in plan_tier(sim, tier, |d| d != RequestDecision::Refused) {
             let Ok(r) = sim.requests.get(grant.request) else { continue };
             let number = r.number;
-            let host = plans[grant.incident].host;
             let mut by_donor: BTreeMap<u16, (u32, Minutes)> = BTreeMap::new();
-            for &id in &grant.units {
+            for (&id, slot) in grant.units.iter().zip(&grant.slots) {
                 let (unit, status) = sim.unit(id);
-                let notice = match status.state {
-                    UnitState::Available { notice } => notice,
-                    _ => 0,
-                };
-                let travel = sim.travel_time(status.location, host, unit.capability).unwrap_or(0);
+                // When it would be on task if sent now for the minute it is wanted.
+                let eta =
+                    sim.candidate_eta(&unit, &status, grant.incident, slot.need_at).unwrap_or(Minutes::MAX);
                 let e = by_donor.entry(unit.home.0).or_insert((0, Minutes::MAX));
                 e.0 += 1;
-                e.1 = e.1.min(sim.now() + notice + travel);
+                e.1 = e.1.min(eta);
             }
             proposals.entry(number).or_default().extend(by_donor.into_iter().map(|(f, (units, at))| {
                 ProposedUnits { from: data.forces[usize::from(f)].code.clone(), units, arrives_at: at }

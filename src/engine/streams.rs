@@ -13,6 +13,17 @@ pub enum Subsystem {
     IncidentSize = 1,
     /// Whether disorder spreads to a neighbouring force.
     Spread = 2,
+    /// Each unit's duty state on the day (keyed by force and capability, a draw per unit in
+    /// rank order).
+    Availability = 3,
+    /// A unit's notice at each call-out (keyed by unit, a draw per call).
+    Notice = 4,
+    /// A unit's journey times (keyed by unit, a draw per journey).
+    Travel = 5,
+    /// When an incident starts (keyed by incident).
+    IncidentTiming = 6,
+    /// How large an incident without a stated size is (keyed by incident).
+    DemandSize = 7,
 }
 
 /// Words of a stream reserved for each key: 2^20 (about 500,000 f64 draws).
@@ -54,6 +65,31 @@ pub fn incident_size(seed: u64, replication: u64, index: usize, size: crate::mod
         return size.median;
     }
     lognormal(&mut stream(seed, replication, Subsystem::IncidentSize, index as u64), mu, sigma)
+}
+
+/// A factor with median 1 and log-normal spread `sigma`, the `n`-th drawn for `key` in
+/// `subsystem` (each draw of a key its own place in the stream: common random numbers).
+/// Exactly 1 when `sigma` is 0, without drawing.
+pub fn spread_factor(seed: u64, replication: u64, subsystem: Subsystem, key: u64, n: u32, sigma: f64) -> f64 {
+    if sigma <= 0.0 {
+        return 1.0;
+    }
+    lognormal(&mut stream_at(seed, replication, subsystem, key, n.wrapping_mul(4)), 0.0, sigma)
+}
+
+/// The factor on the demand curves of incident `index`, which has no size of its own: a
+/// log-normal with median 1 and the given 90th percentile, on the incident's own stream.
+pub fn incident_size_keyed(
+    seed: u64,
+    replication: u64,
+    index: usize,
+    spread: crate::model::SizeDistribution,
+) -> f64 {
+    let (mu, sigma) = spread.lognormal();
+    if sigma <= 0.0 {
+        return spread.median;
+    }
+    lognormal(&mut stream(seed, replication, Subsystem::DemandSize, index as u64), mu, sigma)
 }
 
 /// A log-normal draw with parameters (mu, sigma) of the underlying normal.

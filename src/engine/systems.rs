@@ -12,12 +12,13 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemState;
 
-use super::allocation::{Need, SupplyGroup, allocate};
-use super::lifecycle::{Sim, on_task_of};
+use super::allocation::{FairShare, Need, SupplyGroup, allocate};
+use super::lifecycle::{Commitment, Committed, Sim, on_task_of};
 use super::state::*;
-use super::streams::incident_size;
+use super::streams::{incident_size, incident_size_keyed};
 use crate::model::{
     CapabilityId, DisruptionKind, ForceId, IncidentDynamics, IncidentPlan, Model, NationalTrigger,
+    SizeDistribution,
 };
 use crate::results::{EventKind, SeriesPoint};
 use crate::time::Minutes;
@@ -246,11 +247,20 @@ pub fn update_demand(sim: &mut Sim) {
         let mut changed = false;
         {
             let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else { continue };
-            if let (Some(IncidentDynamics::Scaled { size }), None, true) =
-                (&plan.dynamics, inc.scale, active || prebooking)
-            {
-                inc.scale =
-                    Some(incident_size(model.scenario.seed, sim.replication.0, i, *size) / size.median);
+            if inc.scale.is_none() && (active || prebooking) {
+                inc.scale = match &plan.dynamics {
+                    Some(IncidentDynamics::Scaled { size }) => {
+                        Some(incident_size(model.scenario.seed, sim.replication.0, i, *size) / size.median)
+                    }
+                    // An incident written without a size is as large as written at the median,
+                    // with the spread the uncertainty table gives (none for planned events).
+                    None if plan.uncertain => {
+                        let spread =
+                            SizeDistribution { median: 1.0, p90: model.scenario.uncertainty.demand_spread };
+                        Some(incident_size_keyed(model.scenario.seed, sim.replication.0, i, spread))
+                    }
+                    _ => None,
+                };
             }
             let scale = inc.scale.unwrap_or(1.0);
             let dynamic = inc.disorder.as_ref().map(|d| d.demand.clone());
@@ -279,7 +289,11 @@ pub fn update_demand(sim: &mut Sim) {
     }
 }
 
-/// Stand down units an incident no longer needs: mutual aid first, then those not yet arrived.
+/// Stand down units an incident no longer needs: all of them once it demands none. Else two
+/// surpluses, each against the demand: of the units that will stay past the relief look-ahead,
+/// those beyond it — not yet on task first, latest to arrive first, then on task, mutual aid
+/// first; and of the units covering it now, those beyond it — units due for relief with none
+/// coming first (soonest to leave first), then as before.
 pub fn release_surplus(sim: &mut Sim) {
     let now = sim.now();
     let mut look: Vec<CapabilityId> = Vec::new();
@@ -293,7 +307,7 @@ pub fn release_surplus(sim: &mut Sim) {
             let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { continue };
             for c in sim.active.caps(i) {
                 let (cap, cs) = (CapabilityId(c as u8), &inc.caps[c]);
-                let enough = |(_, due): (u32, u32)| due <= cs.demand;
+                let enough = |(all, due): (u32, u32)| all <= cs.demand && due <= cs.demand;
                 let settled = cs.demand > 0 && cs.kept_commitment(now).is_some_and(enough);
                 if !cs.assigned.is_empty() && !settled {
                     look.push(cap);
@@ -306,25 +320,52 @@ pub fn release_surplus(sim: &mut Sim) {
             };
             let cs = &inc.caps[usize::from(cap.0)];
             let demand = cs.demand as usize;
-            let release: Vec<UnitId> = if demand == 0 {
-                cs.assigned.clone()
-            } else {
-                if sim.commitment_counts(i, cap).1 as usize <= demand {
-                    continue;
+            if demand == 0 {
+                for id in cs.assigned.clone() {
+                    sim.release(id);
                 }
-                let mut due: Vec<_> = sim.committed(i, cap).into_iter().filter(|c| c.due).collect();
-                due.sort_by_key(|c| (!c.lent, c.kind, std::cmp::Reverse(c.id)));
-                due.iter().take(due.len() - demand).map(|c| c.id).collect()
-            };
-            for id in release {
-                sim.release(id);
+                continue;
+            }
+            let (all, due) = sim.commitment_counts(i, cap);
+            if all as usize > demand {
+                let mut staying: Vec<Committed> =
+                    sim.committed(i, cap).into_iter().filter(|c| !c.expiring).collect();
+                staying.sort_by_key(surplus_order);
+                for c in staying.iter().take(staying.len() - demand) {
+                    sim.release(c.id);
+                }
+            }
+            if due as usize > demand || all as usize > demand {
+                let mut covering: Vec<Committed> =
+                    sim.committed(i, cap).into_iter().filter(|c| c.due && !c.linked).collect();
+                if covering.len() > demand {
+                    // Units due for relief with none coming leave first, soonest first.
+                    covering.sort_by_key(|c| {
+                        (!c.expiring, if c.expiring { c.handover_at } else { 0 }, surplus_order(c))
+                    });
+                    for c in covering.iter().take(covering.len() - demand) {
+                        sim.release(c.id);
+                    }
+                }
             }
         }
     }
 }
 
-/// Tier 1: a host commits its own idle units to its demand once it has decided to (local
-/// latency). The gap left for aid is the demand not met by units due within the arrival window.
+/// The order in which surplus units are stood down: not yet on task first, latest to arrive
+/// first; then on task, mutual aid before a host's own; then highest id.
+fn surplus_order(c: &Committed) -> (bool, Minutes, bool, std::cmp::Reverse<UnitId>) {
+    let arrived = c.kind == Commitment::Deployed;
+    (arrived, if arrived { 0 } else { Minutes::MAX - c.eta }, !c.lent, std::cmp::Reverse(c.id))
+}
+
+/// Tier 1: a host commits its own units to its demand once it has decided to (its local
+/// latency). It lists the units of demand not covered (slots): those wanted at once, and the
+/// reliefs of units whose stand-down is within the relief look-ahead, each wanted on task by
+/// that unit's handover. It fills each from its own units, soonest on task first (a unit
+/// resting between tours that can make a later shift before a fresh one, so no rest day is
+/// cancelled for it), and replaces a committed unit that is still far off by one of its own
+/// that arrives sooner. What it cannot fill is the gap it asks mutual aid for.
 pub fn allocate_local(sim: &mut Sim) {
     let model = sim.model();
     let now = sim.now();
@@ -339,8 +380,6 @@ pub fn allocate_local(sim: &mut Sim) {
         if !sim.active.any(i) {
             continue;
         }
-        let host = plans[i].host;
-        let latency = plans[i].decision_latency(&model.scenario.policy);
         // A capability with no demand and no units has no gap: settle it without counting.
         busy.clear();
         {
@@ -350,62 +389,177 @@ pub fn allocate_local(sim: &mut Sim) {
                 if cs.requests.iter().any(Option::is_some) {
                     awaiting[i] = true;
                 }
-                if cs.demand == 0 && cs.assigned.is_empty() {
-                    cs.gap = 0;
-                    cs.gap_since = None;
-                    continue;
+                if cs.demand == 0 {
+                    cs.aid_since = None;
                 }
-                // Covered by a kept count: settle it here too. (Committing this incident's own
-                // units of one capability never changes its counts of another.)
-                if let Some((all, due)) = cs.kept_commitment(now)
-                    && due >= cs.demand
-                    && cs.demand <= all
-                {
+                let settled = cs.demand == 0 && cs.assigned.is_empty()
+                    // Covered now and after every relief already sought, by a kept count.
+                    || cs.kept_commitment(now).is_some_and(|(all, due)| due >= cs.demand && all >= cs.demand);
+                if settled {
                     cs.gap = 0;
                     cs.gap_since = None;
+                    cs.open.clear();
+                    cs.asks.clear();
                     continue;
                 }
                 busy.push(cap);
             }
         }
         for &cap in &busy {
+            let plan = &plans[i];
             let c = usize::from(cap.0);
-            let (all, due) = sim.commitment_counts(i, cap);
-            let (demand, since) = {
+            let latency = plan.decision_latency(&model.scenario.policy, model.dataset.capability(cap));
+            let slots = open_slots(sim, i, cap, plan);
+
+            let since = {
                 let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) else {
                     continue;
                 };
                 let cs = &mut inc.caps[c];
-                cs.gap = cs.demand.saturating_sub(due);
-                awaiting[i] |= cs.gap > 0;
-                if cs.gap == 0 && cs.demand <= all {
+                // The units wanted at once, each dated from when it was first wanted.
+                let at_once = slots.iter().filter(|s| s.relieves.is_none()).count() as u32;
+                reconcile_asks(&mut cs.asks, at_once, now);
+                if slots.is_empty() {
+                    cs.gap = 0;
                     cs.gap_since = None;
+                    cs.open.clear();
                     continue;
                 }
-                (cs.demand, *cs.gap_since.get_or_insert(now))
+                *cs.gap_since.get_or_insert(now)
             };
-            if now < since + latency {
+            let mut open = slots;
+            if now >= since + latency {
+                open = fill_from_own(sim, i, cap, open);
+            } else {
                 sim.wake_at(since + latency);
-                continue;
             }
-            let wanted = demand.saturating_sub(all) as usize;
-            let own: Vec<UnitId> = sim
-                .forces
-                .get(sim.index.forces[usize::from(host.0)])
-                .map(|r| r.idle_home[c].iter().take(wanted).map(|&(_, id)| id).collect())
-                .unwrap_or_default();
-            for &id in &own {
-                sim.assign(id, i, 1, since);
-            }
-            if !own.is_empty() {
-                let due = sim.commitment_counts(i, cap).1;
-                if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
-                    inc.caps[c].gap = demand.saturating_sub(due);
-                }
+            awaiting[i] |= !open.is_empty();
+            if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
+                let cs = &mut inc.caps[c];
+                cs.gap = open.len() as u32;
+                cs.open = open;
             }
         }
     }
     sim.control.awaiting_aid = awaiting;
+}
+
+/// Keep the dates of the units wanted at once in step with how many are wanted now: a rise is
+/// dated now, a fall takes back the newest.
+fn reconcile_asks(asks: &mut Vec<(Minutes, u32)>, wanted: u32, now: Minutes) {
+    let listed: u32 = asks.iter().map(|a| a.1).sum();
+    if wanted > listed {
+        asks.push((now, wanted - listed));
+    }
+    let mut extra = listed.saturating_sub(wanted);
+    while extra > 0 {
+        let Some(last) = asks.last_mut() else { break };
+        let take = extra.min(last.1);
+        last.1 -= take;
+        extra -= take;
+        if last.1 == 0 {
+            asks.pop();
+        }
+    }
+}
+
+/// When the oldest unit wanted at once was first wanted (it is now being met), or `now`.
+fn take_ask(sim: &mut Sim, incident: usize, c: usize, now: Minutes) -> Minutes {
+    let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[incident]) else { return now };
+    let asks = &mut inc.caps[c].asks;
+    let Some(first) = asks.first_mut() else { return now };
+    let at = first.0;
+    first.1 -= 1;
+    if first.1 == 0 {
+        asks.remove(0);
+    }
+    at
+}
+
+/// The units of demand of (incident, capability) not covered now or after the reliefs already
+/// sought, soonest wanted first (see [`allocate_local`]).
+///
+/// Units covering it now are those on task or due within the arrival window, a relief not
+/// counted while the unit it relieves is still there. Units staying are those not due for
+/// relief. Short of cover now, each unit still on its way (slow) marks a slot that only a unit
+/// on task a clear margin sooner is worth filling (it replaces the slow one); the rest are
+/// slots wanted at once. Short of units staying, the units due for relief soonest get relief
+/// slots, wanted on task by their handover (none for a unit serving to the incident's end).
+/// Filling slots never makes more units staying, or covering now, than the demand, so the
+/// surplus release never takes what the slots just brought.
+fn open_slots(sim: &mut Sim, i: usize, cap: CapabilityId, plan: &IncidentPlan) -> Vec<Slot> {
+    let now = sim.now();
+    let Ok(inc) = sim.incidents.get(sim.index.incidents[i]) else { return Vec::new() };
+    let cs = &inc.caps[usize::from(cap.0)];
+    let demand = cs.demand as usize;
+    // A booked event's units are wanted at its start.
+    let at_once = if cs.prebooking { plan.start } else { now };
+    let committed = sim.committed(i, cap);
+    let covering = committed.iter().filter(|c| c.due && !c.linked).count();
+    let staying = committed.iter().filter(|c| !c.expiring).count();
+    let short = demand.saturating_sub(covering);
+    // Units staying but still on their way, soonest first.
+    let mut slow: Vec<(Minutes, UnitId)> =
+        committed.iter().filter(|c| !c.expiring && !c.due && !c.linked).map(|c| (c.eta, c.id)).collect();
+    slow.sort_unstable();
+    slow.truncate(short);
+    let free = short - slow.len();
+    let margin = sim.policy().replace_margin;
+    let mut slots: Vec<Slot> = slow
+        .iter()
+        .map(|&(eta, id)| Slot {
+            need_at: at_once,
+            // Worth replacing only by a unit on task a clear margin sooner.
+            before: eta.saturating_sub(margin),
+            relieves: None,
+            replaces: Some(id),
+        })
+        .collect();
+    slots.extend((0..free).map(|_| Slot::now(at_once)));
+    let relieved: Vec<UnitId> = committed.iter().filter(|c| c.linked).filter_map(|c| c.relieves).collect();
+    let reliefs = demand.saturating_sub(staying + free);
+    let mut due_relief: Vec<(Minutes, UnitId)> = committed
+        .iter()
+        .filter(|c| c.expiring && !relieved.contains(&c.id) && c.handover_at < plan.end)
+        .map(|c| (c.handover_at.max(now), c.id))
+        .collect();
+    due_relief.sort_unstable();
+    for &(at, id) in due_relief.iter().take(reliefs) {
+        slots.push(Slot { need_at: at, before: Minutes::MAX, relieves: Some(id), replaces: None });
+    }
+    slots
+}
+
+/// Fill `open` slots of (incident, capability) from the host's own units; returns the slots
+/// left open.
+fn fill_from_own(sim: &mut Sim, i: usize, cap: CapabilityId, open: Vec<Slot>) -> Vec<Slot> {
+    let now = sim.now();
+    let host = sim.host_of(i);
+    let latest = open.iter().map(|s| s.need_at).max().unwrap_or(now);
+    let mut candidates = sim.own_candidates(host, cap, i, latest, open.len());
+    let mut left = Vec::new();
+    let c = usize::from(cap.0);
+    for slot in open {
+        // Soonest on task for this slot; ties (all in time for a later shift) go to the
+        // candidate listed first: mobilised units before fresh ones.
+        let best = candidates
+            .iter()
+            .enumerate()
+            .map(|(k, &(eta, _))| (eta.max(slot.need_at), k))
+            .filter(|&(on_task, _)| on_task < slot.before)
+            .min();
+        let Some((_, k)) = best else {
+            left.push(slot);
+            continue;
+        };
+        let (_, id) = candidates.remove(k);
+        let raised_at = if slot.relieves.is_some() { now } else { take_ask(sim, i, c, now) };
+        sim.assign(id, i, 1, raised_at, slot);
+        if let Some(slow) = slot.replaces {
+            sim.release(slow);
+        }
+    }
+    left
 }
 
 /// When a request raised at `t` by `force` gets through, given the force's comms outages.
@@ -466,7 +620,12 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
             };
             let cs = &inc.caps[c];
             let (gap, since, existing, lower) = (cs.gap, cs.gap_since, cs.requests[slot], cs.requests[0]);
-            let decided = since.is_some_and(|s| now >= s + plan.decision_latency(policy));
+            let latency = plan.decision_latency(policy, model.dataset.capability(cap));
+            let decided = since.is_some_and(|s| now >= s + latency);
+            // A need for aid that has lasted is brokered nationally from then on.
+            let escalated = !plan.booked
+                && cs.aid_since.zip(policy.escalate_after).is_some_and(|(since, after)| now >= since + after);
+            let gap = if tier == 2 && escalated { 0 } else { gap };
             if gap == 0 || !decided {
                 if let (Some(e), 0) = (existing, gap) {
                     sim.commands.entity(e).despawn();
@@ -490,7 +649,7 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 }
                 continue;
             }
-            let raised_at = if tier == 2 || plan.booked {
+            let raised_at = if tier == 2 || plan.booked || escalated {
                 now
             } else {
                 let Some(fired) = sim.trigger.fired_at else {
@@ -530,7 +689,18 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                 .id();
             sim.index.entities_pending = true;
             if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[i]) {
-                inc.caps[c].requests[slot] = Some(e);
+                let cs = &mut inc.caps[c];
+                cs.requests[slot] = Some(e);
+                if tier == 2 && cs.aid_since.is_none() {
+                    cs.aid_since = Some(now);
+                }
+            }
+            if let (2, Some(after)) = (tier, policy.escalate_after) {
+                let since =
+                    sim.incidents.get(sim.index.incidents[i]).ok().and_then(|inc| inc.caps[c].aid_since);
+                if let Some(since) = since {
+                    sim.wake_at(since + after);
+                }
             }
             if sim.logging() {
                 sim.emit(EventKind::RequestRaised {
@@ -582,23 +752,49 @@ pub struct PlannedGrant {
     pub raised_at: Minutes,
     /// The units, readiest first within each donor.
     pub units: Vec<UnitId>,
+    /// The slot each unit fills (same order).
+    pub slots: Vec<Slot>,
 }
 
 /// Tier 2 or 3: match the units donors can spare to the requests this tier is acting on.
 fn allocate_tier(sim: &mut Sim, tier: u8) {
+    let now = sim.now();
     for grant in plan_tier(sim, tier, RequestDecision::lets_tier_act) {
         let n = grant.units.len() as u32;
-        for id in grant.units {
-            sim.assign(id, grant.incident, tier, grant.raised_at);
+        let c = usize::from(grant.capability.0);
+        for (&id, &slot) in grant.units.iter().zip(&grant.slots) {
+            // A unit wanted at once is measured from when it was first wanted, or from the
+            // request at this tier if that came later.
+            let raised_at = if slot.relieves.is_some() {
+                now
+            } else {
+                take_ask(sim, grant.incident, c, now).max(grant.raised_at)
+            };
+            sim.assign(id, grant.incident, tier, raised_at, slot);
+            if let Some(slow) = slot.replaces {
+                sim.release(slow);
+            }
         }
         if let Ok(mut r) = sim.requests.get_mut(grant.request) {
             r.outstanding = r.outstanding.saturating_sub(n);
         }
         if let Ok(mut inc) = sim.incidents.get_mut(sim.index.incidents[grant.incident]) {
-            let cs = &mut inc.caps[usize::from(grant.capability.0)];
-            cs.gap = cs.gap.saturating_sub(n);
+            let cs = &mut inc.caps[c];
+            for slot in &grant.slots {
+                if let Some(k) = cs.open.iter().position(|s| s == slot) {
+                    cs.open.remove(k);
+                }
+            }
+            cs.gap = cs.open.len() as u32;
         }
     }
+}
+
+/// One donor force's standing for fair shares: how much it has lent so far for its strength.
+fn lending_burden(sim: &Sim, force: ForceId, tour: Minutes) -> f64 {
+    let f = usize::from(force.0);
+    let lent_now: u32 = sim.forces.get(sim.index.forces[f]).map_or(0, |r| r.lent.iter().sum::<u32>());
+    sim.measures.lent_um[f] + f64::from(lent_now) * f64::from(tour)
 }
 
 /// What tier `tier` would commit now to the requests it has received whose decision passes
@@ -656,112 +852,147 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
                 && force.consistency[c] >= policy.min_consistency
         };
         // Supply: each eligible force's spare units above retained cover, grouped by notice,
-        // then units idle away from home (already mobilised, no cover to keep).
+        // then units idle or resting near an incident away from home (already mobilised, no
+        // cover to keep), which can take a later shift there.
         let mut groups: Vec<SupplyGroup> = Vec::new();
         let mut members: Vec<Vec<UnitId>> = Vec::new();
+        let group = |sim: &Sim, home: ForceId, location: ForceId, notice: Minutes| SupplyGroup {
+            home,
+            home_region: model.dataset.force(home).region,
+            location,
+            notice,
+            count: 0,
+            strength: model.dataset.force(home).officers,
+            burden: lending_burden(sim, home, policy.tour),
+        };
         for f in model.dataset.force_ids().filter(|&f| eligible(f)) {
             let Ok(r) = sim.forces.get(sim.index.forces[usize::from(f.0)]) else {
                 continue;
             };
             let spare = r.idle_home[c].len().saturating_sub(r.required[c] as usize);
-            for &(notice, id) in r.idle_home[c].iter().take(spare) {
-                if let (Some(g), Some(m)) = (groups.last_mut(), members.last_mut())
-                    && g.home == f
-                    && g.location == f
-                    && g.notice == notice
-                {
+            let listed: Vec<(Minutes, UnitId)> = r.idle_home[c].iter().take(spare).copied().collect();
+            for (notice, id) in listed {
+                let joins =
+                    groups.last().is_some_and(|g| g.home == f && g.location == f && g.notice == notice);
+                if !joins {
+                    groups.push(group(sim, f, f, notice));
+                    members.push(Vec::new());
+                }
+                if let (Some(g), Some(m)) = (groups.last_mut(), members.last_mut()) {
                     g.count += 1;
                     m.push(id);
-                } else {
-                    groups.push(SupplyGroup {
-                        home: f,
-                        home_region: model.dataset.force(f).region,
-                        location: f,
-                        notice,
-                        count: 1,
-                    });
-                    members.push(vec![id]);
                 }
             }
         }
-        let away: Vec<(ForceId, UnitId)> =
-            sim.away.0.iter().filter(|(_, k, _)| *k == cap).map(|&(loc, _, id)| (loc, id)).collect();
-        // Units idle away join the first group with their home and location. Home groups sit
-        // at their home, so only a unit idle at its own home could join one (searched for).
-        let mut away_groups: BTreeMap<(ForceId, ForceId), usize> = BTreeMap::new();
-        for (loc, id) in away {
+        let mut away: Vec<(ForceId, Minutes, UnitId)> =
+            sim.away.0.iter().filter(|(_, k, _)| *k == cap).map(|&(loc, _, id)| (loc, 0, id)).collect();
+        away.extend(
+            sim.away_resting
+                .0
+                .iter()
+                .filter(|(_, k, _, _)| *k == cap)
+                .map(|&(loc, _, until, id)| (loc, until.saturating_sub(now), id)),
+        );
+        // Units away join the group with their home, location and notice.
+        let mut away_groups: BTreeMap<(ForceId, ForceId, Minutes), usize> = BTreeMap::new();
+        for (loc, notice, id) in away {
             let home = sim.unit(id).0.home;
             if !eligible(home) {
                 continue;
             }
-            let existing = if loc == home {
-                groups.iter().position(|g| g.home == home && g.location == loc)
-            } else {
-                away_groups.get(&(home, loc)).copied()
+            let g = match away_groups.get(&(home, loc, notice)) {
+                Some(&g) => g,
+                None => {
+                    away_groups.insert((home, loc, notice), groups.len());
+                    groups.push(group(sim, home, loc, notice));
+                    members.push(Vec::new());
+                    groups.len() - 1
+                }
             };
-            if let Some(g) = existing {
-                groups[g].count += 1;
-                members[g].push(id);
-            } else {
-                away_groups.insert((home, loc), groups.len());
-                groups.push(SupplyGroup {
-                    home,
-                    home_region: model.dataset.force(home).region,
-                    location: loc,
-                    notice: 0,
-                    count: 1,
-                });
-                members.push(vec![id]);
-            }
+            groups[g].count += 1;
+            members[g].push(id);
         }
         if groups.is_empty() {
             continue;
         }
-        let needs: Vec<Need> = open
-            .iter()
-            .map(|n| {
-                let plan = &plans[n.incident];
-                let gap = sim.incidents.get(sim.index.incidents[n.incident]).map_or(0, |inc| inc.caps[c].gap);
-                Need {
+        // Each request's open slots with the same limit (a slower unit on its way, or none)
+        // are one need; its grants fill them soonest wanted first.
+        let mut needs: Vec<Need> = Vec::new();
+        let mut need_slots: Vec<(usize, Vec<Slot>)> = Vec::new();
+        for (k, n) in open.iter().enumerate() {
+            let plan = &plans[n.incident];
+            let mut slots = sim
+                .incidents
+                .get(sim.index.incidents[n.incident])
+                .map_or(Vec::new(), |inc| inc.caps[c].open.clone());
+            slots.sort_by_key(|s| (s.before, s.need_at));
+            for run in slots.chunk_by(|a, b| a.before == b.before) {
+                needs.push(Need {
                     host: plan.host,
                     host_region: model.dataset.force(plan.host).region,
                     priority: plan.priority,
-                    units: gap,
-                }
-            })
-            .collect();
+                    units: run.len() as u32,
+                });
+                need_slots.push((k, run.to_vec()));
+            }
+        }
         // Travel time from each need's host to every force: links are two-way, so one row per
         // host serves every donor.
-        let travel: Vec<Vec<Option<Minutes>>> =
-            needs.iter().map(|need| sim.travel_row(need.host, cap)).collect();
+        let mut rows: BTreeMap<ForceId, Vec<Option<Minutes>>> = BTreeMap::new();
+        for need in &needs {
+            if let std::collections::btree_map::Entry::Vacant(e) = rows.entry(need.host) {
+                e.insert(sim.travel_row(need.host, cap));
+            }
+        }
         let mut arrival = vec![vec![None; needs.len()]; groups.len()];
         for (g, group) in groups.iter().enumerate() {
             for (n, need) in needs.iter().enumerate() {
                 if group.home == need.host {
                     continue;
                 }
-                let Some(travel) = travel[n][usize::from(group.location.0)] else {
+                let Some(travel) = rows[&need.host][usize::from(group.location.0)] else {
                     continue;
                 };
-                let plan = &plans[open[n].incident];
+                let request = &open[need_slots[n].0];
+                let plan = &plans[request.incident];
+                let first = need_slots[n].1[0];
                 // Booked aid is rostered ahead: no notice.
-                let notice = if plan.rostered_at(now) { 0 } else { group.notice };
+                let notice = if plan.booked { 0 } else { group.notice };
+                let on_task = now + notice + travel;
                 // A unit is only worth sending if it can do some work before its tour or the
-                // incident ends.
-                if travel < policy.tour && now + notice + travel < plan.end {
+                // incident ends, and arrives before any slower unit already on its way there.
+                if travel < policy.tour && on_task < plan.end && on_task < first.before {
+                    // Ranked by how soon it could be there: for a unit wanted later (a relief)
+                    // that also prefers the nearer of the donors that can all make it in time.
                     arrival[g][n] = Some(notice + travel);
                 }
             }
         }
-        let grants = allocate(policy.allocation, &groups, &needs, &arrival);
+        let fair = FairShare { window: policy.share_window, per_unit: f64::from(policy.tour) };
+        let grants = allocate(policy.allocation, &groups, &needs, &arrival, &fair);
+        // Grants of one request, in need order, fill its slots in order.
+        let mut by_request: BTreeMap<usize, (Vec<UnitId>, Vec<Slot>)> = BTreeMap::new();
+        let mut grants = grants;
+        grants.sort_by_key(|g| (g.need, g.group));
+        let mut used: Vec<usize> = vec![0; needs.len()];
         for grant in grants {
-            let need = &open[grant.need];
+            let (k, slots) = &need_slots[grant.need];
+            let entry = by_request.entry(*k).or_default();
+            for id in members[grant.group].drain(..grant.units as usize) {
+                entry.0.push(id);
+                entry.1.push(slots[used[grant.need]]);
+                used[grant.need] += 1;
+            }
+        }
+        for (k, (units, slots)) in by_request {
+            let need = &open[k];
             planned.push(PlannedGrant {
                 incident: need.incident,
                 capability: need.cap,
                 request: need.request,
                 raised_at: need.raised_at,
-                units: members[grant.group].drain(..grant.units as usize).collect(),
+                units,
+                slots,
             });
         }
     }
@@ -789,13 +1020,13 @@ pub fn evaluate_trigger(sim: &mut Sim) {
             }
             now >= t
         }
-        NationalTrigger::Shortfall { regional_shortfall, sustained } => {
+        NationalTrigger::Shortfall { regional_shortfall, sustained, lasting } => {
             let mut by_region = vec![0u32; model.dataset.regions.len()];
             for r in sim.requests.iter().filter(|r| r.tier == 2) {
                 let host = sim.plans.0[r.incident].host;
                 by_region[usize::from(model.dataset.force(host).region.0)] += r.outstanding;
             }
-            if by_region.iter().any(|&u| u >= regional_shortfall) {
+            let large = if by_region.iter().any(|&u| u >= regional_shortfall) {
                 let since = *sim.trigger.since.get_or_insert(now);
                 if now < since + sustained {
                     sim.wake_at(since + sustained);
@@ -804,7 +1035,22 @@ pub fn evaluate_trigger(sim: &mut Sim) {
             } else {
                 sim.trigger.since = None;
                 false
-            }
+            };
+            // A shortfall of any size that lasts fires it too, if the policy says so.
+            let long = match lasting {
+                Some(lasting) if by_region.iter().any(|&u| u > 0) => {
+                    let since = *sim.trigger.any_since.get_or_insert(now);
+                    if now < since + lasting {
+                        sim.wake_at(since + lasting);
+                    }
+                    now >= since + lasting
+                }
+                _ => {
+                    sim.trigger.any_since = None;
+                    false
+                }
+            };
+            large || long
         }
     };
     if fire {
@@ -813,17 +1059,31 @@ pub fn evaluate_trigger(sim: &mut Sim) {
     }
 }
 
-/// Units idle away from home that no request took go home.
+/// Units idle away from home that no request took go home, unless they are accommodated near
+/// an incident that still wants their capability: they stay for its later shifts.
 pub fn send_idle_home(sim: &mut Sim) {
     let idle: Vec<(ForceId, CapabilityId, UnitId)> = sim.away.0.iter().copied().collect();
     let now = sim.now();
     for (loc, cap, id) in idle {
         let (unit, mut status) = sim.unit(id);
+        let wanted = status.lodged.is_some_and(|i| {
+            now < sim.plans.0[i].end
+                && sim
+                    .incidents
+                    .get(sim.index.incidents[i])
+                    .is_ok_and(|inc| inc.caps[usize::from(cap.0)].demand > 0)
+        });
+        if wanted {
+            continue;
+        }
         let Some(t) = sim.travel_time(loc, unit.home, cap) else {
             continue;
         };
         sim.away.0.remove(&(loc, cap, id));
-        status.state = UnitState::Returning { until: sim.align(now + t.max(1)), then_rest: false };
+        status.lodged = None;
+        // The journey home is duty off task; it is owed no rest of its own.
+        sim.measures.lodging_travel_um += f64::from(t);
+        status.state = UnitState::Returning { until: sim.align(now + t.max(1)), then_rest: 0 };
         sim.put(id, status);
     }
 }

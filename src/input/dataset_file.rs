@@ -9,9 +9,11 @@ use super::check::Checker;
 use super::disorder_file::{DisorderFile, ThreatLevelFile};
 use super::policy_file::PolicyFile;
 use super::source::SourceDocument;
+use super::uncertainty_file::UncertaintyFile;
 use crate::diagnostics::Diagnostics;
 use crate::model::{
-    Border, Capability, Dataset, EstablishmentBasis, EstablishmentRule, Force, ReadinessBand, RegionId,
+    Border, Capability, Dataset, DutyState, EstablishmentBasis, EstablishmentRule, Force, Patrol,
+    ReadinessBand, RegionId,
 };
 
 #[derive(Debug, Deserialize)]
@@ -24,6 +26,8 @@ pub struct DatasetFile {
     pub disorder: DisorderFile,
     #[serde(default)]
     pub threat_level: ThreatLevelFile,
+    #[serde(default)]
+    pub uncertainty: UncertaintyFile,
     capability: Vec<Spanned<CapabilityFile>>,
     force: Vec<Spanned<ForceFile>>,
     #[serde(default)]
@@ -48,6 +52,18 @@ pub struct CapabilityFile {
     convoy_speed_kmh: Spanned<f64>,
     establishment: EstablishmentFile,
     readiness: Spanned<Vec<ReadinessFile>>,
+    abstracted: Option<Spanned<f64>>,
+    mobilised_notice: Option<Spanned<String>>,
+    patrol: Option<Spanned<PatrolFile>>,
+}
+
+/// `patrol = { speed_kmh = 60, circuity = 1.3, dispatch = "2m" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatrolFile {
+    speed_kmh: Spanned<f64>,
+    circuity: Spanned<f64>,
+    dispatch: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +72,8 @@ pub struct CapabilityPatch {
     pub officers_per_unit: Option<Spanned<u32>>,
     pub convoy_speed_kmh: Option<Spanned<f64>>,
     pub readiness: Option<Spanned<Vec<ReadinessFile>>>,
+    pub abstracted: Option<Spanned<f64>>,
+    pub mobilised_notice: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,6 +90,7 @@ struct EstablishmentFile {
 pub struct ReadinessFile {
     notice: Spanned<String>,
     share: Spanned<f64>,
+    state: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +105,7 @@ struct ForceFile {
     #[serde(default)]
     armed_officers: u32,
     hq: Option<HqFile>,
+    area_km2: Option<Spanned<f64>>,
     #[serde(default)]
     units: BTreeMap<Spanned<String>, Spanned<u32>>,
     #[serde(default)]
@@ -155,10 +175,14 @@ pub fn readiness(c: &mut Checker<'_, '_>, bands: &Spanned<Vec<ReadinessFile>>) -
     for band in bands.get_ref() {
         let notice = c.duration(&band.notice, "readiness notice");
         let share = c.unit_interval(&band.share, "readiness share");
-        match (notice, share) {
-            (Some(notice), Some(share)) => {
+        let state = match &band.state {
+            None => Some(DutyState::Unstated),
+            Some(s) => c.choice(s, "duty state", &DutyState::NAMES, DutyState::parse),
+        };
+        match (notice, share, state) {
+            (Some(notice), Some(share), Some(state)) => {
                 if let Some(prev) = out.last().cloned() {
-                    let ReadinessBand { notice: pn, share: ps } = prev;
+                    let ReadinessBand { notice: pn, share: ps, .. } = prev;
                     if notice <= pn {
                         c.error(band.notice.span(), "readiness bands must be in increasing notice", None);
                         ok = false;
@@ -168,7 +192,7 @@ pub fn readiness(c: &mut Checker<'_, '_>, bands: &Spanned<Vec<ReadinessFile>>) -
                         ok = false;
                     }
                 }
-                out.push(ReadinessBand { notice, share });
+                out.push(ReadinessBand { notice, share, state });
             }
             _ => ok = false,
         }
@@ -182,6 +206,21 @@ pub fn readiness(c: &mut Checker<'_, '_>, bands: &Spanned<Vec<ReadinessFile>>) -
         ok = false;
     }
     ok.then_some(out)
+}
+
+/// Check a patrol table: a positive speed, a circuity of at least 1, a dispatch time.
+fn patrol(c: &mut Checker<'_, '_>, p: &Spanned<PatrolFile>) -> Option<Patrol> {
+    let f = p.get_ref();
+    let speed = c.positive(&f.speed_kmh, "patrol speed_kmh");
+    let circuity = *f.circuity.get_ref();
+    let circuity = if circuity.is_finite() && (1.0..=5.0).contains(&circuity) {
+        Some(circuity)
+    } else {
+        c.error(f.circuity.span(), format!("patrol circuity must be between 1 and 5, not {circuity}"), None);
+        None
+    };
+    let dispatch = c.duration(&f.dispatch, "patrol dispatch");
+    Some(Patrol { speed_kmh: speed?, circuity: circuity?, dispatch: dispatch? })
 }
 
 /// Check the file's content and build the dataset (establishment not yet filled).
@@ -213,7 +252,29 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
             });
         let share = c.unit_interval(&cap.establishment.share, "establishment share");
         let readiness = readiness(c, &cap.readiness);
-        if let (Some(speed), Some(basis), Some(share), Some(readiness)) = (speed, basis, share, readiness) {
+        let abstracted = match &cap.abstracted {
+            Some(a) => c.unit_interval(a, "abstracted"),
+            None => Some(0.0),
+        };
+        let mobilised_notice = match &cap.mobilised_notice {
+            Some(n) => c.duration(n, "mobilised_notice").map(Some),
+            None => Some(None),
+        };
+        let patrol = match &cap.patrol {
+            Some(p) => patrol(c, p).map(Some),
+            None => Some(None),
+        };
+        if let (
+            Some(speed),
+            Some(basis),
+            Some(share),
+            Some(readiness),
+            Some(abstracted),
+            Some(mobilised_notice),
+            Some(patrol),
+        ) = (speed, basis, share, readiness, abstracted, mobilised_notice, patrol)
+        {
+            let first_notice = readiness.first().map_or(0, |b| b.notice);
             capabilities.push(Capability {
                 id: cap.id.get_ref().clone(),
                 unit_name: cap.unit.clone(),
@@ -221,6 +282,9 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
                 convoy_speed_kmh: speed,
                 establishment_rule: EstablishmentRule { basis, share, minimum: cap.establishment.minimum },
                 readiness,
+                abstracted,
+                mobilised_notice: mobilised_notice.unwrap_or(first_notice),
+                patrol,
             });
         }
     }
@@ -267,6 +331,7 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
             }
             (lat, lon)
         });
+        let area_km2 = f.area_km2.as_ref().and_then(|a| c.positive(a, "area_km2"));
         let mut units = vec![None; capabilities.len()];
         for (k, v) in &f.units {
             if let Some(ci) = c.capability_among(&capabilities, k) {
@@ -290,6 +355,7 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
             officers: f.officers,
             armed_officers: f.armed_officers,
             hq,
+            area_km2,
             establishment: Vec::new(),
             consistency,
         });

@@ -9,6 +9,7 @@ mod policy_file;
 mod scenario_file;
 pub mod source;
 mod thresholds_file;
+mod uncertainty_file;
 
 use sha2::{Digest, Sha256};
 
@@ -21,6 +22,7 @@ use policy_file::resolve_policy;
 use scenario_file::{ScenarioFile, build_scenario, patch_capabilities};
 pub use source::SetOverride;
 use source::SourceDocument;
+use uncertainty_file::resolve_uncertainty;
 
 /// Name under which the built-in dataset appears in messages and manifests.
 pub const BUILTIN_DATASET_NAME: &str = "built-in:national.toml";
@@ -97,6 +99,7 @@ pub fn load_dataset(file: InputFile<'_>) -> Result<Dataset, Diagnostics> {
         (&data_file.threat_level, &mut c_data),
         (&builtin.threat_level, &mut c_builtin),
     ]);
+    resolve_uncertainty(&mut [(&data_file.uncertainty, &mut c_data), (&builtin.uncertainty, &mut c_builtin)]);
     let problems: Vec<Diagnostic> = c_data.problems.into_iter().chain(c_builtin.problems).collect();
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -145,7 +148,13 @@ pub fn load_model(
         (&data_file.threat_level, &mut c_data),
         (&builtin.threat_level, &mut c_builtin),
     ]);
-    let scenario_model = build_scenario(&scen_file, &mut draft, policy, disorder, threat_level, &mut c_scen);
+    let uncertainty = resolve_uncertainty(&mut [
+        (&scen_file.uncertainty, &mut c_scen),
+        (&data_file.uncertainty, &mut c_data),
+        (&builtin.uncertainty, &mut c_builtin),
+    ]);
+    let scenario_model =
+        build_scenario(&scen_file, &mut draft, policy, disorder, threat_level, uncertainty, &mut c_scen);
     problems.extend(c_scen.problems);
     problems.extend(c_data.problems);
     problems.extend(c_builtin.problems);

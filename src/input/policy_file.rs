@@ -21,6 +21,14 @@ pub struct PolicyFile {
     pub max_overrun: Option<Spanned<String>>,
     pub rest_away_beyond: Option<Spanned<String>>,
     pub relief_lookahead: Option<Spanned<String>>,
+    pub handover: Option<Spanned<String>>,
+    pub stagger: Option<Spanned<String>>,
+    pub max_consecutive_tours: Option<Spanned<u32>>,
+    pub rest_days: Option<Spanned<String>>,
+    pub local_travel_from_area: Option<Spanned<bool>>,
+    pub escalate_after: Option<Spanned<String>>,
+    pub share_window: Option<Spanned<String>>,
+    pub replace_margin: Option<Spanned<String>>,
     pub arrival_window: Option<Spanned<String>>,
     pub planned_lead: Option<Spanned<String>>,
     pub local_travel: Option<Spanned<String>>,
@@ -56,7 +64,28 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
         layered!(layers, "policy", rest_away_beyond, |c, v| c.duration(v, "rest_away_beyond"));
     let relief_lookahead =
         layered!(layers, "policy", relief_lookahead, |c, v| c.duration(v, "relief_lookahead"));
+    let handover = layered!(layers, "policy", handover, |c, v| c.duration(v, "handover"));
+    let stagger = layered!(layers, "policy", stagger, |c, v| c.duration(v, "stagger"));
+    let max_consecutive_tours = layered!(layers, "policy", max_consecutive_tours, |c, v| {
+        let n = *v.get_ref();
+        if n == 0 {
+            c.error(v.span(), "max_consecutive_tours must be 1 or more", None);
+            None
+        } else {
+            Some(n)
+        }
+    });
+    let rest_days = layered!(layers, "policy", rest_days, |c, v| c.duration(v, "rest_days"));
+    let local_travel_from_area =
+        layered!(layers, "policy", local_travel_from_area, |_c, v| Some(*v.get_ref()));
+    let escalate_after = layered!(layers, "policy", escalate_after, |c, v| if v.get_ref() == "never" {
+        Some(None)
+    } else {
+        c.duration(v, "escalate_after").map(Some)
+    });
+    let share_window = layered!(layers, "policy", share_window, |c, v| c.duration(v, "share_window"));
     let arrival_window = layered!(layers, "policy", arrival_window, |c, v| c.duration(v, "arrival_window"));
+    let replace_margin = layered!(layers, "policy", replace_margin, |c, v| c.duration(v, "replace_margin"));
     let planned_lead = layered!(layers, "policy", planned_lead, |c, v| c.duration(v, "planned_lead"));
     let local_travel = layered!(layers, "policy", local_travel, |c, v| c.duration(v, "local_travel"));
     let min_consistency =
@@ -87,15 +116,23 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
         max_overrun: max_overrun?,
         rest_away_beyond: rest_away_beyond?,
         relief_lookahead: relief_lookahead?,
+        handover: handover?,
+        stagger: stagger?,
+        max_consecutive_tours: max_consecutive_tours?,
+        rest_days: rest_days?,
+        local_travel_from_area: local_travel_from_area?,
+        escalate_after: escalate_after?,
+        share_window: share_window?,
         arrival_window: arrival_window?,
+        replace_margin: replace_margin?,
         planned_lead: planned_lead?,
         local_travel: local_travel?,
         min_consistency: min_consistency?,
     })
 }
 
-const TRIGGER_HINT: &str =
-    "write national_trigger = { regional_shortfall = 10, sustained = \"6h\" }, { at = \"48h\" } or \"never\"";
+const TRIGGER_HINT: &str = "write national_trigger = { regional_shortfall = 10, sustained = \"6h\" } (optionally with \
+     lasting = \"3d\"), { at = \"48h\" } or \"never\"";
 
 fn trigger(c: &mut Checker<'_, '_>, v: &Spanned<toml::Value>) -> Option<NationalTrigger> {
     let span = v.span();
@@ -117,7 +154,7 @@ fn trigger(c: &mut Checker<'_, '_>, v: &Spanned<toml::Value>) -> Option<National
                         None
                     }
                 },
-                ["regional_shortfall", "sustained"] => {
+                ["regional_shortfall", "sustained"] | ["lasting", "regional_shortfall", "sustained"] => {
                     let units = match t.get("regional_shortfall") {
                         Some(toml::Value::Integer(n)) if *n >= 1 && *n <= i64::from(u32::MAX) => {
                             Some(*n as u32)
@@ -136,11 +173,29 @@ fn trigger(c: &mut Checker<'_, '_>, v: &Spanned<toml::Value>) -> Option<National
                             c.duration(&Spanned::new(span.clone(), s.clone()), "national_trigger.sustained")
                         }
                         _ => {
-                            c.error(span, "sustained must be a duration string", Some(TRIGGER_HINT.into()));
+                            c.error(
+                                span.clone(),
+                                "sustained must be a duration string",
+                                Some(TRIGGER_HINT.into()),
+                            );
                             None
                         }
                     };
-                    Some(NationalTrigger::Shortfall { regional_shortfall: units?, sustained: sustained? })
+                    let lasting = match t.get("lasting") {
+                        None => Some(None),
+                        Some(toml::Value::String(s)) => c
+                            .duration(&Spanned::new(span.clone(), s.clone()), "national_trigger.lasting")
+                            .map(Some),
+                        Some(_) => {
+                            c.error(span, "lasting must be a duration string", Some(TRIGGER_HINT.into()));
+                            None
+                        }
+                    };
+                    Some(NationalTrigger::Shortfall {
+                        regional_shortfall: units?,
+                        sustained: sustained?,
+                        lasting: lasting?,
+                    })
                 }
                 _ => {
                     c.error(span, "national_trigger has the wrong keys", Some(TRIGGER_HINT.into()));

@@ -10,9 +10,10 @@ use super::check::Checker;
 use super::dataset_file::{CapabilityPatch, DatasetDraft, readiness};
 use super::disorder_file::{DisorderFile, SizeFile, ThreatLevelFile, size};
 use super::policy_file::PolicyFile;
+use super::uncertainty_file::UncertaintyFile;
 use crate::model::{
     DemandCurve, DisorderModel, Disruption, DisruptionKind, ForceId, IncidentDynamics, IncidentKind,
-    IncidentPlan, Policy, Scenario, ThreatLevelRise,
+    IncidentPlan, Policy, Scenario, ThreatLevelRise, Uncertainty,
 };
 use crate::time::{HOUR, MAX_DURATION, Minutes};
 
@@ -26,6 +27,8 @@ pub struct ScenarioFile {
     pub disorder: DisorderFile,
     #[serde(default)]
     pub threat_level: ThreatLevelFile,
+    #[serde(default)]
+    pub uncertainty: UncertaintyFile,
     #[serde(default)]
     capability: BTreeMap<Spanned<String>, CapabilityPatch>,
     #[serde(default)]
@@ -220,6 +223,16 @@ pub fn patch_capabilities(file: &ScenarioFile, draft: &mut DatasetDraft, c: &mut
         {
             cap.readiness = r;
         }
+        if let Some(a) = &patch.abstracted
+            && let Some(a) = c.unit_interval(a, "abstracted")
+        {
+            cap.abstracted = a;
+        }
+        if let Some(n) = &patch.mobilised_notice
+            && let Some(n) = c.duration(n, "mobilised_notice")
+        {
+            cap.mobilised_notice = n;
+        }
     }
     draft.establish();
 }
@@ -231,6 +244,7 @@ pub fn build_scenario(
     policy: Option<Policy>,
     disorder: Option<DisorderModel>,
     threat_level: Option<ThreatLevelRise>,
+    uncertainty: Option<Uncertainty>,
     c: &mut Checker<'_, '_>,
 ) -> Option<Scenario> {
     let data = &mut draft.dataset;
@@ -399,6 +413,7 @@ pub fn build_scenario(
                 demand,
                 dynamics,
                 booked,
+                uncertain: kind != IncidentKind::PlannedEvent,
             };
             for f in &inc.forces {
                 let Some(other) = c.force(data, f) else { continue };
@@ -621,5 +636,6 @@ pub fn build_scenario(
         incidents,
         disruptions,
         threat_level: threat_level?,
+        uncertainty: uncertainty?,
     })
 }

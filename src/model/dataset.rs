@@ -46,6 +46,8 @@ pub struct Force {
     pub armed_officers: u32,
     /// HQ latitude and longitude (degrees), where its units start and return to.
     pub hq: Option<(f64, f64)>,
+    /// Area policed (km²), if known: sets local travel and how far patrols are spread.
+    pub area_km2: Option<f64>,
     /// Units per capability (units), indexed by [`CapabilityId`].
     pub establishment: Vec<u32>,
     /// Standards-compliance factor per capability (0 to 1), indexed by [`CapabilityId`].
@@ -65,8 +67,92 @@ pub struct Capability {
     pub convoy_speed_kmh: f64,
     /// How many units a force holds when the dataset does not say.
     pub establishment_rule: EstablishmentRule,
-    /// Readiness bands in increasing notice; the last share is 1.
+    /// Readiness bands in increasing notice; the last share is 1. Each band is a state of the
+    /// workforce (on duty, between shifts, on rest days, on leave) at the moment of a call.
     pub readiness: Vec<ReadinessBand>,
+    /// Share of units unavailable for the whole run: sick, on courses, on other duties (0 to 1).
+    pub abstracted: f64,
+    /// Notice (minutes) of a unit already mobilised for the operation, once it has rested after
+    /// a tour: its officers are on the operation's roster, so its first notice does not return.
+    pub mobilised_notice: Minutes,
+    /// Units of the first band (on duty) patrol their force area, if set (armed response).
+    pub patrol: Option<Patrol>,
+}
+
+/// The state of a unit's officers at the moment of a call (a readiness band's meaning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DutyState {
+    /// On shift now: the unit forms from officers already at work.
+    OnDuty,
+    /// Between shifts: called in early.
+    OffDuty,
+    /// On a rostered rest day: working it is a cancelled rest day, owed back.
+    RestDay,
+    /// On annual leave: cancelled leave.
+    Leave,
+    /// The band does not say.
+    Unstated,
+}
+
+impl DutyState {
+    /// The names accepted in files.
+    pub const NAMES: [&'static str; 4] = ["on-duty", "off-duty", "rest-day", "leave"];
+
+    /// The state with this name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "on-duty" => Self::OnDuty,
+            "off-duty" => Self::OffDuty,
+            "rest-day" => Self::RestDay,
+            "leave" => Self::Leave,
+            _ => return None,
+        })
+    }
+
+    /// The name used in files and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OnDuty => "on-duty",
+            Self::OffDuty => "off-duty",
+            Self::RestDay => "rest-day",
+            Self::Leave => "leave",
+            Self::Unstated => "unstated",
+        }
+    }
+
+    /// Whether calling a unit in this state cancels a rest day or leave (owed back).
+    pub fn cancels_time_off(self) -> bool {
+        matches!(self, Self::RestDay | Self::Leave)
+    }
+}
+
+/// Units on patrol in their own force area (armed response vehicles): the first to reach an
+/// incident there is the nearest of the crews out, so the time depends on the area and how many
+/// crews patrol it. See `Patrol::minutes`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Patrol {
+    /// Average speed on an emergency run (km/h).
+    pub speed_kmh: f64,
+    /// Road distance over straight-line distance (≥ 1).
+    pub circuity: f64,
+    /// Minutes from the call to a crew being sent (the control room's decision); it replaces
+    /// the host's local latency for this capability.
+    pub dispatch: Minutes,
+}
+
+impl Patrol {
+    /// Minutes for the `j`-th nearest (1-based) of `crews` patrolling crews, spread at random
+    /// over `area_km2`, to reach a point in the area: the expected distance to the j-th nearest
+    /// point of a Poisson process of density λ = crews / area is Γ(j + ½) / (Γ(j) √(π λ))
+    /// (Clark and Evans 1954 for j = 1: 1 / (2 √λ)), times the circuity, at the patrol speed;
+    /// rounded up, at least 1.
+    pub fn minutes(&self, j: u32, crews: u32, area_km2: f64) -> Minutes {
+        let (j, crews) = (f64::from(j.max(1)), f64::from(crews.max(1)));
+        let lambda = crews / area_km2.max(0.01);
+        let ratio = libm::exp(libm::lgamma(j + 0.5) - libm::lgamma(j));
+        let km = ratio / libm::sqrt(std::f64::consts::PI * lambda) * self.circuity;
+        ((km / self.speed_kmh * 60.0).ceil() as Minutes).max(1)
+    }
 }
 
 /// How many units a force holds when the dataset does not say:
@@ -97,6 +183,8 @@ pub struct ReadinessBand {
     pub notice: Minutes,
     /// Cumulative share of units ready within this notice (0 to 1).
     pub share: f64,
+    /// What the band's officers are doing when the call comes.
+    pub state: DutyState,
 }
 
 /// A link between two forces in the border graph.
@@ -162,16 +250,27 @@ impl EstablishmentRule {
 }
 
 impl Capability {
-    /// Notice (minutes) of the unit at `rank` (0-based) among `count` units of one force: units
-    /// are spread over the readiness bands in order, so the first `share × count` units of a
-    /// band's cumulative share have that band's notice or less.
-    pub fn notice_for_rank(&self, rank: u32, count: u32) -> Minutes {
-        for band in &self.readiness {
+    /// Band (index into `readiness`) of the unit at `rank` (0-based) among `count` units of
+    /// one force: units are spread over the bands in order, so the first `share × count` units
+    /// of a band's cumulative share are in that band or an earlier one.
+    pub fn band_for_rank(&self, rank: u32, count: u32) -> usize {
+        for (b, band) in self.readiness.iter().enumerate() {
             let ready = (band.share * f64::from(count)).round() as u32;
             if rank < ready {
-                return band.notice;
+                return b;
             }
         }
-        self.readiness.last().map_or(0, |b| b.notice)
+        self.readiness.len().saturating_sub(1)
+    }
+
+    /// Band of a unit whose uniform draw is `u` (0 ≤ u < 1): the first band whose cumulative
+    /// share exceeds it, so each band holds its share of units on average.
+    pub fn band_for_draw(&self, u: f64) -> usize {
+        self.readiness.iter().position(|b| u < b.share).unwrap_or(self.readiness.len().saturating_sub(1))
+    }
+
+    /// Notice (minutes) of the unit at `rank` among `count`: its band's notice.
+    pub fn notice_for_rank(&self, rank: u32, count: u32) -> Minutes {
+        self.readiness.get(self.band_for_rank(rank, count)).map_or(0, |b| b.notice)
     }
 }

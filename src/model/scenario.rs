@@ -1,4 +1,4 @@
-use super::{CapabilityId, DisorderModel, ForceId, IncidentDynamics, Policy, ThreatLevelRise};
+use super::{CapabilityId, DisorderModel, ForceId, IncidentDynamics, Policy, ThreatLevelRise, Uncertainty};
 use crate::time::Minutes;
 
 /// One scenario, validated against the dataset.
@@ -31,6 +31,8 @@ pub struct Scenario {
     pub disruptions: Vec<Disruption>,
     /// What a rise of the national threat level does (also when a tabletop injects one).
     pub threat_level: ThreatLevelRise,
+    /// What is drawn at random and how widely.
+    pub uncertainty: Uncertainty,
 }
 
 /// The threat an incident represents. In this version every kind is driven by its explicit
@@ -107,6 +109,11 @@ pub struct IncidentPlan {
     /// A planned event whose aid is booked ahead: allocated `planned_lead` minutes before the
     /// start, from rostered units (no notice), with no request latency or national trigger.
     pub booked: bool,
+    /// Its start and (without a `size`) its demand are drawn as `[uncertainty]` says: true for
+    /// the scenario's own unplanned incidents; false for planned events, threat-level duties,
+    /// spread seats (drawn by the disorder model) and a tabletop's injects (as the facilitator
+    /// wrote them).
+    pub uncertain: bool,
 }
 
 /// Units demanded over time: a step function; each step holds until the next.
@@ -167,15 +174,16 @@ impl Scenario {
 }
 
 impl IncidentPlan {
-    /// Whether units committed at minute `now` are booked aid, rostered in advance: they need no
-    /// notice and travel so as to arrive at the start.
+    /// Whether minute `now` is in the booking lead of a booked event (before its start).
     pub fn rostered_at(&self, now: Minutes) -> bool {
         self.booked && now < self.start
     }
 
-    /// Minutes the host takes to decide to commit units: none for booked aid, decided long ago.
-    pub fn decision_latency(&self, policy: &Policy) -> Minutes {
-        if self.booked { 0 } else { policy.local_latency }
+    /// Minutes the host takes to decide to commit units of `capability`: none for booked aid,
+    /// decided long ago; a patrolling capability's dispatch time (armed response is sent, not
+    /// deliberated); otherwise the policy's local latency.
+    pub fn decision_latency(&self, policy: &Policy, capability: &super::Capability) -> Minutes {
+        if self.booked { 0 } else { capability.patrol.map_or(policy.local_latency, |p| p.dispatch) }
     }
 }
 

@@ -109,6 +109,7 @@ impl ThreatLevelRise {
                     demand: vec![super::DemandCurve { capability: fa, steps: vec![(0, units)] }],
                     dynamics: None,
                     booked: false,
+                    uncertain: false,
                 })
             })
             .collect()
@@ -116,4 +117,44 @@ impl ThreatLevelRise {
 
     /// Every threat-level incident's id starts with this.
     pub const ID_PREFIX: &'static str = "threat-level@";
+}
+
+/// Where the world is uncertain, how much (defaults in the dataset's `[uncertainty]`, a
+/// scenario's table overrides any of them). Every draw comes from the run's seeded streams.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uncertainty {
+    /// Each unit's duty state on the day (readiness band, or abstracted) is drawn with the
+    /// bands' shares; when false, units fill the bands in rank order (exact shares).
+    pub availability: bool,
+    /// Spread of a call-out's notice: a log-normal factor with median 1 and this sigma.
+    pub notice_spread: f64,
+    /// Spread of a journey's time: a log-normal factor with median 1 and this sigma.
+    pub travel_spread: f64,
+    /// Travel-time factor by hour of departure (00:00 → 23:00): congestion. Not random.
+    pub congestion: [f64; 24],
+    /// Standard deviation (minutes) of the start of an incident that is not planned: each
+    /// start moves by a normal draw, within two standard deviations, never before minute 0.
+    pub start_spread: Minutes,
+    /// 90th percentile of a log-normal factor (median 1) on the demand curves of incidents
+    /// that are neither planned nor given a `size` (1: demand as written).
+    pub demand_spread: f64,
+}
+
+impl Uncertainty {
+    /// The same with nothing drawn at random (congestion, which is not random, kept).
+    pub fn pinned(&self) -> Self {
+        Self {
+            availability: false,
+            notice_spread: 0.0,
+            travel_spread: 0.0,
+            congestion: self.congestion,
+            start_spread: 0,
+            demand_spread: 1.0,
+        }
+    }
+
+    /// Whether anything is drawn at random.
+    pub fn draws(&self) -> bool {
+        *self != self.pinned()
+    }
 }

@@ -502,6 +502,7 @@ impl Session {
                     demand: curves,
                     dynamics: None,
                     booked: false,
+                    uncertain: false,
                 })]
             }
             Inject::Link { a, b, factor, duration } => {

@@ -1,8 +1,10 @@
 //! The optimal allocation against brute force on small random instances.
 
-use muster::engine::{Need, SupplyGroup, allocate, objective};
+use muster::engine::{FairShare, Need, SupplyGroup, allocate, objective};
 use muster::model::{AllocationPolicy, ForceId, RegionId};
 use proptest::prelude::*;
+
+const FAIR: FairShare = FairShare { window: 60, per_unit: 720.0 };
 
 fn instance() -> impl Strategy<Value = (Vec<SupplyGroup>, Vec<Need>, Vec<Vec<Option<u32>>>)> {
     (1usize..=3, 1usize..=3).prop_flat_map(|(g, n)| {
@@ -24,6 +26,8 @@ fn instance() -> impl Strategy<Value = (Vec<SupplyGroup>, Vec<Need>, Vec<Vec<Opt
                         location: ForceId(i as u16),
                         notice: 0,
                         count,
+                        strength: 1000,
+                        burden: 0.0,
                     })
                     .collect();
                 let needs = ns
@@ -108,16 +112,16 @@ proptest! {
 
     #[test]
     fn optimal_matches_brute_force((groups, needs, arrival) in instance()) {
-        let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival);
+        let grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival, &FAIR);
         prop_assert!(feasible(&groups, &needs, &arrival, &grants));
         prop_assert_eq!(objective(&needs, &arrival, &grants), brute_force(&groups, &needs, &arrival));
     }
 
     #[test]
     fn greedy_policies_are_feasible_and_never_beat_optimal((groups, needs, arrival) in instance()) {
-        let best = objective(&needs, &arrival, &allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival));
-        for policy in [AllocationPolicy::Nearest, AllocationPolicy::RegionalFirst] {
-            let grants = allocate(policy, &groups, &needs, &arrival);
+        let best = objective(&needs, &arrival, &allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival, &FAIR));
+        for policy in [AllocationPolicy::Nearest, AllocationPolicy::RegionalFirst, AllocationPolicy::FairShare] {
+            let grants = allocate(policy, &groups, &needs, &arrival, &FAIR);
             prop_assert!(feasible(&groups, &needs, &arrival, &grants));
             prop_assert!(objective(&needs, &arrival, &grants) >= best);
         }

@@ -267,6 +267,6 @@ fn synth_writes_a_dataset_and_scenario_that_run_and_refuses_bad_sizes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 4"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 5"));
     assert!(!dir.join("x.toml").exists());
 }

@@ -15,7 +15,7 @@ fn make(forces: u32, units_per_force: u32, seed: u64) -> muster::synth::Syntheti
 
 #[test]
 fn synthetic_datasets_are_valid_connected_and_shaped_like_real_borders() {
-    for (forces, per) in [(3, 4), (48, 80), (500, 20)] {
+    for (forces, per) in [(3, 5), (48, 80), (500, 20)] {
         let s = make(forces, per, 11);
         let d = input::load_dataset(InputFile { name: "synthetic.toml", bytes: s.dataset.as_bytes() })
             .unwrap_or_else(|e| panic!("{forces} forces: {e}"));
@@ -73,5 +73,5 @@ fn impossible_sizes_are_refused() {
         synthesize(SynthParams { forces, units_per_force, seed: 1 }, input::BUILTIN_DATASET, &builtin)
     };
     assert_eq!(try_make(2, 10).unwrap_err(), SynthError::Forces(2));
-    assert_eq!(try_make(10, 3).unwrap_err(), SynthError::Units { given: 3, min: 4 });
+    assert_eq!(try_make(10, 3).unwrap_err(), SynthError::Units { given: 3, min: 5 });
 }

@@ -74,6 +74,9 @@ fn a_session_that_only_moves_time_is_the_automatic_run_byte_for_byte() {
     let auto = to_json(&run(Arc::clone(&model)).unwrap());
     let mut s = Session::new(model, false).unwrap();
     for _ in 0..40 {
+        if s.finished() {
+            break;
+        }
         s.execute("until next-request").unwrap();
     }
     s.execute("until end").unwrap();
@@ -408,11 +411,12 @@ mod cli {
         let debrief = std::fs::read_to_string(d.join("s.md")).unwrap();
         assert!(debrief.contains("## Decisions") && debrief.contains("`hold essex`"), "{debrief}");
         assert_replays_to(&d.join("s.log"), &d.join("s.json"));
-        // Branch at D1+00:30 with commands on stdin; the new log re-plays to the branch's result.
+        // Branch at D1+19:00 (after the first request, before the trigger) with commands on
+        // stdin; the new log re-plays to the branch's result.
         let mut child = muster()
             .args(["tabletop", "london-disorder-2011", "--from"])
             .arg(d.join("s.log"))
-            .args(["--at", "D1+00:30", "--log"])
+            .args(["--at", "D1+19:00", "--log"])
             .arg(d.join("b.log"))
             .arg("--json")
             .arg(d.join("b.json"))
@@ -426,7 +430,8 @@ mod cli {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let log = std::fs::read_to_string(d.join("b.log")).unwrap();
-        assert!(log.contains("at D1+00:15 until D1+00:30\nat D1+00:30 trigger national\n"), "{log}");
+        // The step that crossed the branch point is cut at it, and the new commands follow.
+        assert!(log.contains("until D1+19:00\nat D1+19:00 trigger national\n"), "{log}");
         assert_replays_to(&d.join("b.log"), &d.join("b.json"));
         assert_ne!(std::fs::read(d.join("b.json")).unwrap(), std::fs::read(d.join("s.json")).unwrap());
     }
@@ -449,7 +454,7 @@ mod cli {
         for expect in [
             "| `trigger national` |",
             "| `mode auto` |",
-            "| national mobilisation | time | D2+18:16 | never |",
+            "| national mobilisation | time | D2+18:44 | never |",
         ] {
             assert!(debrief.contains(expect), "{expect} missing from:\n{debrief}");
         }
