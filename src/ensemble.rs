@@ -229,6 +229,14 @@ pub struct Aggregate {
     pub assessment: Option<Assessment>,
 }
 
+impl Aggregate {
+    /// Whether every replication gave the same value of every measure (and there was more than
+    /// one): nothing in the scenario was drawn at random, so its bands have no width.
+    pub fn all_equal(&self) -> bool {
+        self.completed > 1 && self.measures.values().all(|s| s.min == s.max)
+    }
+}
+
 /// The spread over replications of one point of the national series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesBand {

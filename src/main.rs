@@ -548,6 +548,13 @@ fn print_aggregate(a: &muster::ensemble::Aggregate) {
         a.completed,
         a.failed.len()
     );
+    if a.all_equal() {
+        println!(
+            "All {} replications gave the same result: nothing in this scenario is drawn at random \
+             ([uncertainty] deterministic, or pinned), so there is no spread to show.",
+            a.completed
+        );
+    }
     println!("{:<34} {:>10} {:>9} {:>10} {:>10} {:>10}", "measure", "mean", "± se", "p5", "p50", "p95");
     for key in HEADLINE {
         if let Some(s) = a.measures.get(key) {

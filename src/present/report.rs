@@ -311,14 +311,16 @@ impl Report {
                 let mut manifest = manifest_pairs(&serde_json::to_value(&a.manifest).unwrap_or_default());
                 manifest.push(("completed".into(), a.completed.to_string()));
                 manifest.push(("failed".into(), a.failed.len().to_string()));
-                (
-                    format!("Ensemble of {} replications", a.completed),
-                    headline,
-                    charts,
-                    Vec::new(),
-                    0,
-                    manifest,
-                )
+                let kind = if a.all_equal() {
+                    format!(
+                        "Ensemble of {} replications — all gave the same result: nothing in this \
+                         scenario is drawn at random, so the 5–95% ranges below have no width",
+                        a.completed
+                    )
+                } else {
+                    format!("Ensemble of {} replications", a.completed)
+                };
+                (kind, headline, charts, Vec::new(), 0, manifest)
             }
         };
         Report {

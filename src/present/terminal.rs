@@ -58,7 +58,18 @@ pub fn summary(r: &RunResult, question: &str) -> String {
         })
         .collect();
     let _ = writeln!(o, "Request→arrival   {}", tiers.join(" · "));
+    let p = &s.planned_arrivals;
+    let late = match p.mean_late_minutes {
+        Some(mean) => format!("{} late, by {} on average", p.late, Duration(mean.round() as u32)),
+        None => "none late".into(),
+    };
+    let _ = writeln!(o, "Reliefs, booked   {} arrivals timed to when wanted, {late}", p.arrivals);
     let _ = writeln!(o, "Mutual aid        {} deployments to other forces", s.aid_deployments);
+    let _ = writeln!(
+        o,
+        "Time off          {} officer-days of rest days and leave cancelled · {:.1} unit-hours to lodgings",
+        s.time_off_cancelled_officer_days, s.lodging_travel_unit_hours
+    );
     let _ = writeln!(
         o,
         "Donor cover       {:.1} force-hours below the cover standard while lending",

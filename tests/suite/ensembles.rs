@@ -276,3 +276,33 @@ fn resume_continues_an_interrupted_run_to_the_same_bytes() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("different ensemble"));
 }
+
+#[test]
+fn an_ensemble_whose_replications_all_agree_says_so() {
+    let d = dir("equal");
+    let run = |extra: &[&str], name: &str| {
+        let o = muster()
+            .args(["ensemble", "birmingham-attack-cyber", "--runs", "4"])
+            .args(extra)
+            .arg("--out")
+            .arg(d.join(name))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let pinned = run(&["--set", "uncertainty.deterministic=true"], "pinned.jsonl");
+    assert!(pinned.contains("All 4 replications gave the same result"), "{pinned}");
+    let drawn = run(&[], "drawn.jsonl");
+    assert!(!drawn.contains("gave the same result"), "{drawn}");
+    let o = muster()
+        .arg("report")
+        .arg(d.join("pinned.jsonl"))
+        .arg("--markdown")
+        .arg(d.join("r.md"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(d.join("r.md")).unwrap();
+    assert!(md.contains("all gave the same result"), "{md}");
+}
