@@ -12,3 +12,4 @@ pub mod shipped;
 pub mod synth;
 pub mod tabletop;
 pub mod time;
+pub mod validation;

@@ -261,6 +261,18 @@ enum Command {
     },
     /// List the shipped scenarios (run one with `muster run NAME`)
     Scenarios,
+    /// Check the model against the published record: run each reference case and print its fit
+    Validation {
+        /// A file of reference cases (held-out cases of your own) instead of the built-in ones
+        #[arg(long, value_name = "FILE")]
+        cases: Option<PathBuf>,
+        /// Replications per case
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        runs: u64,
+        /// Also write the fit as Markdown (the table in docs/validation.md)
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
     /// Show the dataset: forces, regions, establishment and capabilities
     Dataset {
         /// Use this dataset file instead of the built-in one
@@ -854,6 +866,25 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                     out.display()
                 );
             }
+            Ok(())
+        }
+        Command::Validation { cases, runs, markdown } => {
+            let (name, bytes) = match &cases {
+                Some(path) => (path.display().to_string(), read(path)?),
+                None => (
+                    muster::input::BUILTIN_CASES_NAME.to_string(),
+                    muster::input::BUILTIN_CASES.as_bytes().to_vec(),
+                ),
+            };
+            let cases = muster::input::load_cases(InputFile { name: &name, bytes: &bytes })?;
+            eprintln!("running {} reference cases, {runs} replications each", cases.len());
+            let fits = muster::validation::fit(&cases, runs);
+            if let Some(path) = &markdown {
+                let md = muster::present::validation::markdown(&cases, &fits);
+                files::write_atomic(path, md.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            print!("{}", muster::present::validation::text(&cases, &fits));
             Ok(())
         }
         Command::Scenarios => {

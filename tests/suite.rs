@@ -12,5 +12,6 @@ mod suite {
     mod synthetic;
     mod tabletop;
     mod threats;
+    mod validation;
     mod workforce;
 }

@@ -289,8 +289,13 @@ fn send(
     let Ok(roster) = sim.forces.get(sim.index.forces[usize::from(from.0)]) else {
         return Err(OrderError::NoneIdle { force: data.force(from).code.clone(), capability: cap_id });
     };
-    let ids: Vec<UnitId> =
-        roster.idle_home[c].iter().take(units.min(wanted) as usize).map(|&(_, id)| id).collect();
+    // A host sends its readiest; a donor first the units beyond its retained cover (it keeps
+    // its readiest at home for its own policing, as the tiers do), then, if asked for more,
+    // the rest.
+    let keep =
+        if from == plan.host { 0 } else { (roster.required[c] as usize).min(roster.idle_home[c].len()) };
+    let ordered = roster.idle_home[c].iter().skip(keep).chain(roster.idle_home[c].iter().take(keep));
+    let ids: Vec<UnitId> = ordered.take(units.min(wanted) as usize).map(|&(_, id)| id).collect();
     let (left, retained) = (roster.idle_home[c].len() - ids.len(), roster.required[c] as usize);
     if ids.is_empty() {
         return Err(OrderError::NoneIdle { force: data.force(from).code.clone(), capability: cap_id });

@@ -851,7 +851,7 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
                 && !sim.control.holds(f, cap)
                 && force.consistency[c] >= policy.min_consistency
         };
-        // Supply: each eligible force's spare units above retained cover, grouped by notice,
+        // Supply: each eligible force's units beyond its retained cover, grouped by notice,
         // then units idle or resting near an incident away from home (already mobilised, no
         // cover to keep), which can take a later shift there.
         let mut groups: Vec<SupplyGroup> = Vec::new();
@@ -869,8 +869,27 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
             let Ok(r) = sim.forces.get(sim.index.forces[usize::from(f.0)]) else {
                 continue;
             };
-            let spare = r.idle_home[c].len().saturating_sub(r.required[c] as usize);
-            let listed: Vec<(Minutes, UnitId)> = r.idle_home[c].iter().take(spare).copied().collect();
+            // Retained cover is the force's own policing now: it keeps its readiest units not
+            // on the operation (on duty) at home and lends the rest — units already mobilised
+            // for the operation, then officers called in from between shifts and from rest
+            // days (as in 2024, when rest days were cancelled to mobilise) — and units resting
+            // between tours of the operation, ready when their rest ends.
+            let mut kept = 0;
+            let mut listed: Vec<(Minutes, UnitId)> = Vec::with_capacity(r.idle_home[c].len());
+            for &(notice, id) in &r.idle_home[c] {
+                let mobilised = sim.units.get(sim.index.units[id.0 as usize]).is_ok_and(|(_, s)| s.mobilised);
+                if !mobilised && kept < r.required[c] {
+                    kept += 1;
+                } else {
+                    listed.push((notice, id));
+                }
+            }
+            let mobilised_notice = model.dataset.capability(cap).mobilised_notice;
+            listed.extend(
+                r.resting_home[c]
+                    .iter()
+                    .map(|&(until, id)| (until.saturating_sub(now) + mobilised_notice, id)),
+            );
             for (notice, id) in listed {
                 let joins =
                     groups.last().is_some_and(|g| g.home == f && g.location == f && g.notice == notice);

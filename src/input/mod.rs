@@ -10,6 +10,7 @@ mod scenario_file;
 pub mod source;
 mod thresholds_file;
 mod uncertainty_file;
+mod validation_file;
 
 use sha2::{Digest, Sha256};
 
@@ -23,6 +24,7 @@ use scenario_file::{ScenarioFile, build_scenario, patch_capabilities};
 pub use source::SetOverride;
 use source::SourceDocument;
 use uncertainty_file::resolve_uncertainty;
+pub use validation_file::load_cases;
 
 /// Name under which the built-in dataset appears in messages and manifests.
 pub const BUILTIN_DATASET_NAME: &str = "built-in:national.toml";
@@ -33,6 +35,11 @@ pub const BUILTIN_DATASET: &str = include_str!("../../data/national.toml");
 pub const BUILTIN_THRESHOLDS_NAME: &str = "built-in:assessment.toml";
 /// The built-in SPR assessment thresholds (`data/assessment.toml`, compiled in).
 pub const BUILTIN_THRESHOLDS: &str = include_str!("../../data/assessment.toml");
+
+/// Name under which the built-in reference cases appear in messages.
+pub const BUILTIN_CASES_NAME: &str = "built-in:validation.toml";
+/// The reference cases from the published record (`data/validation.toml`, compiled in).
+pub const BUILTIN_CASES: &str = include_str!("../../data/validation.toml");
 
 /// One input file as given by the user: its name for messages, and its raw bytes.
 #[derive(Debug, Clone, Copy)]

@@ -3,12 +3,14 @@
 
 mod dataset;
 mod policy;
+mod reference;
 mod scenario;
 mod threats;
 mod thresholds;
 
 pub use dataset::*;
 pub use policy::*;
+pub use reference::*;
 pub use scenario::*;
 pub use threats::*;
 pub use thresholds::*;

@@ -9,3 +9,4 @@ pub mod markdown;
 pub mod report;
 pub mod tabletop;
 pub mod terminal;
+pub mod validation;

@@ -126,6 +126,7 @@ fn players_decide_requests_and_the_policy_proposes() {
 fn players_send_refuse_hold_and_trigger() {
     // Refusing the regional request leaves the gap to national aid (raised at the 2h trigger,
     // acted on at 4h): bravo, nearest, still sends its 2, but at tier 3; charlie the third.
+    // Donors keep their first units at home as retained cover and lend the later ones.
     let mut s = session(false);
     script(&mut s, "refuse R1\nuntil 10h");
     let alloc = allocations(&s.result());
@@ -134,9 +135,9 @@ fn players_send_refuse_hold_and_trigger() {
     assert_eq!(
         aid,
         [
-            ("bravo:public-order:1", 3, 240),
-            ("bravo:public-order:2", 3, 240),
-            ("charlie:public-order:1", 3, 240)
+            ("bravo:public-order:3", 3, 240),
+            ("bravo:public-order:4", 3, 240),
+            ("charlie:public-order:4", 3, 240)
         ]
     );
 

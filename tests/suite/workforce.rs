@@ -184,8 +184,9 @@ fn far_aid_lodges_near_the_host_and_its_tour_counts_from_the_lodging() {
         "scenario.horizon=\"2d\"",
     ]);
     let m = movements(&r);
-    assert_eq!(m[0], (360, "charlie:public-order:1".into(), "on task".into()));
-    assert_eq!(m[1], (1050, "charlie:public-order:1".into(), "tour".into()));
+    // (charlie keeps its first three PSUs at home as retained cover and lends the fourth.)
+    assert_eq!(m[0], (360, "charlie:public-order:4".into(), "on task".into()));
+    assert_eq!(m[1], (1050, "charlie:public-order:4".into(), "tour".into()));
     // The journey out (180 min) is counted as travel off task.
     assert!(r.summary.lodging_travel_unit_hours >= 3.0, "{}", r.summary.lodging_travel_unit_hours);
     // No tour breach: the 3 h drive is not part of the tour.
