@@ -49,6 +49,23 @@ impl<'d, 'a> Checker<'d, 'a> {
         }
     }
 
+    /// 24 values, one per hour from 00:00, each finite and within `range`; else `message`.
+    pub fn hourly(
+        &mut self,
+        value: &Spanned<Vec<f64>>,
+        range: std::ops::RangeInclusive<f64>,
+        message: &str,
+    ) -> Option<[f64; 24]> {
+        let values = value.get_ref();
+        if values.len() != 24 || values.iter().any(|x| !x.is_finite() || !range.contains(x)) {
+            self.error(value.span(), message, None);
+            return None;
+        }
+        let mut out = [0.0; 24];
+        out.copy_from_slice(values);
+        Some(out)
+    }
+
     pub fn positive(&mut self, value: &Spanned<f64>, what: &str) -> Option<f64> {
         let v = *value.get_ref();
         if v.is_finite() && v > 0.0 {

@@ -59,22 +59,15 @@ fn non_negative(c: &mut Checker<'_, '_>, v: &Spanned<f64>, what: &str, max: f64)
     }
 }
 
-fn profile(c: &mut Checker<'_, '_>, v: &Spanned<Vec<f64>>) -> Option<[f64; 24]> {
-    let values = v.get_ref();
-    if values.len() != 24 || values.iter().any(|x| !x.is_finite() || !(0.0..=1.0).contains(x)) {
-        c.error(v.span(), "night_profile needs 24 shares between 0 and 1, one per hour from 00:00", None);
-        return None;
-    }
-    let mut out = [0.0; 24];
-    out.copy_from_slice(values);
-    Some(out)
-}
-
 type Layer<'x, 'd, 'a> = (&'x DisorderFile, &'x mut Checker<'d, 'a>);
 
 /// Resolve every disorder parameter from the first layer that sets it.
 pub fn resolve_disorder(layers: &mut [Layer<'_, '_, '_>]) -> Option<DisorderModel> {
-    let night_profile = layered!(layers, "disorder", night_profile, |c, v| profile(c, v));
+    let night_profile = layered!(layers, "disorder", night_profile, |c, v| c.hourly(
+        v,
+        0.0..=1.0,
+        "night_profile needs 24 shares between 0 and 1, one per hour from 00:00"
+    ));
     let escalation = layered!(layers, "disorder", escalation, |c, v| non_negative(c, v, "escalation", 10.0));
     let calming = layered!(layers, "disorder", calming, |c, v| c.unit_interval(v, "calming"));
     let max_intensity =

@@ -31,21 +31,6 @@ fn sigma(c: &mut Checker<'_, '_>, v: &Spanned<f64>, what: &str) -> Option<f64> {
     }
 }
 
-fn congestion(c: &mut Checker<'_, '_>, v: &Spanned<Vec<f64>>) -> Option<[f64; 24]> {
-    let values = v.get_ref();
-    if values.len() != 24 || values.iter().any(|x| !x.is_finite() || !(0.25..=4.0).contains(x)) {
-        c.error(
-            v.span(),
-            "congestion needs 24 travel-time factors between 0.25 and 4, one per hour from 00:00",
-            None,
-        );
-        return None;
-    }
-    let mut out = [0.0; 24];
-    out.copy_from_slice(values);
-    Some(out)
-}
-
 type Layer<'x, 'd, 'a> = (&'x UncertaintyFile, &'x mut Checker<'d, 'a>);
 
 /// Resolve every uncertainty parameter from the first layer that sets it; pinned when the
@@ -55,7 +40,11 @@ pub fn resolve_uncertainty(layers: &mut [Layer<'_, '_, '_>]) -> Option<Uncertain
     let availability = layered!(layers, "uncertainty", availability, |_c, v| Some(*v.get_ref()));
     let notice_spread = layered!(layers, "uncertainty", notice_spread, |c, v| sigma(c, v, "notice_spread"));
     let travel_spread = layered!(layers, "uncertainty", travel_spread, |c, v| sigma(c, v, "travel_spread"));
-    let congestion = layered!(layers, "uncertainty", congestion, |c, v| congestion(c, v));
+    let congestion = layered!(layers, "uncertainty", congestion, |c, v| c.hourly(
+        v,
+        0.25..=4.0,
+        "congestion needs 24 travel-time factors between 0.25 and 4, one per hour from 00:00"
+    ));
     let start_spread = layered!(layers, "uncertainty", start_spread, |c, v| c.duration(v, "start_spread"));
     let demand_spread = layered!(layers, "uncertainty", demand_spread, |c, v| {
         let x = *v.get_ref();
