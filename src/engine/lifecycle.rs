@@ -997,23 +997,22 @@ impl Sim<'_, '_> {
     }
 
     /// Units of `force`'s capability `cap` that could be committed to incident `incident` for
-    /// a shift wanted at `need_at`: idle at home (readiest first), and resting at home between
-    /// tours, each with when it would be on task (minute), soonest first; ties go to units
-    /// already mobilised (no rest day is cancelled for them), then to id. At most `limit`.
+    /// shifts wanted up to `latest`: idle at home (readiest first, at most `limit`), and those
+    /// resting at home between tours whose rest ends within the relief look-ahead of it (one a
+    /// little late may still beat a fresh unit on long notice). Each with the soonest it could
+    /// be on task (minute) and whether it is already mobilised, soonest first.
     pub fn own_candidates(
         &mut self,
         force: ForceId,
         cap: CapabilityId,
         incident: usize,
-        need_at: Minutes,
+        latest: Minutes,
         limit: usize,
-    ) -> Vec<(Minutes, UnitId)> {
+    ) -> Vec<(Minutes, bool, UnitId)> {
         let c = usize::from(cap.0);
         let Ok(r) = self.forces.get(self.index.forces[usize::from(force.0)]) else { return Vec::new() };
-        // Idle units are in notice order, so only the first `limit` can be among the best;
-        // resting ones if their rest ends within the relief look-ahead of when they are wanted
-        // (one a little late may still beat a fresh unit on long notice).
-        let rested_by = need_at.max(self.now()) + self.policy().relief_lookahead;
+        let now = self.now();
+        let rested_by = latest.max(now) + self.policy().relief_lookahead;
         let ids: Vec<UnitId> = r.idle_home[c]
             .iter()
             .take(limit)
@@ -1023,13 +1022,12 @@ impl Sim<'_, '_> {
         let mut out: Vec<(Minutes, bool, UnitId)> = Vec::with_capacity(ids.len());
         for id in ids {
             let (unit, status) = self.unit(id);
-            if let Some(eta) = self.candidate_eta(&unit, &status, incident, need_at) {
-                out.push((eta, !status.mobilised, id));
+            if let Some(eta) = self.candidate_eta(&unit, &status, incident, now) {
+                out.push((eta, status.mobilised, id));
             }
         }
-        out.sort_unstable();
-        out.truncate(limit);
-        out.into_iter().map(|(eta, _, id)| (eta, id)).collect()
+        out.sort_unstable_by_key(|&(eta, _, id)| (eta, id));
+        out
     }
 }
 

@@ -540,19 +540,20 @@ fn fill_from_own(sim: &mut Sim, i: usize, cap: CapabilityId, open: Vec<Slot>) ->
     let mut left = Vec::new();
     let c = usize::from(cap.0);
     for slot in open {
-        // Soonest on task for this slot; ties (all in time for a later shift) go to the
-        // candidate listed first: mobilised units before fresh ones.
+        // Soonest on task for this slot; of those in time for a later shift (a tie at the
+        // minute it is wanted), a unit already mobilised before a fresh one (no rest day is
+        // cancelled for it), then the soonest listed.
         let best = candidates
             .iter()
             .enumerate()
-            .map(|(k, &(eta, _))| (eta.max(slot.need_at), k))
-            .filter(|&(on_task, _)| on_task < slot.before)
+            .map(|(k, &(eta, mobilised, _))| (eta.max(slot.need_at), !mobilised, k))
+            .filter(|&(on_task, _, _)| on_task < slot.before)
             .min();
-        let Some((_, k)) = best else {
+        let Some((_, _, k)) = best else {
             left.push(slot);
             continue;
         };
-        let (_, id) = candidates.remove(k);
+        let (_, _, id) = candidates.remove(k);
         let raised_at = if slot.relieves.is_some() { now } else { take_ask(sim, i, c, now) };
         sim.assign(id, i, 1, raised_at, slot);
         if let Some(slow) = slot.replaces {

@@ -219,17 +219,61 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[disorder]\nspread = 2.0\n",
         "between 0 and 1",
     ),
-    ("unknown duty state", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[capability.public-order]\nreadiness = [{ state = \"asleep\", notice = \"1h\", share = 1.0 }]\n", "unknown duty state 'asleep'"),
-    ("abstracted above 1", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[capability.public-order]\nabstracted = 1.5\n", "abstracted must be between 0 and 1"),
-    ("mobilised notice not a duration", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[capability.public-order]\nmobilised_notice = \"soon\"\n", "not a duration"),
-    ("zero tours in a run", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nmax_consecutive_tours = 0\n", "max_consecutive_tours must be 1 or more"),
-    ("escalation not a duration", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nescalate_after = \"later\"\n", "escalate_after"),
-    ("trigger lasting not a duration", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nnational_trigger = { regional_shortfall = 5, sustained = \"1h\", lasting = 3 }\n", "lasting must be a duration"),
-    ("notice spread out of range", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\nnotice_spread = -0.5\n", "notice_spread must be between 0 and 2"),
-    ("travel spread not a number", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\ntravel_spread = \"wide\"\n", "invalid type"),
-    ("congestion too short", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\ncongestion = [1.0, 1.2]\n", "congestion needs 24"),
-    ("demand spread below 1", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\ndemand_spread = 0.5\n", "demand_spread is a 90th-percentile factor"),
-    ("unknown uncertainty key", "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\nnoise = 1.0\n", "unknown field `noise`"),
+    (
+        "unknown duty state",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[capability.public-order]\nreadiness = [{ state = \"asleep\", notice = \"1h\", share = 1.0 }]\n",
+        "unknown duty state 'asleep'",
+    ),
+    (
+        "abstracted above 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[capability.public-order]\nabstracted = 1.5\n",
+        "abstracted must be between 0 and 1",
+    ),
+    (
+        "mobilised notice not a duration",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[capability.public-order]\nmobilised_notice = \"soon\"\n",
+        "not a duration",
+    ),
+    (
+        "zero tours in a run",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nmax_consecutive_tours = 0\n",
+        "max_consecutive_tours must be 1 or more",
+    ),
+    (
+        "escalation not a duration",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nescalate_after = \"later\"\n",
+        "escalate_after",
+    ),
+    (
+        "trigger lasting not a duration",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[policy]\nnational_trigger = { regional_shortfall = 5, sustained = \"1h\", lasting = 3 }\n",
+        "lasting must be a duration",
+    ),
+    (
+        "notice spread out of range",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\nnotice_spread = -0.5\n",
+        "notice_spread must be between 0 and 2",
+    ),
+    (
+        "travel spread not a number",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\ntravel_spread = \"wide\"\n",
+        "invalid type",
+    ),
+    (
+        "congestion too short",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\ncongestion = [1.0, 1.2]\n",
+        "congestion needs 24",
+    ),
+    (
+        "demand spread below 1",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\ndemand_spread = 0.5\n",
+        "demand_spread is a 90th-percentile factor",
+    ),
+    (
+        "unknown uncertainty key",
+        "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\nnoise = 1.0\n",
+        "unknown field `noise`",
+    ),
 ];
 
 fn location_is_in_file(loc: &Location) -> bool {

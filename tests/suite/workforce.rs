@@ -77,6 +77,17 @@ fn relief_is_on_task_before_the_outgoing_unit_stands_down_and_units_rotate() {
 }
 
 #[test]
+fn a_rested_unit_takes_a_later_shift_before_a_fresh_one_is_called() {
+    // As above with a third PSU at alpha. At 14h30 the relief for PSU 2 (wanted at 22h30) is
+    // sought: PSU 3, fresh, could be there by 16h; PSU 1, resting until 21h, by 22h30. Both are
+    // in time, so the mobilised PSU 1 goes and PSU 3 is never called.
+    let r = long(&["override=[{force=\"alpha\", capability=\"public-order\", units=1}]"]);
+    let m = movements(&r);
+    assert_eq!(m[3], (1350, "alpha:public-order:1".into(), "on task".into()));
+    assert!(m.iter().all(|x| x.1 != "alpha:public-order:3"), "{m:?}");
+}
+
+#[test]
 fn without_a_lookahead_relief_comes_late_and_cover_breaks() {
     // The same with relief sought only at the handover itself: PSU 2 is asked at 12h and, with
     // 1 h notice and 30 min travel, is on task at 13h30 — an hour after PSU 1 left.
