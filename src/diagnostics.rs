@@ -11,6 +11,8 @@ pub enum Location {
     File { file: String, line: usize, col: usize },
     /// A `--set KEY=VALUE` argument.
     Override { argument: String },
+    /// Another command-line argument, as typed (`--shard 0/0`, an output path).
+    Argument { argument: String },
     /// A whole file (unreadable, empty, or not text).
     Whole { file: String },
 }
@@ -44,6 +46,7 @@ impl fmt::Display for Location {
         match self {
             Location::File { file, line, col } => write!(f, "{file}:{line}:{col}"),
             Location::Override { argument } => write!(f, "--set {argument}"),
+            Location::Argument { argument } => write!(f, "{argument}"),
             Location::Whole { file } => write!(f, "{file}:1:1"),
         }
     }

@@ -40,6 +40,26 @@ impl Shard {
     }
 }
 
+/// The replications of `runs` that `shard` (or the whole ensemble) runs, in order, from the
+/// `skip`-th on: computed as they are needed, never listed in full (a billion replications
+/// cost nothing until they run).
+pub fn indices(runs: u64, shard: Option<Shard>, skip: u64) -> impl Iterator<Item = u64> {
+    let (first, step) = shard.map_or((0, 1), |s| (s.k - 1, s.n));
+    let start = first.saturating_add(skip.saturating_mul(step));
+    (0..)
+        .map(move |i: u64| start.saturating_add(i.saturating_mul(step)))
+        .take_while(move |&r| r < runs && r >= start)
+}
+
+/// How many replications of `runs` `shard` runs.
+pub fn count(runs: u64, shard: Option<Shard>) -> u64 {
+    match shard {
+        None => runs,
+        Some(s) if runs >= s.k => (runs - s.k) / s.n + 1,
+        Some(_) => 0,
+    }
+}
+
 /// First line of an ensemble file: enough to reproduce it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnsembleManifest {
@@ -167,22 +187,18 @@ pub fn run_from(
     mut sink: impl FnMut(ReplicationRecord) -> std::io::Result<()> + Send,
 ) -> std::io::Result<()> {
     const BATCH: usize = 256;
-    let mine: Vec<u64> = (0..runs)
-        .filter(|&r| shard.is_none_or(|s| s.owns(r)))
-        .skip(usize::try_from(done).unwrap_or(usize::MAX))
-        .collect();
+    let mut mine = indices(runs, shard, done);
+    let mut next_chunk = || -> Vec<u64> { mine.by_ref().take(BATCH).collect() };
     // `collect` on an indexed parallel iterator keeps the input order.
-    let batch = |chunk: &[u64]| -> Vec<ReplicationRecord> {
+    let batch = |chunk: Vec<u64>| -> Vec<ReplicationRecord> {
         chunk.par_iter().map(|&r| replicate(model, r)).collect()
     };
-    let mut chunks = mine.chunks(BATCH);
-    let mut ready = chunks.next().map(batch).unwrap_or_default();
+    let mut ready = batch(next_chunk());
     while !ready.is_empty() {
         // The sink (writing, aggregating) is serial: hand it one batch while the pool runs the
         // next, so no core waits for it. Records still reach it in replication order.
-        let next = chunks.next();
-        let (written, computed) =
-            rayon::join(|| ready.drain(..).try_for_each(&mut sink), || next.map(batch).unwrap_or_default());
+        let next = next_chunk();
+        let (written, computed) = rayon::join(|| ready.drain(..).try_for_each(&mut sink), || batch(next));
         written?;
         ready = computed;
     }
@@ -473,6 +489,28 @@ mod tests {
         assert!(Shard::parse("4/3").is_err());
         assert!(Shard::parse("x").is_err());
         assert_eq!(Shard::parse("2/8"), Ok(Shard { k: 2, n: 8 }));
+    }
+
+    /// The lazy index list is the filter it replaces, with any skip, and counts match; a
+    /// billion-replication slice starts at once.
+    #[test]
+    fn indices_are_the_owned_replications_in_order() {
+        for shard in
+            [None, Some(Shard { k: 1, n: 1 }), Some(Shard { k: 2, n: 3 }), Some(Shard { k: 5, n: 5 })]
+        {
+            for runs in [0u64, 1, 4, 17] {
+                let owned: Vec<u64> = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).collect();
+                for skip in 0..4 {
+                    let lazy: Vec<u64> = indices(runs, shard, skip).collect();
+                    assert_eq!(lazy, owned.iter().copied().skip(skip as usize).collect::<Vec<_>>());
+                }
+                assert_eq!(count(runs, shard), owned.len() as u64);
+            }
+        }
+        let huge = Some(Shard { k: 1, n: 1000 });
+        assert_eq!(indices(u64::MAX, huge, 0).take(3).collect::<Vec<_>>(), [0, 1000, 2000]);
+        assert_eq!(count(u64::MAX, huge), u64::MAX / 1000 + 1);
+        assert_eq!(indices(u64::MAX, None, u64::MAX - 1).collect::<Vec<_>>(), [u64::MAX - 1]);
     }
 
     #[test]

@@ -212,9 +212,13 @@ enum Command {
     Tabletop {
         #[command(flatten)]
         input: InputArgs,
-        /// Record every command with the moment it was given (replay it with `muster replay`)
+        /// Record every command with the moment it was given (replay it with `muster replay`);
+        /// a log that already holds a session is refused unless --overwrite
         #[arg(long, value_name = "FILE")]
         log: Option<PathBuf>,
+        /// Replace the --log file if it already holds a session
+        #[arg(long, requires = "log")]
+        overwrite: bool,
         /// Read the commands from FILE (stdin is read the same way when it is not a terminal)
         #[arg(long, value_name = "FILE")]
         script: Option<PathBuf>,
@@ -338,6 +342,54 @@ impl From<Diagnostics> for Failure {
     }
 }
 
+impl From<files::OutputError> for Failure {
+    fn from(e: files::OutputError) -> Self {
+        match e {
+            // An output that would destroy an input or another output is the user's argument.
+            files::OutputError::Clash { path, other, role } => Failure::Input(Diagnostics(vec![
+                Diagnostic::new(
+                    Location::Argument { argument: path.display().to_string() },
+                    format!(
+                        "this output is the same file as the {role} {}: writing it would destroy that file",
+                        other.display()
+                    ),
+                )
+                .with_hint(Some("choose another path for the output".into())),
+            ])),
+            files::OutputError::Refused { path, line, message, hint } => Failure::Input(Diagnostics(vec![
+                Diagnostic::new(Location::File { file: path.display().to_string(), line, col: 1 }, message)
+                    .with_hint(Some(hint)),
+            ])),
+            e => Failure::Other(e.to_string()),
+        }
+    }
+}
+
+/// The outputs of a command reading `inputs`, every one of `outs` claimed (checked against the
+/// inputs and each other, and locked) before any work is done.
+fn claim<'a>(
+    inputs: impl IntoIterator<Item = &'a Path>,
+    outs: impl IntoIterator<Item = PathBuf>,
+) -> Result<files::Outputs, Failure> {
+    let mut outputs = files::Outputs::new(inputs);
+    for out in outs {
+        outputs.claim(&out)?;
+    }
+    Ok(outputs)
+}
+
+/// The files a scenario run reads: the scenario (unless shipped by name) and the dataset.
+fn input_paths(input: &InputArgs) -> Vec<&Path> {
+    std::iter::once(input.scenario.as_path()).chain(input.dataset.as_deref()).collect()
+}
+
+/// Tell the user what was written, one line each.
+fn report_written(written: &[PathBuf]) {
+    for p in written {
+        eprintln!("wrote {}", p.display());
+    }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| {
         Failure::Input(Diagnostics(vec![
@@ -417,30 +469,29 @@ fn report(
     };
     let caps: Vec<&str> = capabilities.iter().map(String::as_str).collect();
     let thresholds = thresholds(thresholds_file, &caps)?;
+    let gis_paths: Vec<PathBuf> =
+        gis.iter().flat_map(|d| muster::present::gis::GIS_FILES.map(|f| d.join(f))).collect();
+    let outs = html.iter().chain(markdown.iter()).map(|p| p.to_path_buf()).chain(gis_paths);
+    let mut outputs = claim(std::iter::once(result).chain(thresholds_file), outs)?;
     let report = Report::build(&source, &thresholds);
-    // Everything is encoded before anything is written.
-    let html_text = html.map(|_| muster::present::html::render(&report));
-    let markdown_text = markdown.map(|_| muster::present::markdown::render(&report));
-    let other = |e: files::OutputError| Failure::Other(e.to_string());
-    let mut written = Vec::new();
-    if let (Some(path), Some(text)) = (html, &html_text) {
-        files::write_atomic(path, text.as_bytes()).map_err(other)?;
-        written.push(path.to_path_buf());
+    // Everything is encoded and staged before anything is put in place.
+    if let Some(path) = html {
+        outputs.stage(path, muster::present::html::render(&report).as_bytes())?;
     }
-    if let (Some(path), Some(text)) = (markdown, &markdown_text) {
-        files::write_atomic(path, text.as_bytes()).map_err(other)?;
-        written.push(path.to_path_buf());
+    if let Some(path) = markdown {
+        outputs.stage(path, muster::present::markdown::render(&report).as_bytes())?;
     }
     if let Some(dir) = gis {
-        written.extend(muster::present::gis::write_gis_dir(&report, dir).map_err(other)?);
+        for (name, bytes) in muster::present::gis::gis_files(&report, dir)? {
+            outputs.stage(&dir.join(name), &bytes)?;
+        }
     }
+    let written = outputs.commit()?;
     if written.is_empty() {
         print!("{}", terminal::assessment(&report.assessment));
         eprintln!("(write a report with --html FILE, --markdown FILE or --gis DIR)");
     }
-    for p in written {
-        eprintln!("wrote {}", p.display());
-    }
+    report_written(&written);
     Ok(())
 }
 
@@ -472,6 +523,8 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 
 /// `muster sweep`: every `--set` value with top-level commas is a dimension of the grid.
 fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Result<(), Failure> {
+    let json_path = out.with_extension("json");
+    let mut outputs = claim(input_paths(&input), [out.to_path_buf(), json_path.clone()])?;
     let mut dims: Vec<(String, Vec<String>)> = Vec::new();
     let mut fixed = Vec::new();
     for s in &input.set {
@@ -529,7 +582,6 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Res
     }
     let bytes =
         w.into_inner().map_err(|e| Failure::Other(format!("cannot encode {}: {e}", out.display())))?;
-    let json_path = out.with_extension("json");
     let grid: Vec<serde_json::Value> = points
         .iter()
         .zip(&aggregates)
@@ -545,10 +597,11 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Res
     let mut json =
         serde_json::to_string_pretty(&serde_json::json!({ "runs": runs, "grid": grid })).unwrap_or_default();
     json.push('\n');
-    files::write_atomic(out, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
-    files::write_atomic(&json_path, json.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
+    outputs.stage(out, &bytes)?;
+    outputs.stage(&json_path, json.as_bytes())?;
+    let written = outputs.commit()?;
     print!("{}", String::from_utf8_lossy(&bytes));
-    eprintln!("wrote {} and {}", out.display(), json_path.display());
+    report_written(&written);
     Ok(())
 }
 
@@ -580,10 +633,11 @@ fn print_aggregate(a: &muster::ensemble::Aggregate) {
 
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Tabletop { input, log, script, from, at, mode, json, debrief, thresholds } => {
+        Command::Tabletop { input, log, overwrite, script, from, at, mode, json, debrief, thresholds } => {
             tabletop::run(tabletop::Options {
                 input,
                 log,
+                overwrite,
                 script,
                 from,
                 at,
@@ -616,25 +670,27 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Run { input, json, csv, quiet, thresholds: thresholds_file } => {
             let model = Arc::new(load(&input)?);
             let thresholds = thresholds(thresholds_file.as_deref(), &capability_ids(&model))?;
+            let csv_paths: Vec<PathBuf> =
+                csv.iter().flat_map(|d| files::CSV_FILES.map(|f| d.join(f))).collect();
+            let inputs = input_paths(&input).into_iter().chain(thresholds_file.as_deref());
+            let mut outputs = claim(inputs, json.iter().cloned().chain(csv_paths))?;
             let question = model.scenario.question.clone();
             let mut result =
                 muster::engine::run(Arc::clone(&model)).map_err(|e| Failure::Other(e.to_string()))?;
             result.assessment = Some(muster::assessment::assess_run(&result, &thresholds));
             if let Some(path) = &json {
-                files::write_atomic(path, files::to_json(&result).as_bytes())
-                    .map_err(|e| Failure::Other(e.to_string()))?;
+                outputs.stage(path, files::to_json(&result).as_bytes())?;
             }
-            let mut written: Vec<PathBuf> = json.iter().cloned().collect();
             if let Some(dir) = &csv {
-                written
-                    .extend(files::write_csv_dir(&result, dir).map_err(|e| Failure::Other(e.to_string()))?);
+                for (name, bytes) in files::csv_files(&result)? {
+                    outputs.stage(&dir.join(name), &bytes)?;
+                }
             }
+            let written = outputs.commit()?;
             if !quiet {
                 print!("{}", terminal::summary(&result, &question));
             }
-            for p in written {
-                eprintln!("wrote {}", p.display());
-            }
+            report_written(&written);
             Ok(())
         }
         Command::Ensemble { input, runs, threads, shard, out, resume, thresholds: thresholds_file } => {
@@ -650,8 +706,12 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             };
             let model = Arc::new(load(&input)?);
             let thresholds = thresholds(thresholds_file.as_deref(), &capability_ids(&model))?;
+            let agg_path = ensemble_files::aggregate_path(&out);
+            let inputs = input_paths(&input).into_iter().chain(thresholds_file.as_deref());
+            let partial = ensemble_files::partial_path(&out);
+            let mut outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
             let manifest = muster::ensemble::manifest(&model, runs, shard);
-            let mine = (0..runs).filter(|&r| shard.is_none_or(|s| s.owns(r))).count() as u64;
+            let mine = muster::ensemble::count(runs, shard);
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
                 .build()
@@ -667,8 +727,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 ensemble_files::EnsembleWriter::resume(&out, manifest)
             } else {
                 ensemble_files::EnsembleWriter::create(&out, manifest).map(|w| (w, 0))
-            }
-            .map_err(|e| Failure::Other(e.to_string()))?;
+            }?;
             if done > 0 {
                 eprintln!(
                     "resuming after {done} replications already in {}",
@@ -692,16 +751,19 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             })
             .map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
             bar.finish_and_clear();
-            let (lines, agg, aggregate) =
-                writer.finish(&thresholds).map_err(|e| Failure::Other(e.to_string()))?;
-            print_aggregate(&aggregate);
-            eprintln!("wrote {} and {}", lines.display(), agg.display());
+            let finished = writer.finish(&thresholds)?;
+            outputs.stage_file(&out, &finished.partial)?;
+            outputs.stage(&agg_path, finished.json.as_bytes())?;
+            let written = outputs.commit()?;
+            print_aggregate(&finished.aggregate);
+            report_written(&written);
             if failures > 0 {
                 eprintln!("{failures} replication(s) failed; see the file for their seeds and errors");
             }
             Ok(())
         }
         Command::Compare { a, b, runs, threads, out } => {
+            let mut outputs = claim(input_paths(&a).into_iter().chain([b.as_path()]), out.iter().cloned())?;
             let model_a = Arc::new(load(&a)?);
             let seed = Some(a.seed.unwrap_or(model_a.scenario.seed));
             let model_b = Arc::new(load(&InputArgs { scenario: b, seed, ..a })?);
@@ -728,9 +790,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             if let Some(path) = out {
                 let mut text = serde_json::to_string_pretty(&comparison).unwrap_or_default();
                 text.push('\n');
-                files::write_atomic(&path, text.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
-                eprintln!("wrote {}", path.display());
+                outputs.stage(&path, text.as_bytes())?;
             }
+            report_written(&outputs.commit()?);
             Ok(())
         }
         Command::Sweep { input, runs, threads, out } => sweep(input, runs, threads, &out),
@@ -738,6 +800,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             if !(0.0..=1.0).contains(&share) {
                 return Err(Failure::Other("--share must be between 0 and 1".into()));
             }
+            let mut outputs = claim(input_paths(&input), out.iter().cloned())?;
             let model = load(&input)?;
             let criterion = muster::ensemble::Criterion { measure, threshold, share };
             let bar = indicatif::ProgressBar::new_spinner();
@@ -766,12 +829,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 let body = serde_json::json!({ "manifest": muster::ensemble::manifest(&model, runs, None), "criterion": criterion, "headroom": result });
                 let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
                 text.push('\n');
-                files::write_atomic(&path, text.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
-                eprintln!("wrote {}", path.display());
+                outputs.stage(&path, text.as_bytes())?;
             }
+            report_written(&outputs.commit()?);
             Ok(())
         }
         Command::Criticality { input, runs, threads, top, out } => {
+            let json_out = out.as_ref().map(|p| p.with_extension("json"));
+            let mut outputs = claim(input_paths(&input), out.iter().cloned().chain(json_out))?;
             let model = load(&input)?;
             let variants = 1 + model.dataset.forces.len() as u64 + model.dataset.borders.len() as u64;
             let bar = progress(variants * runs);
@@ -812,32 +877,44 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 });
                 let mut json = serde_json::to_string_pretty(&body).unwrap_or_default();
                 json.push('\n');
-                files::write_atomic(&path, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
-                files::write_atomic(&json_path, json.as_bytes())
-                    .map_err(|e| Failure::Other(e.to_string()))?;
-                eprintln!("wrote {} and {}", path.display(), json_path.display());
+                outputs.stage(&path, &bytes)?;
+                outputs.stage(&json_path, json.as_bytes())?;
             }
+            report_written(&outputs.commit()?);
             Ok(())
         }
         Command::Merge { parts, out, thresholds: thresholds_file } => {
             let thresholds = thresholds(thresholds_file.as_deref(), &[])?;
-            let (manifest, records) =
-                ensemble_files::read_parts(&parts).map_err(|e| Failure::Other(e.to_string()))?;
-            let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)
-                .map_err(|e| Failure::Other(e.to_string()))?;
+            let agg_path = ensemble_files::aggregate_path(&out);
+            let inputs = parts.iter().map(PathBuf::as_path).chain(thresholds_file.as_deref());
+            let partial = ensemble_files::partial_path(&out);
+            let mut outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
+            // A part that cannot be merged is a problem with the user's files, at its line.
+            let (manifest, records) = ensemble_files::read_parts(&parts).map_err(|e| {
+                let location = if e.line == 0 {
+                    Location::Whole { file: e.file.clone() }
+                } else {
+                    Location::File { file: e.file.clone(), line: e.line, col: 1 }
+                };
+                Failure::Input(Diagnostics(vec![Diagnostic::new(location, e.message.clone())]))
+            })?;
+            let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)?;
             for r in &records {
                 writer.push(r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
             }
-            let (lines, agg, aggregate) =
-                writer.finish(&thresholds).map_err(|e| Failure::Other(e.to_string()))?;
-            print_aggregate(&aggregate);
-            eprintln!("wrote {} and {}", lines.display(), agg.display());
+            let finished = writer.finish(&thresholds)?;
+            outputs.stage_file(&out, &finished.partial)?;
+            outputs.stage(&agg_path, finished.json.as_bytes())?;
+            let written = outputs.commit()?;
+            print_aggregate(&finished.aggregate);
+            report_written(&written);
             Ok(())
         }
         Command::Report { result, html, markdown, gis, thresholds } => {
             report(&result, html.as_deref(), markdown.as_deref(), gis.as_deref(), thresholds.as_deref())
         }
         Command::Synth { forces, units_per_force, seed, out, scenario } => {
+            let mut outputs = claim([], std::iter::once(out.clone()).chain(scenario.clone()))?;
             let builtin = input::load_dataset(InputFile::builtin_dataset())?;
             let params = muster::synth::SynthParams { forces, units_per_force, seed };
             let synthetic =
@@ -849,8 +926,11 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                         e.to_string(),
                     )]))
                 })?;
-            let other = |e: files::OutputError| Failure::Other(e.to_string());
-            files::write_atomic(&out, synthetic.dataset.as_bytes()).map_err(other)?;
+            outputs.stage(&out, synthetic.dataset.as_bytes())?;
+            if let Some(path) = &scenario {
+                outputs.stage(path, synthetic.scenario.as_bytes())?;
+            }
+            outputs.commit()?;
             eprintln!(
                 "wrote {} ({forces} forces, {} units, {} border links)",
                 out.display(),
@@ -858,7 +938,6 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 synthetic.borders
             );
             if let Some(path) = scenario {
-                files::write_atomic(&path, synthetic.scenario.as_bytes()).map_err(other)?;
                 eprintln!(
                     "wrote {}: muster run {} --dataset {}",
                     path.display(),
@@ -876,14 +955,14 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                     muster::input::BUILTIN_CASES.as_bytes().to_vec(),
                 ),
             };
+            let mut outputs = claim(cases.as_deref(), markdown.iter().cloned())?;
             let cases = muster::input::load_cases(InputFile { name: &name, bytes: &bytes })?;
             eprintln!("running {} reference cases, {runs} replications each", cases.len());
             let fits = muster::validation::fit(&cases, runs);
             if let Some(path) = &markdown {
-                let md = muster::present::validation::markdown(&cases, &fits);
-                files::write_atomic(path, md.as_bytes()).map_err(|e| Failure::Other(e.to_string()))?;
-                eprintln!("wrote {}", path.display());
+                outputs.stage(path, muster::present::validation::markdown(&cases, &fits).as_bytes())?;
             }
+            report_written(&outputs.commit()?);
             print!("{}", muster::present::validation::text(&cases, &fits));
             Ok(())
         }
@@ -903,7 +982,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let data = input::load_dataset(InputFile { name: &name, bytes: &bytes })?;
             match export {
                 Some(path) => {
-                    files::write_atomic(&path, &bytes).map_err(|e| Failure::Other(e.to_string()))?;
+                    let mut outputs = claim(dataset.as_deref(), [path.clone()])?;
+                    outputs.stage(&path, &bytes)?;
+                    outputs.commit()?;
                     eprintln!("wrote {} ({} forces)", path.display(), data.forces.len());
                 }
                 None => print!("{}", terminal::dataset(&data)),

@@ -9,6 +9,7 @@ mod suite {
     mod hand_checked;
     mod malformed;
     mod national;
+    mod outputs;
     mod synthetic;
     mod tabletop;
     mod threats;

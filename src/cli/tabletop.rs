@@ -16,6 +16,8 @@ use super::{Failure, InputArgs, capability_ids, load, read, thresholds};
 pub struct Options {
     pub input: InputArgs,
     pub log: Option<PathBuf>,
+    /// Replace a log that already holds a session.
+    pub overwrite: bool,
     pub script: Option<PathBuf>,
     pub from: Option<PathBuf>,
     pub at: Option<String>,
@@ -74,8 +76,9 @@ fn replay_entries(session: &mut Session, path: &Path, log: &Log, at: Option<u32>
 /// Where commands come from.
 enum Source {
     Terminal,
-    /// A file or a pipe: its name for messages, and its lines.
-    Script(String, Vec<String>),
+    /// A file or a pipe: its name for messages, and its lines, read as they are needed (a pipe
+    /// is acted on line by line, never read to its end first).
+    Script(String, Box<dyn Iterator<Item = std::io::Result<String>>>),
 }
 
 /// The session log on disk, appended to after every command so that nothing is lost if the
@@ -87,7 +90,17 @@ struct LogWriter {
 }
 
 impl LogWriter {
-    fn create(path: &Path, header: &LogHeader) -> Result<Self, Failure> {
+    /// Start the log at `path` (claimed as an output). A file that already holds a session is
+    /// never truncated without `overwrite`: it is refused, naming it.
+    fn create(path: &Path, header: &LogHeader, overwrite: bool) -> Result<Self, Failure> {
+        let holds_something = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0);
+        if holds_something && !overwrite {
+            return Err(input_error(
+                Location::Argument { argument: format!("--log {}", path.display()) },
+                "the file already holds a session log; it would be lost",
+                Some("give a new path, or add --overwrite to replace it".into()),
+            ));
+        }
         let mut file = std::fs::File::create(path)
             .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
         file.write_all(log::render_header(header).as_bytes())
@@ -106,9 +119,11 @@ impl LogWriter {
     }
 }
 
-/// Write what the session's end asks for: the result and the debrief.
+/// Write what the session's end asks for: the result and the debrief (claimed in `outputs`
+/// before the session began), together.
 fn finish(
     session: &mut Session,
+    mut outputs: files::Outputs,
     json: Option<&Path>,
     debrief_file: Option<&Path>,
     thresholds_file: Option<&Path>,
@@ -118,17 +133,13 @@ fn finish(
     let thresholds = thresholds(thresholds_file, &capability_ids(&model))?;
     let mut result = session.result();
     result.assessment = Some(muster::assessment::assess_run(&result, &thresholds));
-    let debrief_text = debrief_file.map(|_| view::debrief(&debrief::build(session)));
-    let json_text = json.map(|_| files::to_json(&result));
-    let other = |e: files::OutputError| Failure::Other(e.to_string());
-    if let (Some(p), Some(t)) = (json, &json_text) {
-        files::write_atomic(p, t.as_bytes()).map_err(other)?;
-        eprintln!("wrote {}", p.display());
+    if let Some(p) = json {
+        outputs.stage(p, files::to_json(&result).as_bytes())?;
     }
-    if let (Some(p), Some(t)) = (debrief_file, &debrief_text) {
-        files::write_atomic(p, t.as_bytes()).map_err(other)?;
-        eprintln!("wrote {}", p.display());
+    if let Some(p) = debrief_file {
+        outputs.stage(p, view::debrief(&debrief::build(session)).as_bytes())?;
     }
+    super::report_written(&outputs.commit()?);
     if !quiet {
         if !session.finished() {
             println!(
@@ -145,6 +156,15 @@ fn finish(
 
 /// `muster tabletop`.
 pub fn run(o: Options) -> Result<(), Failure> {
+    // Every output is claimed before anything else: none may be an input (the script, the log
+    // branched from) or another output.
+    let inputs = super::input_paths(&o.input)
+        .into_iter()
+        .chain(o.thresholds.as_deref())
+        .chain(o.script.as_deref())
+        .chain(o.from.as_deref());
+    let outs = o.log.iter().chain(&o.json).chain(&o.debrief).cloned();
+    let outputs = super::claim(inputs, outs)?;
     let model = Arc::new(load(&o.input)?);
     // Every input is checked before the session starts or anything is written.
     thresholds(o.thresholds.as_deref(), &capability_ids(&model))?;
@@ -167,14 +187,11 @@ pub fn run(o: Options) -> Result<(), Failure> {
                     None,
                 )
             })?;
-            Source::Script(p.display().to_string(), text.lines().map(str::to_string).collect())
+            let lines: Vec<std::io::Result<String>> = text.lines().map(|l| Ok(l.to_string())).collect();
+            Source::Script(p.display().to_string(), Box::new(lines.into_iter()))
         }
         None if !std::io::stdin().is_terminal() => {
-            let lines: Result<Vec<String>, _> = std::io::stdin().lock().lines().collect();
-            Source::Script(
-                "<stdin>".into(),
-                lines.map_err(|e| Failure::Other(format!("cannot read stdin: {e}")))?,
-            )
+            Source::Script("<stdin>".into(), Box::new(std::io::BufReader::new(std::io::stdin()).lines()))
         }
         None => Source::Terminal,
     };
@@ -195,7 +212,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         dataset_sha256: model.dataset_sha256.clone(),
     };
     let mut log_writer = match &o.log {
-        Some(p) => Some(LogWriter::create(p, &header)?),
+        Some(p) => Some(LogWriter::create(p, &header, o.overwrite)?),
         None => None,
     };
     if let Some(w) = log_writer.as_mut() {
@@ -206,8 +223,8 @@ pub fn run(o: Options) -> Result<(), Failure> {
         println!("Muster tabletop: {} — type help for the commands, quit to end.", model.scenario.name);
         print!("{}", view::status(&session.status(), false));
     }
-    let mut script = match &source {
-        Source::Script(name, lines) => Some((name.clone(), lines.clone().into_iter().enumerate())),
+    let mut script = match source {
+        Source::Script(name, lines) => Some((name, lines.enumerate())),
         Source::Terminal => None,
     };
     // A line editor (history, arrow keys) for people at a terminal.
@@ -223,7 +240,8 @@ pub fn run(o: Options) -> Result<(), Failure> {
     loop {
         let (line_no, line) = match (&mut script, &mut editor) {
             (Some((_, lines)), _) => match lines.next() {
-                Some((n, l)) => (n + 1, l),
+                Some((n, Ok(l))) => (n + 1, l),
+                Some((_, Err(e))) => return Err(Failure::Other(format!("cannot read the commands: {e}"))),
                 None => break,
             },
             (None, Some(ed)) => {
@@ -247,7 +265,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         }
         match session.execute(&line) {
             Ok(Reply::Quit) => break,
-            Ok(reply) => show(&mut session, reply),
+            Ok(reply) => show(&mut session, reply, &outputs),
             Err(e) => match &script_name {
                 // A prepared script must run as written: stop at the first line that does not.
                 Some(name) => return Err(Failure::Stopped(Diagnostics(vec![located(name, line_no, &e)]))),
@@ -270,10 +288,10 @@ pub fn run(o: Options) -> Result<(), Failure> {
     if let Some(w) = &log_writer {
         eprintln!("wrote {}", w.path.display());
     }
-    finish(&mut session, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
+    finish(&mut session, outputs, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
 }
 
-fn show(session: &mut Session, reply: Reply) {
+fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) {
     match reply {
         Reply::Nothing => {}
         Reply::Status { status, full } => print!("{}", view::status(&status, full)),
@@ -291,7 +309,11 @@ fn show(session: &mut Session, reply: Reply) {
             let text = view::debrief(&debrief::build(session));
             match file {
                 // A bad path typed in the session is the player's mistake: say so and carry on.
-                Some(f) => match files::write_atomic(Path::new(&f), text.as_bytes()) {
+                // It may not be one of the session's inputs or outputs.
+                Some(f) => match outputs
+                    .check(Path::new(&f))
+                    .and_then(|()| files::write_atomic(Path::new(&f), text.as_bytes()))
+                {
                     Ok(()) => println!("wrote {f}"),
                     Err(e) => println!("error: {e}"),
                 },
@@ -326,11 +348,14 @@ pub fn replay(
         set: h.overrides.clone(),
         seed: None,
     };
+    // No output may be the log, the files it names, or the thresholds.
+    let inputs = super::input_paths(&input).into_iter().chain([path]).chain(thresholds_file);
+    let outputs = super::claim(inputs, json.into_iter().chain(debrief_file).map(Path::to_path_buf))?;
     let model = Arc::new(load(&input)?);
     check_inputs(path, h, &model)?;
     thresholds(thresholds_file, &capability_ids(&model))?;
     let mut session =
         Session::new(Arc::clone(&model), h.players_decide).map_err(|e| Failure::Other(e.to_string()))?;
     replay_entries(&mut session, path, &log, None)?;
-    finish(&mut session, json, debrief_file, thresholds_file, quiet)
+    finish(&mut session, outputs, json, debrief_file, thresholds_file, quiet)
 }

@@ -5,7 +5,7 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use super::files::{OutputError, make_readable, write_atomic};
+use super::files::OutputError;
 use crate::ensemble::{Aggregate, Aggregator, EnsembleManifest, ReplicationRecord};
 use crate::model::Thresholds;
 
@@ -30,8 +30,9 @@ pub fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Streams an ensemble to `NAME.partial` beside `path` and renames it into place at the end,
-/// so `path` only ever holds a complete ensemble and an interrupted run can be resumed.
+/// Streams an ensemble to `NAME.partial` beside `path`; at the end the caller moves it into
+/// place with the aggregate beside it (`files::Outputs`), so `path` only ever holds a complete
+/// ensemble and an interrupted run can be resumed.
 pub struct EnsembleWriter {
     path: PathBuf,
     out: std::io::BufWriter<std::fs::File>,
@@ -51,11 +52,20 @@ impl EnsembleWriter {
 
     /// Continue an interrupted ensemble: keep the complete lines of `NAME.partial` (dropping a
     /// half-written last line) and return how many replications it already holds. Starts
-    /// afresh when there is nothing to resume; refuses a partial file of another ensemble.
+    /// afresh when there is nothing to resume; refuses, at its line, a partial file of another
+    /// ensemble or one whose replications are not the ensemble's own in order (a line
+    /// duplicated, dropped or edited).
     pub fn resume(path: &Path, manifest: EnsembleManifest) -> Result<(Self, u64), OutputError> {
         let partial = partial_path(path);
         let Ok(text) = std::fs::read(&partial) else { return Ok((Self::create(path, manifest)?, 0)) };
         let io = |source| OutputError::Io { path: partial.clone(), source };
+        let refused = |line: usize, message: String| OutputError::Refused {
+            path: partial.clone(),
+            line,
+            message,
+            hint: "delete the partial file to start again, or drop --resume".into(),
+        };
+        let mut expected = crate::ensemble::indices(manifest.runs, manifest.shard, 0);
         let mut aggregator = Aggregator::default();
         let (mut kept, mut done) = (0usize, 0u64);
         for (i, chunk) in text.split_inclusive(|&b| b == b'\n').enumerate() {
@@ -69,15 +79,25 @@ impl EnsembleWriter {
                 }
                 match serde_json::from_slice::<Head>(chunk) {
                     Ok(h) if h.manifest == manifest => {}
-                    _ => {
-                        return Err(OutputError::Encode {
-                            path: partial.clone(),
-                            message: "belongs to a different ensemble; delete it or drop --resume".into(),
-                        });
-                    }
+                    _ => return Err(refused(1, "this partial file belongs to a different ensemble".into())),
                 }
             } else {
                 let Ok(record) = serde_json::from_slice::<ReplicationRecord>(chunk) else { break };
+                match expected.next() {
+                    Some(r) if r == record.replication => {}
+                    Some(r) => {
+                        return Err(refused(
+                            i + 1,
+                            format!("replication {} where replication {r} was expected", record.replication),
+                        ));
+                    }
+                    None => {
+                        return Err(refused(
+                            i + 1,
+                            format!("replication {} is beyond the ensemble", record.replication),
+                        ));
+                    }
+                }
                 aggregator.push(&record);
                 done += 1;
             }
@@ -99,24 +119,36 @@ impl EnsembleWriter {
         self.out.write_all(line(record).as_bytes())
     }
 
-    /// Finish: rename the lines into place and write the aggregate, graded against
-    /// `thresholds`, beside them.
-    pub fn finish(mut self, thresholds: &Thresholds) -> Result<(PathBuf, PathBuf, Aggregate), OutputError> {
+    /// Finish the lines (flushed and synced in `NAME.partial`) and the aggregate, graded
+    /// against `thresholds`: the partial file to move into place, the aggregate and its JSON.
+    pub fn finish(mut self, thresholds: &Thresholds) -> Result<Finished, OutputError> {
         let partial = partial_path(&self.path);
         let io = |source| OutputError::Io { path: partial.clone(), source };
         self.out.flush().map_err(io)?;
         self.out.get_ref().sync_all().map_err(io)?;
         drop(self.out);
-        std::fs::rename(&partial, &self.path)
-            .map_err(|source| OutputError::Io { path: self.path.clone(), source })?;
-        make_readable(&self.path)?;
         let mut aggregate = self.aggregator.finish(self.manifest);
         aggregate.assessment = Some(crate::assessment::assess_ensemble(&aggregate, thresholds));
-        let agg_path = aggregate_path(&self.path);
-        let mut text = serde_json::to_string_pretty(&aggregate).unwrap_or_default();
-        text.push('\n');
-        write_atomic(&agg_path, text.as_bytes())?;
-        Ok((self.path, agg_path, aggregate))
+        let mut json = serde_json::to_string_pretty(&aggregate).unwrap_or_default();
+        json.push('\n');
+        Ok(Finished { partial, aggregate, json })
+    }
+}
+
+/// A finished ensemble, not yet in place.
+pub struct Finished {
+    /// The lines, whole, in `NAME.partial`: to be moved to `NAME`.
+    pub partial: PathBuf,
+    /// The aggregate.
+    pub aggregate: Aggregate,
+    /// The aggregate as pretty JSON, for `NAME.aggregate.json`.
+    pub json: String,
+}
+
+impl EnsembleWriter {
+    /// Where the lines are being written.
+    pub fn partial(&self) -> PathBuf {
+        partial_path(&self.path)
     }
 }
 

@@ -1,11 +1,11 @@
 //! Exports for GIS users: per-force and per-link figures as CSV and as GeoJSON (points at HQ
 //! positions, lines between them). Coordinates are WGS84 longitude/latitude in degrees.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::files::{OutputError, table, write_dir};
+use super::files::{OutputError, table};
 use super::report::{ForceRow, Report};
 use crate::model::Area;
 
@@ -39,8 +39,12 @@ fn geojson(path: &Path, features: Vec<Value>) -> Result<Vec<u8>, OutputError> {
     Ok(text.into_bytes())
 }
 
-/// Write `forces.csv`, `forces.geojson`, `links.csv` and `links.geojson` into `dir`.
-pub fn write_gis_dir(r: &Report, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+/// The names of the files [`gis_files`] makes, to claim them before they are written.
+pub const GIS_FILES: [&str; 4] = ["forces.csv", "forces.geojson", "links.csv", "links.geojson"];
+
+/// `forces.csv`, `forces.geojson`, `links.csv` and `links.geojson`, each (file name, bytes),
+/// every one encoded before anything is written; `dir` names them in messages.
+pub fn gis_files(r: &Report, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
     let coord = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
     let mut header = vec![
         "code",
@@ -123,13 +127,10 @@ pub fn write_gis_dir(r: &Report, dir: &Path) -> Result<Vec<PathBuf>, OutputError
         })
         .collect();
     let links_geojson = geojson(&dir.join("links.geojson"), lines)?;
-    write_dir(
-        dir,
-        [
-            ("forces.csv", forces_csv),
-            ("forces.geojson", forces_geojson),
-            ("links.csv", links_csv),
-            ("links.geojson", links_geojson),
-        ],
-    )
+    Ok(vec![
+        ("forces.csv", forces_csv),
+        ("forces.geojson", forces_geojson),
+        ("links.csv", links_csv),
+        ("links.geojson", links_geojson),
+    ])
 }
