@@ -650,13 +650,19 @@ mod sweep_tests {
 /// `threshold` in at least `share` of the replications.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
-    /// Per-capability measure, e.g. "demand_met" (looked up as `capabilities.<cap>.<measure>`).
+    /// Per-capability measure, one of [`CAPABILITY_MEASURES`] (looked up as
+    /// `capabilities.<cap>.<measure>`).
     pub measure: String,
     /// Smallest acceptable value.
     pub threshold: f64,
     /// Share of replications that must reach it (0..1).
     pub share: f64,
 }
+
+/// The per-capability measures a headroom criterion can name (the numbers of a
+/// `CapabilitySummary`).
+pub const CAPABILITY_MEASURES: [&str; 5] =
+    ["demand_met", "met_unit_hours", "demanded_unit_hours", "unmet_unit_hours", "peak_shortfall_units"];
 
 /// The headroom of one capability: the largest demand multiple found to satisfy the criterion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

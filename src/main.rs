@@ -86,11 +86,11 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Number of replications (runs)
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         runs: u64,
         /// Worker threads (default: all cores); the output does not depend on it
-        #[arg(long)]
-        threads: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
         /// Run only slice K of N (e.g. 3/8) for a batch scheduler; merge the parts with `muster merge`
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
@@ -112,11 +112,11 @@ enum Command {
         /// Scenario B (file or shipped name); it runs on A's seed so the draws are paired
         b: PathBuf,
         /// Number of paired replications
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         runs: u64,
         /// Worker threads (default: all cores)
-        #[arg(long)]
-        threads: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
         /// Write every measure's difference and confidence interval as JSON
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -126,11 +126,11 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Replications per point
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         runs: u64,
         /// Worker threads (default: all cores)
-        #[arg(long)]
-        threads: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
         /// CSV of one aggregate row per point; the full aggregates go beside it as NAME.json
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -140,7 +140,7 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Replications per demand level tried
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         runs: u64,
         /// Per-capability measure of the criterion
         #[arg(long, default_value = "demand_met")]
@@ -152,11 +152,11 @@ enum Command {
         #[arg(long, default_value_t = 0.9)]
         share: f64,
         /// Bisection steps after bracketing (each halves the uncertainty)
-        #[arg(long, default_value_t = 6)]
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=30))]
         steps: u32,
         /// Worker threads (default: all cores)
-        #[arg(long)]
-        threads: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
         /// Write the result (with every level tried) as JSON
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -166,11 +166,11 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
         /// Replications per variant
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         runs: u64,
         /// Worker threads (default: all cores)
-        #[arg(long)]
-        threads: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
         /// How many of the most critical to print
         #[arg(long, default_value_t = 15)]
         top: usize,
@@ -302,13 +302,24 @@ const EXIT_INPUT: u8 = 2;
 /// Exit code for failures writing outputs or inside the engine.
 const EXIT_FAILURE: u8 = 1;
 
+/// Most points a sweep's grid may have.
+const MAX_SWEEP_POINTS: u64 = 1_000;
+
+/// Problems printed before the rest are counted.
+const MAX_SHOWN: usize = 100;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(d)) => {
-            eprintln!("{d}");
+            // The first problems, then a count: a file of nonsense does not flood the terminal.
+            let shown = Diagnostics(d.0.iter().take(MAX_SHOWN).cloned().collect());
+            eprintln!("{shown}");
             let n = d.0.len();
+            if n > MAX_SHOWN {
+                eprintln!("... and {} more", n - MAX_SHOWN);
+            }
             eprintln!(
                 "error: {n} problem{} found; nothing was run or written",
                 if n == 1 { "" } else { "s" }
@@ -391,15 +402,7 @@ fn report_written(written: &[PathBuf]) {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
-        Failure::Input(Diagnostics(vec![
-            Diagnostic::new(
-                Location::Whole { file: path.display().to_string() },
-                format!("cannot read the file: {e}"),
-            )
-            .with_hint(Some("check the path; shipped scenarios are in scenarios/".into())),
-        ]))
-    })
+    input::read_input(path).map_err(|d| Failure::Input(Diagnostics(vec![d])))
 }
 
 fn load(args: &InputArgs) -> Result<muster::model::Model, Failure> {
@@ -514,15 +517,15 @@ fn progress(len: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+fn pool(threads: Option<u16>) -> Result<rayon::ThreadPool, Failure> {
     rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(threads.map_or(0, usize::from))
         .build()
         .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))
 }
 
 /// `muster sweep`: every `--set` value with top-level commas is a dimension of the grid.
-fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Result<(), Failure> {
+fn sweep(input: InputArgs, runs: u64, threads: Option<u16>, out: &Path) -> Result<(), Failure> {
     let json_path = out.with_extension("json");
     let mut outputs = claim(input_paths(&input), [out.to_path_buf(), json_path.clone()])?;
     let mut dims: Vec<(String, Vec<String>)> = Vec::new();
@@ -536,7 +539,25 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<usize>, out: &Path) -> Res
         }
     }
     if dims.is_empty() {
-        return Err(Failure::Other("a sweep needs at least one --set KEY=V1,V2,...".into()));
+        return Err(Failure::Input(Diagnostics(vec![
+            Diagnostic::new(
+                Location::Argument { argument: "--set".into() },
+                "a sweep needs at least one --set KEY=V1,V2,...",
+            )
+            .with_hint(Some("e.g. --set policy.retained_cover=0.3,0.5,0.7".into())),
+        ])));
+    }
+    // The grid's size is known before it is built: a sweep is bounded like any input.
+    let size = dims.iter().try_fold(1u64, |n, (_, values)| n.checked_mul(values.len() as u64));
+    if size.is_none_or(|n| n > MAX_SWEEP_POINTS || n.saturating_mul(runs) > 10_000_000) {
+        let shown = size.map_or("too many".to_string(), |n| n.to_string());
+        return Err(Failure::Input(Diagnostics(vec![
+            Diagnostic::new(
+                Location::Argument { argument: "--set".into() },
+                format!("the sweep has {shown} points of {runs} replications; at most {MAX_SWEEP_POINTS} points and 10,000,000 replications in all"),
+            )
+            .with_hint(Some("sweep fewer values, or split the sweep into several".into())),
+        ])));
     }
     // The grid in row-major order: the last dimension changes fastest.
     let mut points: Vec<Vec<String>> = vec![Vec::new()];
@@ -654,12 +675,20 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let model = load(&input)?;
             let s = &model.scenario;
             let units: u64 = model.dataset.capability_ids().map(|c| model.dataset.total_units(c)).sum();
+            // What the file wrote, then what it expands to (several forces, a region's outage).
+            let counted = |written: usize, expanded: usize, what: &str| {
+                if written == expanded {
+                    format!("{written} {what}")
+                } else {
+                    format!("{written} {what} ({expanded} once expanded)")
+                }
+            };
             println!(
-                "{}: ok — '{}', {} incident(s), {} disruption(s), horizon {}; dataset '{}' with {} forces and {} units",
+                "{}: ok — '{}', {}, {}, horizon {}; dataset '{}' with {} forces and {} units",
                 input.scenario.display(),
                 s.name,
-                s.incidents.len(),
-                s.disruptions.len(),
+                counted(s.written.0, s.incidents.len(), "incident(s)"),
+                counted(s.written.1, s.disruptions.len(), "disruption(s)"),
                 muster::time::Duration(s.horizon),
                 model.dataset.name,
                 model.dataset.forces.len(),
@@ -697,7 +726,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let shard = match shard.as_deref().map(muster::ensemble::Shard::parse) {
                 Some(Err(message)) => {
                     return Err(Failure::Input(Diagnostics(vec![Diagnostic::new(
-                        Location::Override { argument: format!("--shard {}", shard.unwrap_or_default()) },
+                        Location::Argument { argument: format!("--shard {}", shard.unwrap_or_default()) },
                         message,
                     )])));
                 }
@@ -713,7 +742,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let manifest = muster::ensemble::manifest(&model, runs, shard);
             let mine = muster::ensemble::count(runs, shard);
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.unwrap_or(0))
+                .num_threads(threads.map_or(0, usize::from))
                 .build()
                 .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))?;
             let bar = indicatif::ProgressBar::new(mine);
@@ -766,14 +795,24 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let mut outputs = claim(input_paths(&a).into_iter().chain([b.as_path()]), out.iter().cloned())?;
             let model_a = Arc::new(load(&a)?);
             let seed = Some(a.seed.unwrap_or(model_a.scenario.seed));
-            let model_b = Arc::new(load(&InputArgs { scenario: b, seed, ..a })?);
+            let b_path = b.clone();
+            let model_b = Arc::new(load(&InputArgs { scenario: b, seed, ..a.clone() })?);
             let bar = progress(runs);
             let comparison =
                 pool(threads)?.install(|| muster::ensemble::compare(&model_a, &model_b, runs, || bar.inc(1)));
             bar.finish_and_clear();
+            // Label each side by its file too: two variants of one scenario share a name.
+            let side = |m: &muster::model::Model, path: &Path| {
+                if m.overrides.is_empty() {
+                    format!("{} [{}]", m.scenario.name, path.display())
+                } else {
+                    format!("{} [{} --set {}]", m.scenario.name, path.display(), m.overrides.join(" --set "))
+                }
+            };
             println!(
-                "B − A over {runs} paired replications ({} vs {})",
-                model_b.scenario.name, model_a.scenario.name
+                "B − A over {runs} paired replications\n  A: {}\n  B: {}",
+                side(&model_a, &a.scenario),
+                side(&model_b, &b_path)
             );
             println!("{:<34} {:>11} {:>11} {:>11} {:>24}", "measure", "A", "B", "B − A", "95% CI");
             for key in HEADLINE {
@@ -797,8 +836,27 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Command::Sweep { input, runs, threads, out } => sweep(input, runs, threads, &out),
         Command::Headroom { input, runs, measure, threshold, share, steps, threads, out } => {
+            let argument =
+                |flag: &str, value: &dyn std::fmt::Display, message: String, hint: Option<String>| {
+                    Failure::Input(Diagnostics(vec![
+                        Diagnostic::new(Location::Argument { argument: format!("{flag} {value}") }, message)
+                            .with_hint(hint),
+                    ]))
+                };
+            if !muster::ensemble::CAPABILITY_MEASURES.contains(&measure.as_str()) {
+                let hint = muster::diagnostics::suggest(&measure, muster::ensemble::CAPABILITY_MEASURES);
+                return Err(argument("--measure", &measure, format!("unknown measure '{measure}'"), hint));
+            }
+            if !threshold.is_finite() {
+                return Err(argument(
+                    "--threshold",
+                    &threshold,
+                    "the threshold must be a finite number".into(),
+                    None,
+                ));
+            }
             if !(0.0..=1.0).contains(&share) {
-                return Err(Failure::Other("--share must be between 0 and 1".into()));
+                return Err(argument("--share", &share, "the share must be between 0 and 1".into(), None));
             }
             let mut outputs = claim(input_paths(&input), out.iter().cloned())?;
             let model = load(&input)?;
@@ -920,7 +978,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let synthetic =
                 muster::synth::synthesize(params, input::BUILTIN_DATASET, &builtin).map_err(|e| {
                     Failure::Input(Diagnostics(vec![Diagnostic::new(
-                        Location::Override {
+                        Location::Argument {
                             argument: format!("--forces {forces} --units-per-force {units_per_force}"),
                         },
                         e.to_string(),

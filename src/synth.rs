@@ -41,6 +41,14 @@ pub enum SynthError {
         /// Capabilities in the catalogue.
         min: u32,
     },
+    /// More units in all than a run can hold.
+    #[error("--forces × --units-per-force is {total} units, more than the {max} a run can hold")]
+    TooMany {
+        /// Units asked for in all.
+        total: u64,
+        /// The limit (`model::MAX_UNITS`).
+        max: u64,
+    },
 }
 
 /// A generated dataset file and a scenario file that runs on it.
@@ -81,6 +89,10 @@ pub fn synthesize(p: SynthParams, builtin_text: &str, builtin: &Dataset) -> Resu
     let ncap = builtin.capabilities.len() as u32;
     if p.units_per_force < ncap {
         return Err(SynthError::Units { given: p.units_per_force, min: ncap });
+    }
+    let total = u64::from(p.forces) * u64::from(p.units_per_force);
+    if total > crate::model::MAX_UNITS {
+        return Err(SynthError::TooMany { total, max: crate::model::MAX_UNITS });
     }
     let n = p.forces as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);

@@ -31,7 +31,8 @@ pub enum DurationError {
 /// Longest duration accepted anywhere (10 years, in minutes); keeps arithmetic far from overflow.
 pub const MAX_DURATION: Minutes = 10 * 365 * DAY;
 
-/// Parse "90m", "12h", "3d", "1h30m" or "1d 6h" into minutes. A bare "0" is zero.
+/// Parse "90m", "12h", "3d", "1h30m" or "1d 6h" into minutes: each unit at most once, largest
+/// first. A bare "0" is zero.
 pub fn parse_duration(text: &str) -> Result<Minutes, DurationError> {
     let s = text.trim();
     if s.is_empty() {
@@ -47,6 +48,8 @@ pub fn parse_duration(text: &str) -> Result<Minutes, DurationError> {
     let mut total: u64 = 0;
     let mut digits = String::new();
     let mut saw_part = false;
+    // Units in order, each at most once: "1d6h30m", not "1h1h" or "30m1h".
+    let mut last_per = u64::MAX;
     for c in s.chars() {
         if c.is_ascii_digit() {
             digits.push(c);
@@ -61,10 +64,17 @@ pub fn parse_duration(text: &str) -> Result<Minutes, DurationError> {
                 'd' => u64::from(DAY),
                 _ => return Err(malformed()),
             };
-            if digits.is_empty() || digits.len() > 9 {
-                return Err(if digits.len() > 9 { DurationError::TooLong(text.into()) } else { malformed() });
+            if digits.is_empty() || per >= last_per {
+                return Err(malformed());
             }
-            let n: u64 = digits.parse().map_err(|_| malformed())?;
+            last_per = per;
+            // Leading zeros are only zeros; a number too big for the limit is too long.
+            let significant = digits.trim_start_matches('0');
+            if significant.len() > 9 {
+                return Err(DurationError::TooLong(text.into()));
+            }
+            let n: u64 =
+                if significant.is_empty() { 0 } else { significant.parse().map_err(|_| malformed())? };
             total += n * per;
             digits.clear();
             saw_part = true;
@@ -135,6 +145,12 @@ mod tests {
         assert!(matches!(parse_duration("5w"), Err(DurationError::Malformed(_))));
         assert!(matches!(parse_duration("99999999999d"), Err(DurationError::TooLong(_))));
         assert!(matches!(parse_duration("4000d"), Err(DurationError::TooLong(_))));
+        // Each unit once, largest first.
+        assert!(matches!(parse_duration("1h1h"), Err(DurationError::Malformed(_))));
+        assert!(matches!(parse_duration("30m1h"), Err(DurationError::Malformed(_))));
+        // Leading zeros are zeros, not length.
+        assert_eq!(parse_duration("0000000001h"), Ok(60));
+        assert_eq!(parse_duration("00m"), Ok(0));
     }
 
     #[test]

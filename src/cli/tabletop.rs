@@ -173,7 +173,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
             let log = read_log(path)?;
             check_inputs(path, &log.header, &model)?;
             let minute = log::branch_point(at)
-                .map_err(|m| input_error(Location::Override { argument: format!("--at {at}") }, m, None))?;
+                .map_err(|m| input_error(Location::Argument { argument: format!("--at {at}") }, m, None))?;
             Some((path.clone(), log, minute))
         }
         _ => None,
@@ -265,7 +265,18 @@ pub fn run(o: Options) -> Result<(), Failure> {
         }
         match session.execute(&line) {
             Ok(Reply::Quit) => break,
-            Ok(reply) => show(&mut session, reply, &outputs),
+            Ok(reply) => {
+                if let Err(message) = show(&mut session, reply, &outputs) {
+                    match &script_name {
+                        // A prepared script must run as written: a debrief it cannot write stops it.
+                        Some(name) => {
+                            let at = Location::File { file: name.clone(), line: line_no, col: 1 };
+                            return Err(Failure::Stopped(Diagnostics(vec![Diagnostic::new(at, message)])));
+                        }
+                        None => println!("error: {message}"),
+                    }
+                }
+            }
             Err(e) => match &script_name {
                 // A prepared script must run as written: stop at the first line that does not.
                 Some(name) => return Err(Failure::Stopped(Diagnostics(vec![located(name, line_no, &e)]))),
@@ -291,7 +302,8 @@ pub fn run(o: Options) -> Result<(), Failure> {
     finish(&mut session, outputs, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
 }
 
-fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) {
+/// Show what a command replied; a debrief that could not be written is the error returned.
+fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result<(), String> {
     match reply {
         Reply::Nothing => {}
         Reply::Status { status, full } => print!("{}", view::status(&status, full)),
@@ -310,18 +322,19 @@ fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) {
             match file {
                 // A bad path typed in the session is the player's mistake: say so and carry on.
                 // It may not be one of the session's inputs or outputs.
-                Some(f) => match outputs
-                    .check(Path::new(&f))
-                    .and_then(|()| files::write_atomic(Path::new(&f), text.as_bytes()))
-                {
-                    Ok(()) => println!("wrote {f}"),
-                    Err(e) => println!("error: {e}"),
-                },
+                Some(f) => {
+                    outputs
+                        .check(Path::new(&f))
+                        .and_then(|()| files::write_atomic(Path::new(&f), text.as_bytes()))
+                        .map_err(|e| e.to_string())?;
+                    println!("wrote {f}");
+                }
                 None => print!("{text}"),
             }
         }
         Reply::Quit => {}
     }
+    Ok(())
 }
 
 /// `muster replay`.

@@ -120,12 +120,13 @@ pub fn evolve_disorder(sim: &mut Sim) {
             // Demand at the seat's intensity, before any headroom scaling (PSUs).
             let base = (st.peak * d.night_profile[hour] * st.intensity).ceil();
             let scale = &model.scenario.demand_scale;
-            st.demand[po] = (base * scale[po]).ceil() as u32;
+            let most = f64::from(crate::model::MAX_DEMAND);
+            st.demand[po] = (base * scale[po]).ceil().min(most) as u32;
             if let Some(fa) = fa {
-                st.demand[fa] = (base * d.firearms_per_psu * scale[fa]).round() as u32;
+                st.demand[fa] = (base * d.firearms_per_psu * scale[fa]).round().min(most) as u32;
             }
             if let Some(sv) = sv {
-                st.demand[sv] = (base * d.surveillance_per_psu * scale[sv]).round() as u32;
+                st.demand[sv] = (base * d.surveillance_per_psu * scale[sv]).round().min(most) as u32;
             }
         }
         let ended = st.ended;

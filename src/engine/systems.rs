@@ -17,8 +17,8 @@ use super::lifecycle::{Commitment, Committed, Sim, on_task_of};
 use super::state::*;
 use super::streams::{incident_size, incident_size_keyed};
 use crate::model::{
-    CapabilityId, DisruptionKind, ForceId, IncidentDynamics, IncidentPlan, Model, NationalTrigger,
-    SizeDistribution,
+    CapabilityId, DisruptionKind, ForceId, IncidentDynamics, IncidentPlan, MAX_DEMAND, Model,
+    NationalTrigger, SizeDistribution,
 };
 use crate::results::{EventKind, SeriesPoint};
 use crate::time::Minutes;
@@ -207,7 +207,8 @@ pub(super) fn explicit_demand(model: &Model, plan: &IncidentPlan, scale: f64, c:
         } else {
             0
         };
-        (f64::from(units) * scale * model.scenario.demand_scale[c]).ceil() as u32
+        // However scaled or drawn, one incident asks for at most MAX_DEMAND units at once.
+        (f64::from(units) * scale * model.scenario.demand_scale[c]).ceil().min(f64::from(MAX_DEMAND)) as u32
     })
 }
 
@@ -267,8 +268,9 @@ pub fn update_demand(sim: &mut Sim) {
             for (c, cs) in inc.caps.iter_mut().enumerate() {
                 let explicit = explicit_demand(&model, plan, scale, c, now);
                 let modelled = if active { dynamic.as_ref().map_or(0, |d| d[c]) } else { 0 };
-                changed |= cs.demand != explicit + modelled || cs.prebooking != prebooking;
-                cs.demand = explicit + modelled;
+                let total = explicit.saturating_add(modelled).min(MAX_DEMAND);
+                changed |= cs.demand != total || cs.prebooking != prebooking;
+                cs.demand = total;
                 cs.prebooking = prebooking;
                 if cs.demand > 0 {
                     sim.active.set(i, c, true);
@@ -1222,10 +1224,10 @@ pub fn snapshot(sim: &mut Sim) {
             }
             total_short += short;
             let n = &mut national[c];
-            n.0 += demand;
-            n.1 += deployed;
+            n.0 = n.0.saturating_add(demand);
+            n.1 = n.1.saturating_add(deployed);
             n.2 += effective;
-            n.3 += en_route;
+            n.3 = n.3.saturating_add(en_route);
             if sample && is_demanded(plan, cs, c) {
                 series.push(SeriesPoint {
                     t: now,

@@ -235,6 +235,8 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
         let cap = cap.get_ref();
         if cap.id.get_ref().trim().is_empty() {
             c.error(cap.id.span(), "capability id is empty", None);
+        } else if cap.id.get_ref().chars().any(char::is_control) {
+            c.error(cap.id.span(), "a capability id may not hold control characters", None);
         } else if !seen.insert(cap.id.get_ref().clone()) {
             c.error(cap.id.span(), format!("capability '{}' is defined twice", cap.id.get_ref()), None);
         }
@@ -314,6 +316,16 @@ pub fn build_dataset(file: &DatasetFile, c: &mut Checker<'_, '_>) -> Option<Data
         let code = f.code.get_ref();
         if code.trim().is_empty() {
             c.error(f.code.span(), "force code is empty", None);
+        }
+        if code.chars().any(char::is_control) || f.name.chars().any(char::is_control) {
+            c.error(f.code.span(), "a force's code and name may not hold control characters", None);
+        }
+        if f.units.values().any(|u| u64::from(*u.get_ref()) > crate::model::MAX_UNITS) {
+            c.error(
+                f.code.span(),
+                format!("a force may hold at most {} units of a capability", crate::model::MAX_UNITS),
+                None,
+            );
         }
         if i > 0 && forces_sorted[i - 1].get_ref().code.get_ref() == code {
             c.error(f.code.span(), format!("force '{code}' is defined twice"), None);

@@ -36,6 +36,33 @@ pub const BUILTIN_THRESHOLDS_NAME: &str = "built-in:assessment.toml";
 /// The built-in SPR assessment thresholds (`data/assessment.toml`, compiled in).
 pub const BUILTIN_THRESHOLDS: &str = include_str!("../../data/assessment.toml");
 
+/// Largest input file read (bytes): scenario, dataset, thresholds, logs and scripts are written
+/// by hand and are far smaller; anything larger (or a device that never ends) is refused.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read an input file whole, up to [`MAX_INPUT_BYTES`]: a larger one (or an endless stream
+/// such as `/dev/zero`) is refused with a located message rather than read without end.
+pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let whole = || Location::Whole { file: path.display().to_string() };
+    let file = std::fs::File::open(path).map_err(|e| {
+        Diagnostic::new(whole(), format!("cannot read the file: {e}"))
+            .with_hint(Some("check the path; shipped scenarios are in scenarios/".into()))
+    })?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::new(whole(), format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Diagnostic::new(
+            whole(),
+            format!("the file is larger than {} MB", MAX_INPUT_BYTES >> 20),
+        )
+        .with_hint(Some("inputs are hand-written TOML, logs and scripts; check the path".into())));
+    }
+    Ok(bytes)
+}
+
 /// Name under which the built-in reference cases appear in messages.
 pub const BUILTIN_CASES_NAME: &str = "built-in:validation.toml";
 /// The reference cases from the published record (`data/validation.toml`, compiled in).
@@ -112,7 +139,27 @@ pub fn load_dataset(file: InputFile<'_>) -> Result<Dataset, Diagnostics> {
         return Err(Diagnostics(problems));
     }
     draft.establish();
+    units_within_limit(&draft.dataset, &doc)?;
     Ok(draft.dataset)
+}
+
+/// A dataset that, with every override, holds more units than a run can keep is refused, so
+/// that `validate` promises only what `run` will do.
+fn units_within_limit(data: &Dataset, doc: &SourceDocument<'_>) -> Result<(), Diagnostics> {
+    let total: u64 = data.forces.iter().flat_map(|f| &f.establishment).map(|&u| u64::from(u)).sum();
+    if total > crate::model::MAX_UNITS {
+        return Err(Diagnostics(vec![
+            Diagnostic::new(
+                Location::Whole { file: doc.name.to_string() },
+                format!(
+                    "the dataset holds {total} units, more than the {} a run can hold",
+                    crate::model::MAX_UNITS
+                ),
+            )
+            .with_hint(Some("check the forces' units and the establishment rules' shares".into())),
+        ]));
+    }
+    Ok(())
 }
 
 /// Load a scenario (with its `--set` overrides) against a dataset (the built-in one if `None`).
@@ -165,6 +212,11 @@ pub fn load_model(
     problems.extend(c_scen.problems);
     problems.extend(c_data.problems);
     problems.extend(c_builtin.problems);
+    if problems.is_empty()
+        && let Err(d) = units_within_limit(&draft.dataset, &scen_doc)
+    {
+        problems.extend(d.0);
+    }
     match scenario_model {
         Some(s) if problems.is_empty() => {
             let mut scen_parts: Vec<Vec<u8>> = vec![scenario.bytes.to_vec()];

@@ -90,6 +90,20 @@ pub fn resolve_policy(layers: &mut [Layer<'_, '_, '_>]) -> Option<Policy> {
     let local_travel = layered!(layers, "policy", local_travel, |c, v| c.duration(v, "local_travel"));
     let min_consistency =
         layered!(layers, "policy", min_consistency, |c, v| c.unit_interval(v, "min_consistency"));
+    if let (Some(t), Some(l)) = (tour, relief_lookahead)
+        && l > t
+    {
+        for (file, c) in layers.iter_mut() {
+            if let Some(v) = &file.relief_lookahead {
+                c.error(
+                    v.span(),
+                    "relief_lookahead is longer than the tour: a relief would be sought before the unit it relieves arrives",
+                    Some("use a look-ahead no longer than the tour".into()),
+                );
+                break;
+            }
+        }
+    }
     let tour = tour.and_then(|t| {
         if t == 0 {
             for (file, c) in layers.iter_mut() {

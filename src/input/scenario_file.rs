@@ -13,7 +13,7 @@ use super::policy_file::PolicyFile;
 use super::uncertainty_file::UncertaintyFile;
 use crate::model::{
     DemandCurve, DisorderModel, Disruption, DisruptionKind, ForceId, IncidentDynamics, IncidentKind,
-    IncidentPlan, Policy, Scenario, ThreatLevelRise, Uncertainty,
+    IncidentPlan, MAX_DEMAND, MAX_PRIORITY, MAX_SAMPLES, Policy, Scenario, ThreatLevelRise, Uncertainty,
 };
 use crate::time::{HOUR, MAX_DURATION, Minutes};
 
@@ -105,11 +105,116 @@ struct OverrideFile {
     consistency: Option<Spanned<f64>>,
 }
 
-/// `{ capability = [[time, units], ...] }` as written.
-type DemandTable = BTreeMap<Spanned<String>, Spanned<Vec<(Spanned<String>, Spanned<u32>)>>>;
+/// `{ capability = [[time, units], ...] }` or `{ capability = units }` as written.
+type DemandTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
-/// Largest demand a curve may state at once (units); guards against typos like 4000000.
-const MAX_DEMAND: u32 = 100_000;
+const CURVE_HINT: &str = "write a curve as [[\"0h\", 10], [\"4h\", 20]] (units from each time on), or a number for a constant demand";
+
+/// The steps of one demand curve: a number (constant from the incident's start) or a list of
+/// `[time, units]` pairs in increasing time, each within the incident's `duration`.
+fn curve_steps(
+    c: &mut Checker<'_, '_>,
+    v: &Spanned<toml::Value>,
+    duration: Option<Minutes>,
+) -> Option<Vec<(Minutes, u32)>> {
+    let span = v.span();
+    let units = |c: &mut Checker<'_, '_>, n: &toml::Value, which: &str| -> Option<u32> {
+        match n {
+            toml::Value::Integer(n) if (0..=i64::from(MAX_DEMAND)).contains(n) => Some(*n as u32),
+            toml::Value::Integer(n) => {
+                c.error(span.clone(), format!("{which}: {n} units is not between 0 and {MAX_DEMAND}"), None);
+                None
+            }
+            other => {
+                c.error(
+                    span.clone(),
+                    format!("{which}: units must be a whole number, not {other}"),
+                    Some(CURVE_HINT.into()),
+                );
+                None
+            }
+        }
+    };
+    let steps: Vec<(Minutes, u32)> = match v.get_ref() {
+        toml::Value::Integer(_) => vec![(0, units(c, v.get_ref(), "the demand")?)],
+        toml::Value::Array(items) if items.is_empty() => {
+            c.error(span, "a demand curve needs at least one [time, units] step", Some(CURVE_HINT.into()));
+            return None;
+        }
+        toml::Value::Array(items) => {
+            let mut steps: Vec<(Minutes, u32)> = Vec::new();
+            let mut ok = true;
+            for (k, item) in items.iter().enumerate() {
+                let which = format!("step {}", k + 1);
+                let pair = match item {
+                    toml::Value::Array(pair) if pair.len() == 2 => pair,
+                    toml::Value::Array(pair) => {
+                        c.error(
+                            span.clone(),
+                            format!("{which} has {} values; a step is [time, units]", pair.len()),
+                            Some(CURVE_HINT.into()),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    _ => {
+                        c.error(
+                            span.clone(),
+                            format!("{which} is not a [time, units] pair"),
+                            Some(CURVE_HINT.into()),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                };
+                let time = match &pair[0] {
+                    toml::Value::String(t) => {
+                        c.duration(&Spanned::new(span.clone(), t.clone()), &format!("{which} time"))
+                    }
+                    other => {
+                        c.error(
+                            span.clone(),
+                            format!("{which}: the time must be a duration string, not {other}"),
+                            Some(CURVE_HINT.into()),
+                        );
+                        None
+                    }
+                };
+                let n = units(c, &pair[1], &which);
+                let (Some(t), Some(n)) = (time, n) else {
+                    ok = false;
+                    continue;
+                };
+                if steps.last().is_some_and(|&(prev, _)| t <= prev) {
+                    c.error(span.clone(), format!("{which}: demand steps must be in increasing time"), None);
+                    ok = false;
+                }
+                if duration.is_some_and(|d| t >= d) {
+                    c.error(
+                        span.clone(),
+                        format!("{which} at {} is at or after the incident's end", crate::time::Duration(t)),
+                        Some("drop the step, or lengthen the incident's duration".into()),
+                    );
+                    ok = false;
+                }
+                steps.push((t, n));
+            }
+            if !ok {
+                return None;
+            }
+            steps
+        }
+        _ => {
+            c.error(
+                span,
+                "a demand curve is a number or a list of [time, units] steps",
+                Some(CURVE_HINT.into()),
+            );
+            return None;
+        }
+    };
+    Some(steps)
+}
 
 /// A national threat-level rise from `start` for `duration` (both required).
 fn threat_level_incidents(
@@ -129,6 +234,12 @@ fn threat_level_incidents(
         }
     };
     let (Some(start_min), Some(length)) = (start_min, length) else { return Vec::new() };
+    if length == 0 {
+        if let Some(d) = duration {
+            c.error(d.span(), "a threat-level rise must last longer than 0m", None);
+        }
+        return Vec::new();
+    }
     if data.capability_by_id("firearms").is_none() {
         c.error(start.span(), "a threat-level rise needs a 'firearms' capability in the dataset", None);
         return Vec::new();
@@ -286,6 +397,12 @@ pub fn build_scenario(
         let id = inc.id.get_ref();
         if id.trim().is_empty() {
             c.error(inc.id.span(), "incident id is empty", None);
+        } else if id.chars().any(char::is_control) {
+            c.error(
+                inc.id.span(),
+                "an incident id may not hold control characters",
+                Some("use letters, digits and dashes".into()),
+            );
         } else if !ids.insert(id.clone()) {
             c.error(
                 inc.id.span(),
@@ -316,8 +433,12 @@ pub fn build_scenario(
             None => Some(MAX_DURATION),
         };
         let priority = match &inc.priority {
-            Some(p) if *p.get_ref() == 0 => {
-                c.error(p.span(), "priority must be 1 or more", None);
+            Some(p) if *p.get_ref() == 0 || *p.get_ref() > MAX_PRIORITY => {
+                c.error(
+                    p.span(),
+                    format!("priority must be between 1 and {MAX_PRIORITY}, not {}", p.get_ref()),
+                    Some("terrorism is 3, disorder and civil emergencies 2, the rest 1 by default".into()),
+                );
                 None
             }
             Some(p) => Some(*p.get_ref()),
@@ -358,37 +479,8 @@ pub fn build_scenario(
         }
         for (cap_id, curve) in demand_table {
             let cap = c.capability(data, cap_id);
-            let mut steps: Vec<(Minutes, u32)> = Vec::new();
-            let mut ok = true;
-            if curve.get_ref().is_empty() {
-                c.error(curve.span(), "a demand curve needs at least one [time, units] step", None);
-                ok = false;
-            }
-            for (t, units) in curve.get_ref() {
-                let Some(t_min) = c.duration(t, "demand time") else {
-                    ok = false;
-                    continue;
-                };
-                if let Some(&(prev, _)) = steps.last()
-                    && t_min <= prev
-                {
-                    c.error(t.span(), "demand steps must be in increasing time", None);
-                    ok = false;
-                }
-                if *units.get_ref() > MAX_DEMAND {
-                    c.error(
-                        units.span(),
-                        format!(
-                            "{} units is more than the {MAX_DEMAND} a curve may ask for",
-                            units.get_ref()
-                        ),
-                        None,
-                    );
-                    ok = false;
-                }
-                steps.push((t_min, *units.get_ref()));
-            }
-            if let (Some(cap), true) = (cap, ok) {
+            let written = inc.duration.as_ref().and(duration);
+            if let (Some(cap), Some(steps)) = (cap, curve_steps(c, curve, written)) {
                 demand.push(DemandCurve { capability: cap, steps });
             }
         }
@@ -493,6 +585,31 @@ pub fn build_scenario(
             let (a, b) = l.get_ref();
             border(c, data, l.span(), a, b)
         };
+        // Keys that mean nothing for this kind are mistakes, not to be passed over.
+        let allowed: &[&str] = match d.kind.get_ref().as_str() {
+            "link-closed" => &["link"],
+            "link-slowed" => &["link", "factor"],
+            "comms-outage" => &["force", "region", "national", "delay"],
+            "slow-comms" => &["force", "region", "national", "factor"],
+            _ => &["link", "factor", "force", "region", "national", "delay"],
+        };
+        let given = [
+            ("link", d.link.as_ref().map(Spanned::span)),
+            ("factor", d.factor.as_ref().map(Spanned::span)),
+            ("force", d.force.as_ref().map(Spanned::span)),
+            ("region", d.region.as_ref().map(Spanned::span)),
+            ("national", d.national.as_ref().map(Spanned::span)),
+            ("delay", d.delay.as_ref().map(Spanned::span)),
+        ];
+        for (key, at) in given {
+            if let Some(at) = at.filter(|_| !allowed.contains(&key)) {
+                c.error(
+                    at,
+                    format!("{key} does not apply to a {} disruption", d.kind.get_ref()),
+                    Some(format!("a {} takes {}", d.kind.get_ref(), allowed.join(", "))),
+                );
+            }
+        }
         let kind = match d.kind.get_ref().as_str() {
             "link-closed" => link(c, data).map(|(a, b)| vec![DisruptionKind::LinkClosed { a, b }]),
             "link-slowed" => {
@@ -616,6 +733,62 @@ pub fn build_scenario(
         }
     }
 
+    // What the time grid and the series can hold, and what demand can reach.
+    if let (Some(h), Some(t)) = (horizon, tick) {
+        let shortest = incidents.iter().map(|i| i.end.saturating_sub(i.start)).filter(|&d| d > 0).min();
+        let span = header.tick.as_ref().map_or(file.scenario.span(), Spanned::span);
+        if t > h {
+            c.error(span, format!("tick {} is longer than the horizon", crate::time::Duration(t)), None);
+        } else if let Some(shortest) = shortest.filter(|&d| t > d) {
+            c.error(
+                span,
+                format!(
+                    "tick {} is longer than the shortest incident ({}): its demand would be lost between steps",
+                    crate::time::Duration(t),
+                    crate::time::Duration(shortest)
+                ),
+                Some("use a tick no longer than the shortest incident".into()),
+            );
+        }
+    }
+    if let (Some(h), Some(r)) = (horizon, report_interval)
+        && h / r > MAX_SAMPLES
+    {
+        let fine = h.div_ceil(MAX_SAMPLES);
+        c.error(
+            header.report_interval.as_ref().map_or(file.scenario.span(), Spanned::span),
+            format!(
+                "report_interval {} gives {} points per series over the horizon; at most {MAX_SAMPLES}",
+                crate::time::Duration(r),
+                h / r
+            ),
+            Some(format!("use a report_interval of at least {}", crate::time::Duration(fine))),
+        );
+    }
+    let demand_scale = match &header.demand_scale {
+        Some(s) => {
+            let x = c.positive(s, "demand_scale");
+            let most = incidents.iter().flat_map(|i| &i.demand).flat_map(|d| &d.steps).map(|&(_, u)| u).max();
+            match (x, most) {
+                (Some(x), _) if x > 1000.0 => {
+                    c.error(s.span(), format!("demand_scale {x} is more than 1000"), None);
+                    None
+                }
+                (Some(x), Some(most)) if f64::from(most) * x > f64::from(MAX_DEMAND) => {
+                    c.error(
+                        s.span(),
+                        format!(
+                            "demand_scale {x} makes a curve of {most} units ask for more than {MAX_DEMAND}"
+                        ),
+                        None,
+                    );
+                    None
+                }
+                (x, _) => x,
+            }
+        }
+        None => Some(1.0),
+    };
     Some(Scenario {
         name: header.name.clone(),
         question: header.question.clone(),
@@ -624,18 +797,13 @@ pub fn build_scenario(
         seed: header.seed,
         tick: tick?,
         report_interval: report_interval?,
-        demand_scale: vec![
-            match &header.demand_scale {
-                Some(s) => c.positive(s, "demand_scale")?,
-                None => 1.0,
-            };
-            data.capabilities.len()
-        ],
+        demand_scale: vec![demand_scale?; data.capabilities.len()],
         policy: policy?,
         disorder: disorder?,
         incidents,
         disruptions,
         threat_level: threat_level?,
         uncertainty: uncertainty?,
+        written: (file.incident.len(), file.disruption.len()),
     })
 }

@@ -45,12 +45,15 @@ pub struct SourceDocument<'a> {
     /// The file's text.
     pub text: &'a str,
     sets: &'a [SetOverride],
+    /// Byte offset of the start of every line, found once: locating a problem is then a binary
+    /// search, so reporting many problems costs time linear in the file, not quadratic.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> SourceDocument<'a> {
     /// A document named `name` with `text`, to which `sets` apply.
     pub fn new(name: &'a str, text: &'a str, sets: &'a [SetOverride]) -> Self {
-        Self { name, text, sets }
+        Self { name, text, sets, line_starts: std::cell::OnceCell::new() }
     }
 
     fn set_base(&self, k: usize) -> usize {
@@ -60,10 +63,12 @@ impl<'a> SourceDocument<'a> {
     /// Where a byte offset points: a file position or an override.
     pub fn locate(&self, offset: usize) -> Location {
         if offset <= self.text.len() || self.sets.is_empty() {
-            let offset = offset.min(self.text.len());
-            let before = &self.text[..floor_char_boundary(self.text, offset)];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+            let starts = self.line_starts.get_or_init(|| {
+                std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+            });
+            let line = starts.partition_point(|&start| start <= offset);
+            let col = self.text[starts[line - 1]..offset].chars().count() + 1;
             return Location::File { file: self.name.to_string(), line, col };
         }
         let k = (0..self.sets.len()).rev().find(|&k| self.set_base(k) <= offset).unwrap_or(0);
@@ -147,7 +152,15 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// Hints for the serde and parser messages users meet most.
 fn hint_for_toml_message(message: &str) -> Option<String> {
     if message.starts_with("unknown field") {
-        Some("check the spelling; the scenario keys are listed in docs/scenarios.md".into())
+        // "unknown field `durration`, expected one of `id`, `kind`, ...": name the nearest.
+        let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+        let nearest = quoted.split_first().and_then(|(written, valid)| {
+            crate::diagnostics::suggest(written, valid.iter().copied())
+                .filter(|h| h.starts_with("did you mean"))
+        });
+        Some(nearest.unwrap_or_else(|| {
+            "check the spelling; the scenario keys are listed in docs/scenarios.md".into()
+        }))
     } else if message.starts_with("missing field") {
         Some("add the key; docs/scenarios.md lists the required keys of each section".into())
     } else if message.contains("expected a string") {

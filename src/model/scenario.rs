@@ -1,6 +1,22 @@
 use super::{CapabilityId, DisorderModel, ForceId, IncidentDynamics, Policy, ThreatLevelRise, Uncertainty};
 use crate::time::Minutes;
 
+/// Largest demand (units) one curve may state, and the most any incident demands of one
+/// capability at once however it is scaled or drawn: guards against typos like 4000000 and
+/// keeps every sum of demands far from overflow.
+pub const MAX_DEMAND: u32 = 100_000;
+
+/// Most units a dataset may hold, after every override (units): a run keeps every unit in
+/// memory (a few hundred bytes each).
+pub const MAX_UNITS: u64 = 1_000_000;
+
+/// Most points a series may hold per incident and capability: the horizon over the report
+/// interval.
+pub const MAX_SAMPLES: u32 = 20_000;
+
+/// Highest allocation priority of an incident.
+pub const MAX_PRIORITY: u32 = 10;
+
 /// One scenario, validated against the dataset.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -33,6 +49,9 @@ pub struct Scenario {
     pub threat_level: ThreatLevelRise,
     /// What is drawn at random and how widely.
     pub uncertainty: Uncertainty,
+    /// Incidents and disruptions as the file wrote them (before `forces`, regions and a
+    /// threat-level rise expand them).
+    pub written: (usize, usize),
 }
 
 /// The threat an incident represents. In this version every kind is driven by its explicit

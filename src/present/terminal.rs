@@ -181,34 +181,48 @@ pub fn dataset(d: &Dataset) -> String {
     for c in &d.capabilities {
         let _ = write!(o, " {:>13}", truncate(&c.id, 13));
     }
-    let _ = writeln!(o, "  links");
+    let _ = writeln!(o, "  links  name");
     for (i, f) in d.forces.iter().enumerate() {
         let _ = write!(o, "{:<18} {:<18} {:>8}", f.code, d.regions[usize::from(f.region.0)], f.officers);
         for n in &f.establishment {
             let _ = write!(o, " {n:>13}");
         }
         let links = d.borders.iter().filter(|b| usize::from(b.a.0) == i || usize::from(b.b.0) == i).count();
-        let _ = writeln!(o, "  {links}");
+        let _ = writeln!(o, "  {links:>5}  {}", f.name);
     }
     let _ = write!(o, "{:<18} {:<18} {:>8}", "total", "", d.forces.iter().map(|f| f.officers).sum::<u32>());
     for c in d.capability_ids() {
         let _ = write!(o, " {:>13}", d.total_units(c));
     }
-    let _ = writeln!(o, "\n\nCapabilities (unit size, convoy speed, readiness: share ready within notice)");
+    let _ = writeln!(
+        o,
+        "\n\nCapabilities (unit size, convoy speed; readiness: the officers' state on the day, its \
+         cumulative share and notice)"
+    );
     for c in &d.capabilities {
         let bands: Vec<String> = c
             .readiness
             .iter()
-            .map(|b| format!("{:.0}% in {}", b.share * 100.0, Duration(b.notice)))
+            .map(|b| {
+                let state = if b.state == crate::model::DutyState::Unstated {
+                    String::new()
+                } else {
+                    format!("{} ", b.state.name())
+                };
+                format!("{state}{:.0}% in {}", b.share * 100.0, Duration(b.notice))
+            })
             .collect();
         let _ = writeln!(
             o,
-            "  {:<14} {} of {} officers, {} km/h; {}",
+            "  {:<18} {} of {} officers, {} km/h; {}; abstracted {:.0}%; mobilised {}{}",
             c.id,
             c.unit_name,
             c.officers_per_unit,
             c.convoy_speed_kmh,
-            bands.join(", ")
+            bands.join(", "),
+            c.abstracted * 100.0,
+            Duration(c.mobilised_notice),
+            if c.patrol.is_some() { "; on-duty units patrol" } else { "" }
         );
     }
     o

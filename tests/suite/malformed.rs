@@ -88,12 +88,12 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     (
         "demand negative units",
         "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", -3]] }\n",
-        "invalid value",
+        "-3 units is not between 0 and 100000",
     ),
     (
         "demand huge",
         "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = [[\"0h\", 4000000]] }\n",
-        "more than",
+        "not between 0 and 100000",
     ),
     (
         "demand empty",
@@ -273,6 +273,87 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         "unknown uncertainty key",
         "[scenario]\nname = \"x\"\nhorizon = \"1h\"\n[uncertainty]\nnoise = 1.0\n",
         "unknown field `noise`",
+    ),
+    (
+        "a demand step with three values",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\nduration = \"3h\"\ndemand = { public-order = [[\"0h\", 20, 5]] }\n",
+        "step 1 has 3 values; a step is [time, units]",
+    ),
+    (
+        "a demand step after the incident ends",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\nduration = \"2h\"\ndemand = { public-order = [[\"0h\", 2], [\"3h\", 4]] }\n",
+        "step 2 at 3h is at or after the incident's end",
+    ),
+    (
+        "a demand curve of the wrong shape",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = \"lots\" }\n",
+        "a demand curve is a number or a list",
+    ),
+    (
+        "factor on a link-closed",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"link-closed\"\nlink = [\"alpha\", \"bravo\"]\nfactor = 2.0\nstart = \"0h\"\nend = \"1h\"\n",
+        "factor does not apply to a link-closed disruption",
+    ),
+    (
+        "delay and force on a link-closed",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[disruption]]\nkind = \"link-closed\"\nlink = [\"alpha\", \"bravo\"]\nforce = \"alpha\"\nstart = \"0h\"\nend = \"1h\"\n",
+        "force does not apply to a link-closed",
+    ),
+    (
+        "a zero-length threat level",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[threat_level]\nstart = \"1h\"\nduration = \"0m\"\n",
+        "must last longer than 0m",
+    ),
+    (
+        "relief sought before the tour",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[policy]\nrelief_lookahead = \"13h\"\n",
+        "relief_lookahead is longer than the tour",
+    ),
+    ("a duration with a unit twice", "[scenario]\nname = \"x\"\nhorizon = \"1h1h\"\n", "not a duration"),
+    (
+        "a control character in an id",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\\u001b[31m\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = 2 }\n",
+        "may not hold control characters",
+    ),
+    (
+        "a tick longer than the horizon",
+        "[scenario]\nname = \"x\"\nhorizon = \"2d\"\ntick = \"10d\"\n",
+        "tick 10d is longer than the horizon",
+    ),
+    (
+        "a tick longer than an incident",
+        "[scenario]\nname = \"x\"\nhorizon = \"2d\"\ntick = \"6h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\nduration = \"2h\"\ndemand = { public-order = 2 }\n",
+        "longer than the shortest incident",
+    ),
+    (
+        "a report interval too fine",
+        "[scenario]\nname = \"x\"\nhorizon = \"3650d\"\nreport_interval = \"1m\"\n",
+        "at most 20000",
+    ),
+    (
+        "a demand scale that overflows",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\ndemand_scale = 1.1e8\n",
+        "more than 1000",
+    ),
+    (
+        "a demand scale past the cap",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\ndemand_scale = 900.0\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndemand = { public-order = 500 }\n",
+        "ask for more than 100000",
+    ),
+    (
+        "a priority out of range",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\npriority = 100000\ndemand = { public-order = 2 }\n",
+        "priority must be between 1 and 10",
+    ),
+    (
+        "units beyond what a run can hold",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[override]]\nforce = \"alpha\"\ncapability = \"public-order\"\nunits = 2000000\n",
+        "",
+    ),
+    (
+        "a misspelt key",
+        "[scenario]\nname = \"x\"\nhorizon = \"4h\"\n[[incident]]\nid = \"a\"\nkind = \"disorder\"\nforce = \"alpha\"\nstart = \"0h\"\ndurration = \"2h\"\n",
+        "did you mean 'duration'?",
     ),
 ];
 

@@ -515,6 +515,7 @@ mod cli {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("--set --at soon"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--at soon:") && !err.contains("--set --at"), "{err}");
     }
 }
