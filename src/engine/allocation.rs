@@ -4,7 +4,7 @@
 //! groups available units into [`SupplyGroup`]s (same home force, location and notice) and
 //! turns open requests into [`Need`]s.
 
-use super::flow::MinCostFlow;
+use super::flow::{Cost, MinCostFlow};
 use crate::model::{AllocationPolicy, ForceId, RegionId};
 use crate::time::Minutes;
 
@@ -61,10 +61,6 @@ pub struct Grant {
     pub units: u32,
 }
 
-/// Cost of leaving one unit of a need unmet, per unit of priority: larger than any arrival
-/// time, so placing a unit always beats leaving it unplaced.
-pub const UNMET_COST: i64 = 100_000_000;
-
 /// Assign supply to needs. `arrival[g][n]` is the minutes from now until a unit of group `g`
 /// would reach need `n`'s host, or `None` when it may not or cannot go there.
 pub fn allocate(
@@ -82,18 +78,23 @@ pub fn allocate(
     }
 }
 
-/// Objective the optimal policy minimises: Σ priority × arrival over placed units plus
-/// Σ priority × [`UNMET_COST`] over unplaced ones.
-pub fn objective(needs: &[Need], arrival: &[Vec<Option<Minutes>>], grants: &[Grant]) -> i64 {
+/// What the optimal policy minimises, lexicographically: first Σ priority over unplaced units
+/// (primary), then Σ priority × arrival minutes over placed ones (secondary). A grant along a
+/// forbidden route counts as unplaced.
+///
+/// Lexicographic, not one sum with a large weight on the unmet part: a fixed weight is
+/// outgrown once priority × arrival along a chain of reroutes passes it.
+pub fn objective(needs: &[Need], arrival: &[Vec<Option<Minutes>>], grants: &[Grant]) -> Cost {
     let mut placed = vec![0u32; needs.len()];
-    let mut cost = 0i64;
+    let mut cost = Cost::ZERO;
     for g in grants {
-        let a = arrival[g.group][g.need].map_or(UNMET_COST, i64::from);
-        cost += i64::from(needs[g.need].priority) * a * i64::from(g.units);
-        placed[g.need] += g.units;
+        if let Some(a) = arrival[g.group][g.need] {
+            cost += Cost::secondary(i64::from(needs[g.need].priority) * i64::from(a)) * i64::from(g.units);
+            placed[g.need] += g.units;
+        }
     }
     for (n, need) in needs.iter().enumerate() {
-        cost += i64::from(need.priority) * UNMET_COST * i64::from(need.units.saturating_sub(placed[n]));
+        cost += Cost::primary(i64::from(need.priority)) * i64::from(need.units.saturating_sub(placed[n]));
     }
     cost
 }
@@ -107,7 +108,7 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
     let need_node = |n: usize| 1 + live.len() + n;
     let mut net = MinCostFlow::new(sink + 1);
     for (k, &g) in live.iter().enumerate() {
-        net.add_edge(source, 1 + k, i64::from(groups[g].count), 0);
+        net.add_edge(source, 1 + k, i64::from(groups[g].count), Cost::ZERO);
     }
     let mut arcs = Vec::new();
     for (k, &g) in live.iter().enumerate() {
@@ -117,7 +118,7 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
                     1 + k,
                     need_node(n),
                     i64::from(groups[g].count),
-                    i64::from(needs[n].priority) * i64::from(*a),
+                    Cost::secondary(i64::from(needs[n].priority) * i64::from(*a)),
                 );
                 arcs.push((g, n, id));
             }
@@ -125,9 +126,10 @@ fn optimal(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<Minutes
     }
     let mut total = 0i64;
     for (n, need) in needs.iter().enumerate() {
-        net.add_edge(need_node(n), sink, i64::from(need.units), 0);
-        // The "unmet" route: always possible, priced so any real placement is cheaper.
-        net.add_edge(source, need_node(n), i64::from(need.units), i64::from(need.priority) * UNMET_COST);
+        net.add_edge(need_node(n), sink, i64::from(need.units), Cost::ZERO);
+        // The "unmet" route: always possible, and dearer in the primary part than any real
+        // placement, however long its arrival.
+        net.add_edge(source, need_node(n), i64::from(need.units), Cost::primary(i64::from(need.priority)));
         total += i64::from(need.units);
     }
     net.solve(source, sink, total);
@@ -268,8 +270,37 @@ mod tests {
         let arrival = vec![vec![Some(10), Some(20)], vec![Some(15), Some(200)]];
         let opt = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival, &FAIR);
         let near = allocate(AllocationPolicy::Nearest, &groups, &needs, &arrival, &FAIR);
-        assert_eq!(objective(&needs, &arrival, &opt), 15 + 20);
-        assert_eq!(objective(&needs, &arrival, &near), 10 + 200);
+        assert_eq!(objective(&needs, &arrival, &opt), Cost::secondary(15 + 20));
+        assert_eq!(objective(&needs, &arrival, &near), Cost::secondary(10 + 200));
+    }
+
+    #[test]
+    fn optimal_places_every_unit_it_can_however_long_the_reroute() {
+        // Group 0 (one unit) reaches both needs; group 1 (one unit) only the priority-10 need,
+        // and only after 20,000,000 minutes. Both can be placed (0 -> need 1, 1 -> need 0);
+        // a fixed weight of 10^8 per unmet unit of priority chose to leave need 1 unmet,
+        // because 10 × 2×10^7 passes it.
+        let groups = [group(1, 0, 0, 1), group(2, 0, 0, 1)];
+        let needs = [
+            Need { host: ForceId(3), host_region: RegionId(0), priority: 10, units: 1 },
+            Need { host: ForceId(4), host_region: RegionId(0), priority: 1, units: 1 },
+        ];
+        let arrival = vec![vec![Some(5), Some(5)], vec![Some(20_000_000), None]];
+        let mut grants = allocate(AllocationPolicy::Optimal, &groups, &needs, &arrival, &FAIR);
+        grants.sort_by_key(|g| g.group);
+        assert_eq!(
+            grants,
+            vec![Grant { group: 0, need: 1, units: 1 }, Grant { group: 1, need: 0, units: 1 }]
+        );
+        assert_eq!(objective(&needs, &arrival, &grants), Cost::secondary(10 * 20_000_000 + 5));
+    }
+
+    #[test]
+    fn unplaced_units_weigh_their_priority_first() {
+        let needs = [Need { host: ForceId(3), host_region: RegionId(0), priority: 7, units: 3 }];
+        let arrival = vec![vec![Some(60)]];
+        let grants = [Grant { group: 0, need: 0, units: 1 }];
+        assert_eq!(objective(&needs, &arrival, &grants), Cost { primary: 14, secondary: 420 });
     }
 
     #[test]

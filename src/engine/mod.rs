@@ -23,8 +23,8 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 
-pub use allocation::{FairShare, Grant, Need, SupplyGroup, UNMET_COST, allocate, objective};
-pub use flow::MinCostFlow;
+pub use allocation::{FairShare, Grant, Need, SupplyGroup, allocate, objective};
+pub use flow::{Cost, MinCostFlow};
 pub use orders::{Order, OrderError};
 pub use state::{UnitId, UnitState};
 pub use travel::TravelNetwork;

@@ -1,6 +1,7 @@
-//! The optimal allocation against brute force on small random instances.
+//! The optimal allocation against brute force on small random instances, including arrivals
+//! long enough to outgrow any fixed weight on unmet units.
 
-use muster::engine::{FairShare, Need, SupplyGroup, allocate, objective};
+use muster::engine::{Cost, FairShare, Need, SupplyGroup, allocate, objective};
 use muster::model::{AllocationPolicy, ForceId, RegionId};
 use proptest::prelude::*;
 
@@ -10,9 +11,17 @@ fn instance() -> impl Strategy<Value = (Vec<SupplyGroup>, Vec<Need>, Vec<Vec<Opt
     (1usize..=3, 1usize..=3).prop_flat_map(|(g, n)| {
         (
             proptest::collection::vec((0u32..=3, 0u32..=2), g),
-            proptest::collection::vec((1u32..=3, 0u32..=3), n),
+            // Priorities to the scenario maximum (10); arrivals short, or long enough that a
+            // fixed big-M weight for unmet units would have been outgrown.
+            proptest::collection::vec((1u32..=10, 0u32..=3), n),
             proptest::collection::vec(
-                proptest::collection::vec(proptest::option::weighted(0.8, 0u32..500), n),
+                proptest::collection::vec(
+                    proptest::option::weighted(
+                        0.8,
+                        prop_oneof![4 => 0u32..500, 1 => 10_000_000u32..400_000_000],
+                    ),
+                    n,
+                ),
                 g,
             ),
         )
@@ -46,12 +55,12 @@ fn instance() -> impl Strategy<Value = (Vec<SupplyGroup>, Vec<Need>, Vec<Vec<Opt
 }
 
 /// Every feasible integer assignment, by recursion over (group, need) cells.
-fn brute_force(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<u32>>]) -> i64 {
+fn brute_force(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<u32>>]) -> Cost {
     let cells: Vec<(usize, usize)> = (0..groups.len())
         .flat_map(|g| (0..needs.len()).map(move |n| (g, n)))
         .filter(|&(g, n)| arrival[g][n].is_some())
         .collect();
-    let mut best = i64::MAX;
+    let mut best = Cost { primary: i64::MAX, secondary: i64::MAX };
     let mut x = vec![0u32; cells.len()];
     fn rec(
         k: usize,
@@ -60,7 +69,7 @@ fn brute_force(groups: &[SupplyGroup], needs: &[Need], arrival: &[Vec<Option<u32
         groups: &[SupplyGroup],
         needs: &[Need],
         arrival: &[Vec<Option<u32>>],
-        best: &mut i64,
+        best: &mut Cost,
     ) {
         if k == cells.len() {
             let grants: Vec<muster::engine::Grant> = cells
