@@ -376,7 +376,10 @@ pub struct ForceSummary {
 pub struct Series {
     /// Spacing of the points (minutes).
     pub interval_minutes: Minutes,
-    /// Per incident and demanded capability.
+    /// Per incident and demanded capability: a point at every sample from the incident's
+    /// start to its end, and at any other sample where the pair has demand or units deployed
+    /// or en route (units booked ahead, or withdrawing). Other samples would be all zeros and
+    /// are left out, so the series grows with the incidents' lengths, not incidents × horizon.
     pub incidents: Vec<SeriesPoint>,
     /// Per capability, summed over incidents (`incident` = "all").
     pub national: Vec<SeriesPoint>,

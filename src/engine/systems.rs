@@ -1228,7 +1228,11 @@ pub fn snapshot(sim: &mut Sim) {
             n.1 = n.1.saturating_add(deployed);
             n.2 += effective;
             n.3 = n.3.saturating_add(en_route);
-            if sample && is_demanded(plan, cs, c) {
+            // Outside its incident's hours a pair's row is all zeros unless units are still
+            // on their way or withdrawing: leaving those rows out keeps the series in
+            // proportion to the incidents' lengths, not incidents × horizon.
+            let live = (plan.start..=plan.end).contains(&now) || demand > 0 || deployed > 0 || en_route > 0;
+            if sample && live && is_demanded(plan, cs, c) {
                 series.push(SeriesPoint {
                     t: now,
                     incident: Arc::clone(&ids.incidents[i]),
