@@ -1,5 +1,6 @@
 //! Located input problems: `file:line:col: message` with a hint, collected so a user sees every
-//! problem in one pass. The library returns these; only the CLI prints them.
+//! problem in one pass. The library returns these; only the CLI prints them. Also reading a
+//! user's file with a bound on its size, so that a wrong path (`/dev/zero`) fails with one.
 
 use std::fmt;
 
@@ -115,6 +116,26 @@ fn quote_list(items: &[&str], last_sep: &str) -> String {
         1 => quoted[0].clone(),
         n => format!("{} {last_sep} {}", quoted[..n - 1].join(", "), quoted[n - 1]),
     }
+}
+
+/// Read the file at `path` whole, up to `max` bytes: a larger one, or an endless stream such as
+/// `/dev/zero`, is refused with a message on the whole file rather than read without end.
+/// `hint` is offered when the file cannot be opened or is too large.
+pub fn read_bounded(path: &std::path::Path, max: u64, hint: &str) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let whole = || Location::Whole { file: path.display().to_string() };
+    let file = std::fs::File::open(path).map_err(|e| {
+        Diagnostic::new(whole(), format!("cannot read the file: {e}")).with_hint(Some(hint.into()))
+    })?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::new(whole(), format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(Diagnostic::new(whole(), format!("the file is larger than {} MB", max >> 20))
+            .with_hint(Some(hint.into())));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -43,24 +43,11 @@ pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 /// Read an input file whole, up to [`MAX_INPUT_BYTES`]: a larger one (or an endless stream
 /// such as `/dev/zero`) is refused with a located message rather than read without end.
 pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
-    use std::io::Read;
-    let whole = || Location::Whole { file: path.display().to_string() };
-    let file = std::fs::File::open(path).map_err(|e| {
-        Diagnostic::new(whole(), format!("cannot read the file: {e}"))
-            .with_hint(Some("check the path; shipped scenarios are in scenarios/".into()))
-    })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::new(whole(), format!("cannot read the file: {e}")))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Diagnostic::new(
-            whole(),
-            format!("the file is larger than {} MB", MAX_INPUT_BYTES >> 20),
-        )
-        .with_hint(Some("inputs are hand-written TOML, logs and scripts; check the path".into())));
-    }
-    Ok(bytes)
+    crate::diagnostics::read_bounded(
+        path,
+        MAX_INPUT_BYTES,
+        "inputs are hand-written TOML, logs and scripts, far below this size; check the path (shipped scenarios are in scenarios/)",
+    )
 }
 
 /// Name under which the built-in reference cases appear in messages.

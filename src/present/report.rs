@@ -369,6 +369,10 @@ pub fn clock(t: Minutes) -> String {
     crate::time::Clock(t).to_string()
 }
 
+/// Largest result `muster report` reads (bytes): a national run's JSON is about 250 KB and a
+/// run of 10,000 incidents about 120 MB; anything far larger is not a result.
+pub const MAX_RESULT_BYTES: u64 = 2 << 30;
+
 /// Read what `muster report` was given: a run's JSON, an ensemble's aggregate JSON, or an
 /// ensemble's JSON Lines (aggregated here). Problems are located `file:line:col`.
 pub fn read_source(path: &std::path::Path) -> Result<ReportSource, crate::diagnostics::Diagnostic> {
@@ -380,10 +384,7 @@ pub fn read_source(path: &std::path::Path) -> Result<ReportSource, crate::diagno
     };
     const HINT: &str =
         "give the file written by `muster run --json`, or an ensemble's .jsonl or .aggregate.json";
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(Location::Whole { file: file.clone() }, format!("cannot read the file: {e}"))
-            .with_hint(Some(HINT.into()))
-    })?;
+    let bytes = crate::diagnostics::read_bounded(path, MAX_RESULT_BYTES, HINT)?;
     let text =
         std::str::from_utf8(&bytes).map_err(|_| at(1, 1, "the file is not UTF-8 text".into(), HINT))?;
     // Several JSON values, one per line, the first a manifest: an ensemble's JSON Lines.
