@@ -20,11 +20,16 @@ fn shipped(name: &str, sets: &[String]) -> Arc<Model> {
     Arc::new(load_model(InputFile { name, bytes: text.as_bytes() }, &sets, None).expect("valid scenario"))
 }
 
-/// A synthetic system and its 72-hour disorder + terrorism scenario, loaded as a user would.
-fn synthetic(forces: u32, units_per_force: u32) -> Arc<Model> {
+/// A synthetic system and its 72-hour disorder + terrorism scenario (or, with `incidents`, its
+/// 30-day scenario of that many incidents), loaded as a user would.
+fn synthetic(forces: u32, units_per_force: u32, incidents: Option<u32>) -> Arc<Model> {
     let builtin = input::load_dataset(InputFile::builtin_dataset()).expect("built-in dataset");
-    let s = synthesize(SynthParams { forces, units_per_force, seed: 3 }, input::BUILTIN_DATASET, &builtin)
-        .expect("valid parameters");
+    let s = synthesize(
+        SynthParams { forces, units_per_force, seed: 3, incidents },
+        input::BUILTIN_DATASET,
+        &builtin,
+    )
+    .expect("valid parameters");
     Arc::new(
         load_model(
             InputFile { name: "synthetic-scenario.toml", bytes: s.scenario.as_bytes() },
@@ -61,7 +66,7 @@ fn bench_targets(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("target/synthetic-2000-forces-100k-units-72h");
     group.sample_size(10);
-    let big = synthetic(2000, 50);
+    let big = synthetic(2000, 50, None);
     group.bench_function("run", |b| b.iter(|| muster::engine::run(Arc::clone(&big)).expect("runs")));
     group.finish();
 }
@@ -71,7 +76,7 @@ fn bench_scaling(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale/units-200-forces");
     group.sample_size(10);
     for m in [10u32, 100, 1000] {
-        let model = synthetic(200, m);
+        let model = synthetic(200, m, None);
         group.bench_with_input(BenchmarkId::from_parameter(200 * m), &model, |b, model| {
             b.iter(|| muster::engine::run(Arc::clone(model)).expect("runs"))
         });
@@ -95,6 +100,17 @@ fn bench_scaling(c: &mut Criterion) {
     for hours in [48u32, 192, 768] {
         let model = shipped("critical-threat-terror-and-disorder", &[format!("scenario.horizon={hours}h")]);
         group.bench_with_input(BenchmarkId::from_parameter(format!("{hours}h")), &model, |b, model| {
+            b.iter(|| muster::engine::run(Arc::clone(model)).expect("runs"))
+        });
+    }
+    group.finish();
+    // Incidents ×1, ×10 over 30 days on the same 200-force, 10,000-unit system (the curve to
+    // 10,000 incidents is measured from the command line: docs/performance.md, "Incidents").
+    let mut group = c.benchmark_group("scale/incidents-200-forces-30d");
+    group.sample_size(10);
+    for n in [100u32, 1000] {
+        let model = synthetic(200, 50, Some(n));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &model, |b, model| {
             b.iter(|| muster::engine::run(Arc::clone(model)).expect("runs"))
         });
     }

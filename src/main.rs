@@ -207,6 +207,10 @@ enum Command {
         /// Also write a 72-hour scenario of concurrent disorder and terrorism on it
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
+        /// Write instead a 30-day scenario of this many independent incidents (for measuring
+        /// how run time grows with incidents)
+        #[arg(long, requires = "scenario", value_parser = clap::value_parser!(u32).range(1..=i64::from(muster::synth::MAX_INCIDENTS)))]
+        incidents: Option<u32>,
     },
     /// Run a tabletop exercise: step the scenario, inject, decide; log, branch and debrief
     Tabletop {
@@ -508,11 +512,14 @@ const HEADLINE: [&str; 6] = [
     "aid_deployments",
 ];
 
-fn progress(len: u64) -> indicatif::ProgressBar {
+/// A progress bar on stderr (hidden when stderr is not a terminal) counting `what`.
+fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replications · {per_sec} · {eta} left")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what} · {{per_sec}} · {{eta}} left"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
 }
@@ -574,7 +581,7 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<u16>, out: &Path) -> Resul
         set.extend(dims.iter().zip(p).map(|((k, _), v)| format!("{k}={v}")));
         models.push(Arc::new(load(&InputArgs { set, ..input.clone() })?));
     }
-    let bar = progress(runs * points.len() as u64);
+    let bar = progress(runs * points.len() as u64, "replications");
     let pool = pool(threads)?;
     let aggregates: Vec<muster::ensemble::Aggregate> = models
         .iter()
@@ -797,7 +804,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let seed = Some(a.seed.unwrap_or(model_a.scenario.seed));
             let b_path = b.clone();
             let model_b = Arc::new(load(&InputArgs { scenario: b, seed, ..a.clone() })?);
-            let bar = progress(runs);
+            let bar = progress(runs, "replications");
             let comparison =
                 pool(threads)?.install(|| muster::ensemble::compare(&model_a, &model_b, runs, || bar.inc(1)));
             bar.finish_and_clear();
@@ -897,7 +904,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let mut outputs = claim(input_paths(&input), out.iter().cloned().chain(json_out))?;
             let model = load(&input)?;
             let variants = 1 + model.dataset.forces.len() as u64 + model.dataset.borders.len() as u64;
-            let bar = progress(variants * runs);
+            let bar = progress(variants * runs, "replications");
             let (base, ranking) =
                 pool(threads)?.install(|| muster::ensemble::criticality(&model, runs, || bar.inc(1)));
             bar.finish_and_clear();
@@ -971,10 +978,10 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Report { result, html, markdown, gis, thresholds } => {
             report(&result, html.as_deref(), markdown.as_deref(), gis.as_deref(), thresholds.as_deref())
         }
-        Command::Synth { forces, units_per_force, seed, out, scenario } => {
+        Command::Synth { forces, units_per_force, seed, out, scenario, incidents } => {
             let mut outputs = claim([], std::iter::once(out.clone()).chain(scenario.clone()))?;
             let builtin = input::load_dataset(InputFile::builtin_dataset())?;
-            let params = muster::synth::SynthParams { forces, units_per_force, seed };
+            let params = muster::synth::SynthParams { forces, units_per_force, seed, incidents };
             let synthetic =
                 muster::synth::synthesize(params, input::BUILTIN_DATASET, &builtin).map_err(|e| {
                     Failure::Input(Diagnostics(vec![Diagnostic::new(

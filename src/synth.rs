@@ -25,7 +25,17 @@ pub struct SynthParams {
     pub units_per_force: u32,
     /// Seed of the generator.
     pub seed: u64,
+    /// Instead of the 72-hour scenario, a 30-day one of this many independent incidents (1 to
+    /// [`MAX_INCIDENTS`]): for measuring how run time grows with incidents.
+    pub incidents: Option<u32>,
 }
+
+/// Most incidents `--incidents` writes: about 160 bytes each, the scenario stays within the
+/// input size limit.
+pub const MAX_INCIDENTS: u32 = 100_000;
+
+/// Horizon of the many-incidents scenario (days).
+const MANY_DAYS: u32 = 30;
 
 /// Why a synthetic dataset cannot be made.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -41,6 +51,9 @@ pub enum SynthError {
         /// Capabilities in the catalogue.
         min: u32,
     },
+    /// Incidents out of range.
+    #[error("--incidents must be between 1 and {MAX_INCIDENTS}, not {0}")]
+    Incidents(u32),
     /// More units in all than a run can hold.
     #[error("--forces × --units-per-force is {total} units, more than the {max} a run can hold")]
     TooMany {
@@ -93,6 +106,11 @@ pub fn synthesize(p: SynthParams, builtin_text: &str, builtin: &Dataset) -> Resu
     let total = u64::from(p.forces) * u64::from(p.units_per_force);
     if total > crate::model::MAX_UNITS {
         return Err(SynthError::TooMany { total, max: crate::model::MAX_UNITS });
+    }
+    if let Some(k) = p.incidents
+        && !(1..=MAX_INCIDENTS).contains(&k)
+    {
+        return Err(SynthError::Incidents(k));
     }
     let n = p.forces as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
@@ -227,7 +245,10 @@ pub fn synthesize(p: SynthParams, builtin_text: &str, builtin: &Dataset) -> Resu
 
     Ok(Synthetic {
         dataset: d,
-        scenario: scenario(p, n, &mut rng, &code),
+        scenario: match p.incidents {
+            Some(k) => many_incidents(p, k, n, &mut rng, &code),
+            None => scenario(p, n, &mut rng, &code),
+        },
         borders: kept.len(),
         units: total_units,
     })
@@ -285,6 +306,45 @@ fn scenario(p: SynthParams, n: usize, rng: &mut ChaCha8Rng, code: &dyn Fn(usize)
             k + 1,
             code(f),
             16 + (k % 8)
+        );
+    }
+    s
+}
+
+/// A 30-day scenario of `k` independent incidents at forces drawn evenly, starting anywhere in
+/// the first 29 days and lasting 3 to 24 hours, in turn disorder (public order), terrorism
+/// (firearms, then cordons) and civil emergency (public order), each asking 1 to 14 units.
+/// Small enough each that the run's cost is the incidents' count, not one incident's size.
+fn many_incidents(
+    p: SynthParams,
+    k: u32,
+    n: usize,
+    rng: &mut ChaCha8Rng,
+    code: &dyn Fn(usize) -> String,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Written by `muster synth --forces {} --units-per-force {} --seed {} --incidents {k}`: run it\n\
+         # with --dataset on the dataset written beside it.\n\n\
+         [scenario]\nname = \"Synthetic: {k} incidents over {MANY_DAYS} days\"\n\
+         question = \"How does run time grow with the number of incidents?\"\nhorizon = \"{MANY_DAYS}d\"\nseed = {}\nreport_interval = \"1h\"\n",
+        p.forces, p.units_per_force, p.seed, p.seed
+    );
+    for i in 0..k {
+        let force = code(rng.random_range(0..n));
+        let start = rng.random_range(0..(MANY_DAYS - 1) * 24 * 60);
+        let duration = rng.random_range(180..=1440);
+        let (a, b) = (rng.random_range(2..15), rng.random_range(1..8));
+        let (kind, demand) = match i % 3 {
+            0 => ("disorder", format!("{{ public-order = [[\"0m\", {a}], [\"2h\", {b}]] }}")),
+            1 => ("terrorism", format!("{{ firearms = [[\"0m\", {a}]], public-order = [[\"1h\", {b}]] }}")),
+            _ => ("civil-emergency", format!("{{ public-order = {b} }}")),
+        };
+        let _ = writeln!(
+            s,
+            "[[incident]]\nid = \"i{}\"\nkind = \"{kind}\"\nforce = \"{force}\"\nstart = \"{start}m\"\nduration = \"{duration}m\"\ndemand = {demand}\n",
+            i + 1
         );
     }
     s

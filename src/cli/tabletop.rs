@@ -10,7 +10,7 @@ use muster::present::{files, tabletop as view, terminal};
 use muster::tabletop::log::{self, Log, LogHeader};
 use muster::tabletop::{CommandError, Reply, Session, debrief};
 
-use super::{Failure, InputArgs, capability_ids, load, read, thresholds};
+use super::{Failure, InputArgs, capability_ids, load, progress, read, thresholds};
 
 /// Arguments of `muster tabletop`.
 pub struct Options {
@@ -137,7 +137,7 @@ fn finish(
         outputs.stage(p, files::to_json(&result).as_bytes())?;
     }
     if let Some(p) = debrief_file {
-        outputs.stage(p, view::debrief(&debrief::build(session)).as_bytes())?;
+        outputs.stage(p, view::debrief(&priced(session)).as_bytes())?;
     }
     super::report_written(&outputs.commit()?);
     if !quiet {
@@ -302,6 +302,14 @@ pub fn run(o: Options) -> Result<(), Failure> {
     finish(&mut session, outputs, o.json.as_deref(), o.debrief.as_deref(), o.thresholds.as_deref(), false)
 }
 
+/// The session's debrief, with a progress bar while its re-runs go (one per decision).
+fn priced(session: &Session) -> debrief::Debrief {
+    let bar = progress(debrief::reruns(session) as u64, "re-runs of the session (debrief)");
+    let d = debrief::build(session, &|| bar.inc(1));
+    bar.finish_and_clear();
+    d
+}
+
 /// Show what a command replied; a debrief that could not be written is the error returned.
 fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result<(), String> {
     match reply {
@@ -318,7 +326,7 @@ fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result
         }
         Reply::Help(text) => print!("{text}"),
         Reply::Debrief(file) => {
-            let text = view::debrief(&debrief::build(session));
+            let text = view::debrief(&priced(session));
             match file {
                 // A bad path typed in the session is the player's mistake: say so and carry on.
                 // It may not be one of the session's inputs or outputs.

@@ -2,6 +2,7 @@
 //! the same start, with the same injects at the same moments, to the moment the session
 //! reached; and, for each players' decision, the outcome had it alone not been taken.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::session::Session;
@@ -109,11 +110,28 @@ fn compare(
     Comparison { measure: measure.into(), unit: unit.into(), session, policy, players_better, differs }
 }
 
-/// Build the debrief of `session` as it stands.
-pub fn build(session: &Session) -> Debrief {
-    let entries = session.entries();
-    let (mine, _) = session.rerun(session.players_decided_at_start(), |_, _| true);
-    let (auto, _) = session.rerun(false, |_, e| !e.command.is_decision());
+/// How many re-runs a debrief of `session` takes: the session itself, the policy, and one per
+/// decision (each from the start to the moment shown, so the cost is decisions × session
+/// length; they run in parallel on rayon's pool).
+pub fn reruns(session: &Session) -> usize {
+    2 + session.entries().iter().filter(|e| e.command.is_decision()).count()
+}
+
+/// Build the debrief of `session` as it stands; `done` is called after each re-run (see
+/// [`reruns`]), from any thread, for progress. The result does not depend on the thread count:
+/// every re-run is independent and they are gathered in the decisions' order.
+pub fn build(session: &Session, done: &(dyn Fn() + Sync)) -> Debrief {
+    let record = session.record();
+    let entries = record.entries();
+    let players = session.players_decided_at_start();
+    let counted = |(r, failed): (RunResult, u32)| {
+        done();
+        (r, failed)
+    };
+    let ((mine, _), (auto, _)) = rayon::join(
+        || counted(record.rerun(players, |_, _| true)),
+        || counted(record.rerun(false, |_, e| !e.command.is_decision())),
+    );
     let s = &mine.summary;
     let p = &auto.summary;
     let trigger = |r: &RunResult| r.summary.national_trigger_at.map(f64::from);
@@ -203,12 +221,12 @@ pub fn build(session: &Session) -> Debrief {
             .then_with(|| a.incident.cmp(&b.incident))
             .then_with(|| a.capability.cmp(&b.capability))
     });
-    let decisions = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.command.is_decision())
-        .map(|(i, e)| {
-            let (without, failed) = session.rerun(session.players_decided_at_start(), |j, _| j != i);
+    let decided: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].command.is_decision()).collect();
+    let decisions = decided
+        .par_iter()
+        .map(|&i| {
+            let e = &entries[i];
+            let (without, failed) = counted(record.rerun(players, |j, _| j != i));
             DecisionEffect {
                 at: e.at,
                 command: e.line.clone(),

@@ -26,6 +26,47 @@ pub struct Entry {
     pub command: Command,
 }
 
+/// A session's record: the model it started from, its accepted commands and the moment shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    base: &'a Arc<Model>,
+    entries: &'a [Entry],
+    shown: Minutes,
+}
+
+impl Record<'_> {
+    /// The accepted commands that changed the run, in order.
+    pub fn entries(&self) -> &[Entry] {
+        self.entries
+    }
+
+    /// Re-run from the start with the entries `keep` selects, applied at the moments they were
+    /// given, to the moment shown. Time commands are not needed: orders carry their time.
+    /// Returns the result and how many kept orders could no longer be carried out.
+    pub fn rerun(&self, players_decide: bool, keep: impl Fn(usize, &Entry) -> bool) -> (RunResult, u32) {
+        let mut other = match Session::new(Arc::clone(self.base), players_decide) {
+            Ok(s) => s,
+            Err(_) => unreachable!("the session's own schedule was built from the same model"),
+        };
+        let mut failed = 0;
+        for (i, e) in self.entries.iter().enumerate() {
+            if !keep(i, e) || matches!(e.command, Command::Step(_) | Command::Until(_)) {
+                continue;
+            }
+            if other.shown < e.at {
+                other.advance(e.at, &mut false);
+            }
+            if other.apply(&e.command, &mut false).is_err() {
+                failed += 1;
+            }
+        }
+        if other.shown < self.shown {
+            other.advance(self.shown, &mut false);
+        }
+        (other.result(), failed)
+    }
+}
+
 /// What a command did, for the presentation layer to show.
 #[derive(Debug, Clone)]
 pub enum Reply {
@@ -223,26 +264,13 @@ impl Session {
     /// given, to the moment shown now. Time commands are not needed: orders carry their time.
     /// Returns the result and how many kept orders could no longer be carried out.
     pub fn rerun(&self, players_decide: bool, keep: impl Fn(usize, &Entry) -> bool) -> (RunResult, u32) {
-        let mut other = match Session::new(Arc::clone(&self.base), players_decide) {
-            Ok(s) => s,
-            Err(_) => unreachable!("the session's own schedule was built from the same model"),
-        };
-        let mut failed = 0;
-        for (i, e) in self.entries.iter().enumerate() {
-            if !keep(i, e) || matches!(e.command, Command::Step(_) | Command::Until(_)) {
-                continue;
-            }
-            if other.shown < e.at {
-                other.advance(e.at, &mut false);
-            }
-            if other.apply(&e.command, &mut false).is_err() {
-                failed += 1;
-            }
-        }
-        if other.shown < self.shown {
-            other.advance(self.shown, &mut false);
-        }
-        (other.result(), failed)
+        self.record().rerun(players_decide, keep)
+    }
+
+    /// What a re-run needs of the session: plain data, shareable between threads (a debrief
+    /// re-runs the session once per decision, in parallel).
+    pub fn record(&self) -> Record<'_> {
+        Record { base: &self.base, entries: &self.entries, shown: self.shown }
     }
 
     fn apply(&mut self, cmd: &Command, clamped: &mut bool) -> Result<Reply, CommandError> {

@@ -9,8 +9,12 @@ use super::common::run_checked;
 
 fn make(forces: u32, units_per_force: u32, seed: u64) -> muster::synth::Synthetic {
     let builtin = input::load_dataset(InputFile::builtin_dataset()).expect("built-in dataset");
-    synthesize(SynthParams { forces, units_per_force, seed }, input::BUILTIN_DATASET, &builtin)
-        .expect("valid")
+    synthesize(
+        SynthParams { forces, units_per_force, seed, incidents: None },
+        input::BUILTIN_DATASET,
+        &builtin,
+    )
+    .expect("valid")
 }
 
 #[test]
@@ -70,8 +74,41 @@ fn the_synthetic_scenario_runs_with_every_invariant_held() {
 fn impossible_sizes_are_refused() {
     let builtin = input::load_dataset(InputFile::builtin_dataset()).expect("built-in dataset");
     let try_make = |forces, units_per_force| {
-        synthesize(SynthParams { forces, units_per_force, seed: 1 }, input::BUILTIN_DATASET, &builtin)
+        synthesize(
+            SynthParams { forces, units_per_force, seed: 1, incidents: None },
+            input::BUILTIN_DATASET,
+            &builtin,
+        )
     };
     assert_eq!(try_make(2, 10).unwrap_err(), SynthError::Forces(2));
     assert_eq!(try_make(10, 3).unwrap_err(), SynthError::Units { given: 3, min: 5 });
+}
+
+#[test]
+fn the_many_incidents_scenario_has_that_many_on_the_same_dataset() {
+    let builtin = input::load_dataset(InputFile::builtin_dataset()).expect("built-in dataset");
+    let with = |incidents| {
+        synthesize(
+            SynthParams { forces: 40, units_per_force: 30, seed: 4, incidents },
+            input::BUILTIN_DATASET,
+            &builtin,
+        )
+    };
+    let (plain, many) = (with(None).expect("valid"), with(Some(25)).expect("valid"));
+    // Only the scenario changes: a curve over N measures incidents, not another system.
+    assert_eq!(plain.dataset, many.dataset);
+    assert_eq!(many, with(Some(25)).expect("valid"));
+    let model = input::load_model(
+        InputFile { name: "many.toml", bytes: many.scenario.as_bytes() },
+        &[],
+        Some(InputFile { name: "synthetic.toml", bytes: many.dataset.as_bytes() }),
+    )
+    .expect("the many-incidents scenario loads on its dataset");
+    assert_eq!(model.scenario.incidents.len(), 25);
+    assert_eq!(model.scenario.horizon, 30 * 24 * 60);
+    let r = run_checked(model);
+    assert!(r.summary.demanded_unit_hours > 0.0);
+    for bad in [0, muster::synth::MAX_INCIDENTS + 1] {
+        assert_eq!(with(Some(bad)).unwrap_err(), SynthError::Incidents(bad));
+    }
 }

@@ -296,7 +296,13 @@ fn the_debrief_prices_each_decision_against_the_policy() {
     // at 4h, 1 h notice, 60 min drive) instead of 3h: 2 units × 3 h = 6 unit-hours more unmet.
     let mut s = session(false);
     script(&mut s, "refuse R1\nuntil end");
-    let d = debrief::build(&s);
+    let reruns = std::sync::atomic::AtomicUsize::new(0);
+    let d = debrief::build(&s, &|| {
+        reruns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    // The session, the policy, and the session without its one decision.
+    assert_eq!(debrief::reruns(&s), 3);
+    assert_eq!(reruns.into_inner(), 3);
     let unmet = d.headline.iter().find(|c| c.measure == "unmet demand").unwrap();
     assert_eq!(unmet.session.unwrap() - unmet.policy.unwrap(), 6.0);
     // The debrief re-runs the session from its log: the same outcome as the session itself.
@@ -310,9 +316,29 @@ fn the_debrief_prices_each_decision_against_the_policy() {
     // With no decision, the session is the policy's run.
     let mut s = session(false);
     script(&mut s, "until end");
-    let d = debrief::build(&s);
+    let d = debrief::build(&s, &|| {});
     assert!(d.decisions.is_empty() && d.incidents.is_empty());
     assert!(d.headline.iter().all(|c| c.players_better.is_none()));
+}
+
+#[test]
+fn a_debrief_is_the_same_on_one_thread_as_on_many() {
+    // Six decisions, priced in parallel: gathered in the decisions' order whatever the pool.
+    let mut s = session(false);
+    script(
+        &mut s,
+        "refuse R1\nstep 1h\nhold bravo\nstep 1h\nunhold bravo\nhold bravo public-order\nstep 1h\nhold alpha public-order\nunhold alpha public-order\nuntil end",
+    );
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
+    let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().expect("a pool");
+    let a = one.install(|| debrief::build(&s, &|| {}));
+    let b = many.install(|| debrief::build(&s, &|| {}));
+    assert_eq!(a.decisions.len(), 6);
+    assert_eq!(a, b);
+    let commands: Vec<&str> = a.decisions.iter().map(|d| d.command.as_str()).collect();
+    assert_eq!(commands[0], "refuse R1");
+    assert_eq!(commands[3], "hold bravo public-order");
+    assert_eq!(commands[5], "unhold alpha public-order");
 }
 
 use proptest::prelude::*;
