@@ -7,6 +7,7 @@ mod suite {
     mod determinism;
     mod ensembles;
     mod hand_checked;
+    mod hostile;
     mod malformed;
     mod national;
     mod outputs;

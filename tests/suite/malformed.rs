@@ -8,6 +8,30 @@ use super::common::*;
 
 const GOOD: &str = RIOT_AT_ALPHA;
 
+/// A session log as `muster tabletop --log` writes it (for the riot at alpha).
+const SESSION_LOG: &str = "# Muster tabletop session log.\nmuster-tabletop-log 1\nversion 0.2.0\nscenario \"riot.toml\"\nplayers-decide true\nscenario-sha256 8bfe199c4baf5310c65d576de37c9767594de0794bc87ee48804774609957205\ndataset-sha256 c930c0b35279674e791ba2bdc28e3aa5abf9fb3cfbe8f88ac7a8b46eb9940c6f\nat D0+00:00 step 2h\nat D0+02:00 refuse R1\nat D0+02:00 send 1 public-order from bravo to riot\nat D0+02:00 until end\n";
+
+/// The riot's run as `muster run --json` writes it (trimmed to its summary and one series
+/// point, which keeps the mutations near the parts a reader checks).
+static RUN_JSON: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut r = three(&[]);
+    r.series.incidents.truncate(1);
+    r.series.national.truncate(1);
+    r.events.truncate(2);
+    muster::present::files::to_json(&r)
+});
+
+/// Two replications of the riot as `muster ensemble --out` writes them.
+static ENSEMBLE_LINES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let model = std::sync::Arc::new(load(GOOD, Some(THREE_FORCES), &[]).expect("valid"));
+    let manifest = muster::ensemble::manifest(&model, 2, None);
+    let mut text = serde_json::json!({ "manifest": manifest }).to_string() + "\n";
+    for r in 0..2 {
+        text += &(serde_json::to_string(&muster::ensemble::replicate(&model, r)).unwrap() + "\n");
+    }
+    text
+});
+
 /// Each case: a name, the scenario text, and a fragment the first message must contain.
 const SCENARIOS: &[(&str, &str, &str)] = &[
     ("empty file", "", "missing field `scenario`"),
@@ -487,6 +511,24 @@ fn non_utf8_input_is_located() {
     assert_eq!(err.0[0].location, Location::File { file: "s.toml".into(), line: 2, col: 9 });
 }
 
+/// The texts the property tests mutate are themselves valid: a mutation test of a text that
+/// never loaded would test nothing.
+#[test]
+fn the_unmutated_texts_load() {
+    assert!(
+        muster::input::load_dataset(InputFile { name: "d.toml", bytes: THREE_FORCES.as_bytes() }).is_ok()
+    );
+    let log = muster::tabletop::log::parse("s.log", SESSION_LOG).expect("the log parses");
+    assert_eq!(log.entries.len(), 4);
+    for (name, text) in [("r.json", &*RUN_JSON), ("e.jsonl", &*ENSEMBLE_LINES)] {
+        let path = std::env::temp_dir().join(format!("muster-unmutated-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let read = muster::present::report::read_source(&path);
+        let _ = std::fs::remove_file(&path);
+        assert!(read.is_ok(), "{name}: {:?}", read.err());
+    }
+}
+
 /// `good` with `len` characters cut out at `cut` and the character at `at` replaced by `c`.
 fn mutate(good: &str, cut: usize, len: usize, at: usize, c: char) -> String {
     let mut text: Vec<char> = good.chars().collect();
@@ -536,6 +578,43 @@ proptest! {
                 });
                 prop_assert!(ordered, "limits out of order");
             }
+        }
+    }
+
+    /// A dataset with a slice cut out or a character changed either loads or gives problems
+    /// located in it; it never panics.
+    #[test]
+    fn mutated_datasets_never_panic(cut in 0usize..2000, len in 0usize..30, at in 0usize..2000, c in any::<char>()) {
+        let text = mutate(THREE_FORCES, cut, len, at, c);
+        if let Err(e) = muster::input::load_dataset(InputFile { name: "d.toml", bytes: text.as_bytes() }) {
+            prop_assert!(!e.0.is_empty());
+            prop_assert!(e.0.iter().all(|d| d.to_string().starts_with("d.toml:")), "{}", e);
+        }
+    }
+
+    /// A session log with a slice cut out or a character changed either parses or gives
+    /// problems located in it; it never panics.
+    #[test]
+    fn mutated_session_logs_never_panic(cut in 0usize..600, len in 0usize..20, at in 0usize..600, c in any::<char>()) {
+        let text = mutate(SESSION_LOG, cut, len, at, c);
+        if let Err(e) = muster::tabletop::log::parse("s.log", &text) {
+            prop_assert!(!e.0.is_empty());
+            prop_assert!(e.0.iter().all(|d| d.to_string().starts_with("s.log:")), "{}", e);
+        }
+    }
+
+    /// A run's JSON or an ensemble's JSON Lines with a slice cut out or a character changed is
+    /// read by `muster report` or refused at a place in it; never a panic.
+    #[test]
+    fn mutated_results_never_panic(ensemble in any::<bool>(), cut in 0usize..3000, len in 0usize..40, at in 0usize..3000, c in any::<char>()) {
+        let (good, name) = if ensemble { (&*ENSEMBLE_LINES, "e.jsonl") } else { (&*RUN_JSON, "r.json") };
+        let text = mutate(good, cut, len, at, c);
+        let path = std::env::temp_dir().join(format!("muster-mutated-{}-{name}", std::process::id()));
+        std::fs::write(&path, &text).unwrap();
+        let read = muster::present::report::read_source(&path);
+        let _ = std::fs::remove_file(&path);
+        if let Err(e) = read {
+            prop_assert!(e.to_string().starts_with(&path.display().to_string()), "{}", e);
         }
     }
 
