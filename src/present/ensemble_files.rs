@@ -2,7 +2,7 @@
 //! order) and the aggregate beside it. Shard files merge into exactly the bytes a single
 //! machine would have written.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::files::OutputError;
@@ -164,7 +164,12 @@ pub struct MergeError {
     pub message: String,
 }
 
+/// Longest line a part may have (bytes): a replication record with a 20,000-sample national
+/// series is a few MB.
+const MAX_LINE_BYTES: u64 = 64 << 20;
+
 /// Read shard files and merge them into one ensemble (records sorted by replication).
+
 pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<ReplicationRecord>), MergeError> {
     let mut manifest: Option<EnsembleManifest> = None;
     let mut records = Vec::new();
@@ -173,8 +178,28 @@ pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<Replicatio
         let file = part.display().to_string();
         let err = |line: usize, message: String| MergeError { file: file.clone(), line, message };
         let f = std::fs::File::open(part).map_err(|e| err(0, format!("cannot read the file: {e}")))?;
-        for (i, text) in std::io::BufReader::new(f).lines().enumerate() {
-            let text = text.map_err(|e| err(i + 1, format!("cannot read: {e}")))?;
+        let mut reader = std::io::BufReader::new(f);
+        let mut line = Vec::new();
+        for i in 0.. {
+            line.clear();
+            // A line is read up to a bound, so a wrong path (a device, a file of one endless
+            // line) is refused instead of read without end.
+            let n = (&mut reader)
+                .take(MAX_LINE_BYTES + 1)
+                .read_until(b'\n', &mut line)
+                .map_err(|e| err(i + 1, format!("cannot read: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            if line.len() as u64 > MAX_LINE_BYTES {
+                return Err(err(
+                    i + 1,
+                    format!("a line longer than {} MB is not a record", MAX_LINE_BYTES >> 20),
+                ));
+            }
+            let text = std::str::from_utf8(&line)
+                .map_err(|_| err(i + 1, "the line is not UTF-8 text".into()))?
+                .trim_end_matches(['\n', '\r']);
             if i == 0 {
                 #[derive(serde::Deserialize)]
                 struct Head {

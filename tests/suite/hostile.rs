@@ -269,3 +269,13 @@ fn scenario_values_that_would_wrap_or_vanish_are_refused() {
         assert!(!d.join("out.json").exists());
     }
 }
+
+#[test]
+fn a_merge_part_of_one_endless_line_is_refused_at_it() {
+    let d = dir("merge-line");
+    // 65 MiB without a newline: what a device or a wrong file looks like to a line reader.
+    std::fs::write(d.join("part.jsonl"), vec![b'x'; 65 << 20]).unwrap();
+    let o = in_world(&d, &["merge", "part.jsonl", "--out", "all.jsonl"]);
+    refused(&o, "part.jsonl:1:", &["longer than 64 MB"]);
+    assert!(!d.join("all.jsonl").exists());
+}
