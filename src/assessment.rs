@@ -3,7 +3,15 @@
 //! aggregate of the same observations), never the World.
 //!
 //! Observations are kept as `scope/measure` keys (`force:met/capacity.demand_met`), so an
-//! ensemble can carry them per replication and grade their means.
+//! ensemble can carry them per replication and grade their means. Values are graded as
+//! observed, never rounded first.
+//!
+//! Censoring: a time whose event had not happened when the result was taken (no unit arrived,
+//! no national trigger) is a lower bound, "not reached in …". It is graded only when even the
+//! bound is past the last limit (a finding, inadequate); otherwise it is not graded, since the
+//! run's length, not the system, would decide the grade. An incident that had not started is
+//! left out. A scope is graded only on what the scenario asked of it: demand it hosted, aid it
+//! lent or received, time it was cut off.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +22,7 @@ use crate::results::{
     AreaAssessment, Assessment, Evidence, ForceSummary, Geography, Grade, RunResult, ScopeAssessment,
     UnmetDemand,
 };
-use crate::time::Clock;
+use crate::time::{Clock, Duration, Minutes};
 
 /// One measure's value in one run, and what produced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,16 +31,34 @@ pub struct Observed {
     pub value: f64,
     /// Which force, incident or capability it came from, and whether it is censored.
     pub note: Option<String>,
+    /// The value is a lower bound: the event had not happened by the end of the result.
+    pub censored: bool,
 }
+
+/// Suffix of the companion key an ensemble's replication carries for a censored observation
+/// (value 1): its count over replications says in how many the value was a lower bound.
+pub const CENSORED_SUFFIX: &str = "#censored";
 
 /// One measure's value as graded: a run's value, or an ensemble's mean with its spread.
 #[derive(Debug, Clone, PartialEq)]
 struct Valued {
     value: f64,
     note: Option<String>,
+    censored: bool,
     replications: Option<u64>,
     p5: Option<f64>,
     p95: Option<f64>,
+}
+
+/// The grade of a censored `bound` (the true value is at least this bad): inadequate when even
+/// the bound is past the last limit, otherwise none (the run ended too soon to judge).
+pub fn grade_censored(bound: f64, limits: &Limits, better: Better) -> Option<Grade> {
+    (grade(bound, limits, better) == Grade::Inadequate).then_some(Grade::Inadequate)
+}
+
+/// Minutes as a reader says them: "2h 05m", "45m", "3d 4h 10m".
+fn span(minutes: Minutes) -> String {
+    Duration(minutes).to_string()
 }
 
 /// The grade `value` earns against `limits` when `better` is the way it improves.
@@ -88,11 +114,14 @@ pub fn observe(r: &RunResult) -> BTreeMap<String, Observed> {
 /// Every measure of every scope observed in `r`, by scope, then measure.
 fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed>> {
     let mut out: BTreeMap<String, BTreeMap<String, Observed>> = BTreeMap::new();
-    let mut put = |scope: &str, measure: String, value: f64, note: Option<String>| {
-        // A scope's name is copied once, not once per measure.
-        slot(&mut out, scope).insert(measure, Observed { value: round3(value), note });
+    // A scope's name is copied once, not once per measure. Graded as observed: a value rounded
+    // first can cross a limit (1 of 4,291 unit-hours lost is not 0.0%).
+    let mut put = |scope: &str, measure: String, value: f64, note: Option<String>, censored: bool| {
+        slot(&mut out, scope).insert(measure, Observed { value, note, censored });
     };
     let any_closure = r.geography.links.iter().any(|l| l.closed_hours > 0.0);
+    // The result covers the start to `end`: the horizon, or where a session stopped.
+    let end = r.manifest.until.unwrap_or(r.manifest.horizon_minutes);
     // Each force's burden, for reports' force tables (kept only where it is not zero).
     for f in &r.forces {
         for (what, v) in [
@@ -103,18 +132,20 @@ fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed
             ("cut_off_hours", f.cut_off_hours),
         ] {
             if v != 0.0 {
-                put(&format!("force:{}", f.code), format!("burden.{what}"), v, None);
+                put(&format!("force:{}", f.code), format!("burden.{what}"), v, None, false);
             }
         }
     }
     for (scope, members) in scopes(&run_places(r)) {
         let forces: Vec<&ForceSummary> =
             r.forces.iter().filter(|f| members.contains(f.code.as_str())).collect();
-        let incidents: Vec<_> = r.incidents.iter().filter(|i| members.contains(i.host.as_str())).collect();
+        // Incidents that had not started when the result was taken are not part of it.
+        let incidents: Vec<_> =
+            r.incidents.iter().filter(|i| members.contains(i.host.as_str()) && i.start < end).collect();
         let name_force =
             |f: &ForceSummary, v: f64| (members.len() > 1 && v > 0.0).then(|| format!("worst: {}", f.code));
 
-        // Capacity: demand met, by threat, and contribution.
+        // What the scenario asked of the scope: the reasons it is graded at all.
         let (mut demanded, mut met) = (0.0, 0.0);
         let mut by_threat: BTreeMap<(&str, &str), (f64, f64, f64)> = BTreeMap::new();
         let mut by_capability: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
@@ -131,35 +162,45 @@ fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed
                 k.1 += c.met_unit_hours;
             }
         }
+        let lent: f64 = forces.iter().map(|f| f.lent_unit_hours).sum();
+        let received: f64 = forces.iter().map(|f| f.received_unit_hours).sum();
+        let cut_off: f64 = forces.iter().map(|f| f.cut_off_hours).fold(0.0, f64::max);
+        for (what, v) in [
+            ("demanded_unit_hours", demanded),
+            ("lent_unit_hours", lent),
+            ("received_unit_hours", received),
+            ("cut_off_hours", cut_off),
+        ] {
+            if v > 0.0 {
+                put(&scope, format!("scope.{what}"), v, None, false);
+            }
+        }
+        let involved = demanded > 0.0 || lent > 0.0 || received > 0.0 || cut_off > 0.0;
+
+        // Capacity: demand met, by threat, and contribution.
         if demanded > 0.0 {
-            let note = format!("{met:.0} of {demanded:.0} unit-hours met");
-            put(&scope, "capacity.demand_met".into(), (met / demanded).min(1.0), Some(note));
+            let note = format!("{met:.1} of {demanded:.1} unit-hours met");
+            put(&scope, "capacity.demand_met".into(), (met / demanded).min(1.0), Some(note), false);
         }
         let mut unmet_by_threat: BTreeMap<&str, f64> = BTreeMap::new();
         for (&(threat, cap), &(d, m, peak)) in &by_threat {
             *unmet_by_threat.entry(threat).or_default() += d - m;
-            put(&scope, format!("fms.{threat}.{cap}.demanded_unit_hours"), d, None);
-            put(&scope, format!("fms.{threat}.{cap}.met_unit_hours"), m, None);
-            put(&scope, format!("fms.{threat}.{cap}.peak_shortfall_units"), peak, None);
+            put(&scope, format!("fms.{threat}.{cap}.demanded_unit_hours"), d, None, false);
+            put(&scope, format!("fms.{threat}.{cap}.met_unit_hours"), m, None, false);
+            put(&scope, format!("fms.{threat}.{cap}.peak_shortfall_units"), peak, None, false);
         }
         for (threat, unmet) in unmet_by_threat {
-            put(&scope, format!("capacity.unmet_unit_hours.{threat}"), unmet.max(0.0), None);
+            put(&scope, format!("capacity.unmet_unit_hours.{threat}"), unmet.max(0.0), None, false);
         }
-        let lent: f64 = forces.iter().map(|f| f.lent_unit_hours).sum();
         let fair: f64 = forces.iter().map(|f| f.fair_share_unit_hours).sum();
-        let received: f64 = forces.iter().map(|f| f.received_unit_hours).sum();
         if fair > 0.0 && received == 0.0 {
-            let note = format!("lent {lent:.0} unit-hours against a fair share of {fair:.0}");
-            put(&scope, "capacity.contribution_ratio".into(), lent / fair, Some(note));
+            let note = format!("lent {lent:.1} unit-hours against a fair share of {fair:.1}");
+            put(&scope, "capacity.contribution_ratio".into(), lent / fair, Some(note), false);
         }
         let lenders = forces.iter().copied().filter(|f| f.lent_unit_hours > 0.0);
         if let Some(f) = worst(lenders, |f| f.hours_below_cover) {
-            put(
-                &scope,
-                "capacity.hours_below_cover".into(),
-                f.hours_below_cover,
-                name_force(f, f.hours_below_cover),
-            );
+            let note = name_force(f, f.hours_below_cover);
+            put(&scope, "capacity.hours_below_cover".into(), f.hours_below_cover, note, false);
         }
 
         // Capability: the worst-served capability, and first response per capability.
@@ -167,25 +208,29 @@ fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed
             worst(by_capability.iter().filter(|(_, (d, _))| *d > 0.0), |(_, (d, m))| 1.0 - m / d)
         {
             let note = Some(format!("worst: {cap}"));
-            put(&scope, "capability.demand_met".into(), (m / d).min(1.0), note);
+            put(&scope, "capability.demand_met".into(), (m / d).min(1.0), note, false);
         }
         for cap in by_capability.keys() {
             let responses = incidents.iter().filter_map(|i| {
                 let c =
                     i.capabilities.iter().find(|c| c.capability == *cap && c.demanded_unit_hours > 0.0)?;
-                // Never covered: censored at the end of the run.
-                let censored = c.time_to_first_cover.is_none();
-                let minutes =
-                    c.time_to_first_cover.unwrap_or(r.manifest.horizon_minutes.saturating_sub(i.start));
-                Some((f64::from(minutes), censored, i.id.as_str()))
+                let first = c.first_demand_at.unwrap_or(i.start);
+                Some(match c.time_to_first_cover {
+                    Some(m) => (m, false, i),
+                    // Never covered: at least as long as its demand lasted within the result.
+                    None => (i.end.min(end).saturating_sub(first), true, i),
+                })
             });
-            if let Some((minutes, censored, id)) = worst(responses, |x| x.0) {
+            if let Some((minutes, censored, i)) = worst(responses, |x| f64::from(x.0)) {
                 let note = if censored {
-                    format!("{id}: no unit arrived before the end of the run (censored)")
+                    let why =
+                        if i.end < end { "before its demand ended" } else { "before the result was taken" };
+                    format!("{}: not reached in {} ({why})", i.id, span(minutes))
                 } else {
-                    format!("worst: {id}")
+                    format!("worst: {}", i.id)
                 };
-                put(&scope, format!("capability.first_response.{cap}"), minutes, Some(note));
+                let key = format!("capability.first_response.{cap}");
+                put(&scope, key, f64::from(minutes), Some(note), censored);
             }
         }
 
@@ -193,8 +238,8 @@ fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed
         let deployed: f64 = forces.iter().map(|f| f.deployed_unit_hours).sum();
         let lost: f64 = forces.iter().map(|f| f.effectiveness_lost_unit_hours).sum();
         if deployed > 0.0 {
-            let note = format!("{lost:.1} of {deployed:.0} unit-hours on task lost");
-            put(&scope, "consistency.effectiveness_lost".into(), lost / deployed, Some(note));
+            let note = format!("{lost:.1} of {deployed:.1} unit-hours on task lost");
+            put(&scope, "consistency.effectiveness_lost".into(), lost / deployed, Some(note), false);
         }
 
         // Connectivity: aid arriving at the scope's incidents, the trigger, links cut.
@@ -203,26 +248,40 @@ fn observe_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, Observed
             let minutes: u64 = forces.iter().map(|f| f.arrival_minutes_by_tier[tier]).sum();
             if units > 0 {
                 let note = format!("{units} units");
-                put(&scope, format!("connectivity.{key}"), minutes as f64 / f64::from(units), Some(note));
+                let mean = minutes as f64 / f64::from(units);
+                put(&scope, format!("connectivity.{key}"), mean, Some(note), false);
             }
         }
         if scope == "nation"
             && let Some(need) = r.summary.regional_shortfall_at
         {
-            let (delay, note) = match r.summary.national_trigger_at {
+            let (delay, note, censored) = match r.summary.national_trigger_at {
                 Some(t) => (
                     t.saturating_sub(need),
                     format!("regional shortfall at {}, trigger at {}", Clock(need), Clock(t)),
+                    false,
                 ),
-                None => (
-                    r.manifest.horizon_minutes.saturating_sub(need),
-                    format!("regional shortfall at {}; never triggered (censored)", Clock(need)),
-                ),
+                // Not triggered: judged on how long regional requests went unfilled, not on
+                // how long the run went on.
+                None => {
+                    let unfilled = r.summary.regional_unfilled_minutes;
+                    let note = format!(
+                        "not triggered; regional requests went unfilled for {} at most at a time (first at {})",
+                        span(unfilled),
+                        Clock(need)
+                    );
+                    (unfilled, note, true)
+                }
             };
-            put(&scope, "connectivity.trigger_delay".into(), f64::from(delay), Some(note));
+            put(&scope, "connectivity.trigger_delay".into(), f64::from(delay), Some(note), censored);
         }
-        if any_closure && let Some(f) = worst(forces.iter().copied(), |f| f.cut_off_hours) {
-            put(&scope, "connectivity.cut_off_hours".into(), f.cut_off_hours, name_force(f, f.cut_off_hours));
+        // Closed links grade only the scopes the scenario involved, or cut off.
+        if any_closure
+            && involved
+            && let Some(f) = worst(forces.iter().copied(), |f| f.cut_off_hours)
+        {
+            let note = name_force(f, f.cut_off_hours);
+            put(&scope, "connectivity.cut_off_hours".into(), f.cut_off_hours, note, false);
         }
     }
     out
@@ -234,11 +293,21 @@ pub fn observation_values(r: &RunResult) -> BTreeMap<String, f64> {
 }
 
 /// The observations grouped by scope (scope → measure → value): the same numbers as
-/// [`observation_values`] with each scope written once, for an ensemble's replication lines.
+/// [`observation_values`] with each scope written once, for an ensemble's replication lines. A
+/// censored value has a companion `MEASURE#censored` = 1.
 pub fn observations_by_scope(r: &RunResult) -> BTreeMap<String, BTreeMap<String, f64>> {
     let by_scope = observe_by_scope(r).into_iter();
     by_scope
-        .map(|(scope, measures)| (scope, measures.into_iter().map(|(m, o)| (m, o.value)).collect()))
+        .map(|(scope, measures)| {
+            let mut values = BTreeMap::new();
+            for (m, o) in measures {
+                if o.censored {
+                    values.insert(format!("{m}{CENSORED_SUFFIX}"), 1.0);
+                }
+                values.insert(m, o.value);
+            }
+            (scope, values)
+        })
         .collect()
 }
 
@@ -268,9 +337,16 @@ fn assess_with(
                 description,
                 value: v.value,
                 unit: unit_name(def.unit).into(),
-                grade: limits.map(|l| grade(v.value, &l, def.better)),
+                grade: limits.and_then(|l| {
+                    if v.censored {
+                        grade_censored(v.value, &l, def.better)
+                    } else {
+                        Some(grade(v.value, &l, def.better))
+                    }
+                }),
                 limits,
                 note: v.note,
+                censored: v.censored,
                 replications: v.replications,
                 p5: v.p5,
                 p95: v.p95,
@@ -284,7 +360,7 @@ fn assess_with(
                 .map(|k| k[full.len()..].to_string())
                 .collect()
         };
-        let areas = Area::ALL
+        let areas: Vec<AreaAssessment> = Area::ALL
             .into_iter()
             .map(|area| {
                 let mut items: Vec<Evidence> = MEASURES
@@ -314,6 +390,7 @@ fn assess_with(
                                 grade: None,
                                 limits: None,
                                 note: None,
+                                censored: false,
                                 replications: v.replications,
                                 p5: v.p5,
                                 p95: v.p95,
@@ -350,10 +427,38 @@ fn assess_with(
                 peak_shortfall_units: get("peak_shortfall_units"),
             });
         }
+        // Why the scope is graded: what the scenario asked of it. Nothing asked: not tested,
+        // whatever a closed link elsewhere or a quiet run would otherwise have shown.
+        let mut exercised = Vec::new();
+        for (what, text) in [
+            ("demanded_unit_hours", "hosted demand"),
+            ("lent_unit_hours", "lent"),
+            ("received_unit_hours", "received"),
+            ("cut_off_hours", "cut off"),
+        ] {
+            if let Some(v) = lookup(&format!("{prefix}scope.{what}")) {
+                let amount = if what == "cut_off_hours" {
+                    format!("{:.1} h", v.value)
+                } else {
+                    format!("{:.1} unit-hours", v.value)
+                };
+                let mut line = format!("{text} {amount}");
+                if let Some(n) = v.replications {
+                    line.push_str(&format!(" (mean of {n} replications)"));
+                }
+                exercised.push(line);
+            }
+        }
+        let areas = if exercised.is_empty() {
+            areas.into_iter().map(|a| AreaAssessment { grade: None, evidence: Vec::new(), ..a }).collect()
+        } else {
+            areas
+        };
         ScopeAssessment {
             scope: scope.split_once(':').map_or(scope, |(_, s)| s).to_string(),
             areas,
             unmet_demand,
+            exercised,
         }
     };
     let all = scopes(forces);
@@ -382,6 +487,7 @@ pub fn assess_run(r: &RunResult, thresholds: &Thresholds) -> Assessment {
         observed.get(k).map(|o| Valued {
             value: o.value,
             note: o.note.clone(),
+            censored: o.censored,
             replications: None,
             p5: None,
             p95: None,
@@ -399,9 +505,20 @@ pub fn assess_ensemble(a: &Aggregate, thresholds: &Thresholds) -> Assessment {
         a.measures.keys().filter_map(|k| k.strip_prefix(ENSEMBLE_PREFIX)).map(str::to_string).collect();
     let completed = a.completed;
     let lookup = |k: &str| {
+        let censored = a.measures.get(&format!("{ENSEMBLE_PREFIX}{k}{CENSORED_SUFFIX}")).map_or(0, |c| c.n);
         a.measures.get(&format!("{ENSEMBLE_PREFIX}{k}")).map(|s| Valued {
-            value: round3(s.mean),
-            note: (s.n < completed).then(|| format!("applied in {} of {completed} replications", s.n)),
+            value: s.mean,
+            note: match (s.n < completed, censored > 0) {
+                (false, false) => None,
+                (true, false) => Some(format!("applied in {} of {completed} replications", s.n)),
+                (applied, true) => Some(format!(
+                    "not reached in {censored} of {} replications: a lower bound{}",
+                    s.n,
+                    if applied { format!("; applied in {} of {completed}", s.n) } else { String::new() }
+                )),
+            },
+            // Some replications saw only a lower bound, so the mean is one too.
+            censored: censored > 0,
             replications: Some(s.n),
             p5: Some(s.p5),
             p95: Some(s.p95),

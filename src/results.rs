@@ -193,6 +193,11 @@ pub struct Manifest {
     pub replication: u64,
     /// Length of the run (minutes).
     pub horizon_minutes: Minutes,
+    /// The minute the result was taken at, when before the horizon (a tabletop session that
+    /// stopped part-way): every measure covers the start to this minute. Absent for a run to
+    /// its horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Minutes>,
     /// Time grid (minutes).
     pub tick_minutes: Minutes,
     /// Allocation policy used at tiers 2 and 3.
@@ -232,6 +237,10 @@ pub struct Summary {
     /// Unit-hours on task, all forces and incidents (deployed, before standards factors).
     #[serde(default)]
     pub deployed_unit_hours: f64,
+    /// Longest time some region's tier-2 requests, once acted on, stayed unfilled without a
+    /// break, to the end of the result (minutes): how long the need for national aid lasted.
+    #[serde(default)]
+    pub regional_unfilled_minutes: Minutes,
     /// First minute a region had tier-2 requests it could not fill (the need for national aid).
     #[serde(default)]
     pub regional_shortfall_at: Option<Minutes>,
@@ -324,6 +333,9 @@ pub struct IncidentCapability {
     pub demand_met: f64,
     /// Largest shortfall at one moment (units).
     pub peak_shortfall_units: f64,
+    /// Minute of the first demand (none: demand had not begun when the result was taken).
+    #[serde(default)]
+    pub first_demand_at: Option<Minutes>,
     /// Minutes from the first demand to the first unit on task.
     pub time_to_first_cover: Option<Minutes>,
     /// Minutes from the first demand to the first moment demand was fully met.
@@ -507,6 +519,10 @@ pub struct ScopeAssessment {
     pub areas: Vec<AreaAssessment>,
     /// Demand the scope's incidents could not meet, per threat and capability.
     pub unmet_demand: Vec<UnmetDemand>,
+    /// Why the scope is graded at all: what the scenario asked of it (demand hosted, aid lent
+    /// or received, time cut off). Empty: nothing did, and every area is not tested.
+    #[serde(default)]
+    pub exercised: Vec<String>,
 }
 
 /// One SPR area's grade and the evidence for it.
@@ -537,6 +553,10 @@ pub struct Evidence {
     pub limits: Option<[f64; 4]>,
     /// Which force, incident or capability produced the value; censoring.
     pub note: Option<String>,
+    /// The value is a lower bound: the event it times had not happened when the result was
+    /// taken ("not reached in …"). Graded only when even the bound is past the last limit.
+    #[serde(default)]
+    pub censored: bool,
     /// Ensembles: replications in which the measure applied.
     pub replications: Option<u64>,
     /// Ensembles: 5th percentile over those replications.

@@ -40,6 +40,10 @@ pub struct Measures {
     pub host_arrivals: Vec<[(u32, u64); 3]>,
     /// First minute a region had tier-2 requests it could not fill.
     pub regional_shortfall_at: Option<Minutes>,
+    /// Since when some region has had a tier-2 request it acted on and could not fill (the
+    /// stretch going on now), and the longest such stretch that has ended (minutes).
+    pub regional_unfilled_since: Option<Minutes>,
+    pub regional_unfilled_longest: Minutes,
     /// Snapshot at the end of the last step, per force.
     pub lent_now: Vec<u32>,
     pub received_now: Vec<u32>,

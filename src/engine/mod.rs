@@ -256,7 +256,9 @@ impl Simulation {
                 .expect("integrate needs nothing the World lacks");
             *self.world.resource_mut::<Clock>() = Clock { prev: t, now: saved.now.max(t) };
         }
-        self.result()
+        let horizon = self.model.scenario.horizon;
+        let until = (t < horizon).then_some(t);
+        report::build(&mut self.world, &self.model, until)
     }
 
     /// Check the World's invariants; the message names the first one broken.
@@ -274,9 +276,11 @@ impl Simulation {
         counts.into_iter().collect()
     }
 
-    /// The result so far (complete once [`Simulation::finished`]).
+    /// The result so far (complete once [`Simulation::finished`]; before that, taken at the
+    /// last step run).
     pub fn result(&mut self) -> RunResult {
-        report::build(&mut self.world, &self.model)
+        let until = (!self.finished).then(|| self.ran.unwrap_or(0));
+        report::build(&mut self.world, &self.model, until)
     }
 
     /// The run's results, moving its series and events out rather than copying them.

@@ -6,6 +6,7 @@ use super::measures::Measures;
 use super::state::*;
 use crate::model::Model;
 use crate::results::*;
+use crate::time::Minutes;
 
 fn share(met: f64, demanded: f64) -> f64 {
     if demanded > 0.0 { round3((met / demanded).min(1.0)) } else { 1.0 }
@@ -26,11 +27,12 @@ fn tier_arrivals(tier: u8, v: &[u32]) -> TierArrivals {
 }
 
 /// The run so far as a [`RunResult`]; the World keeps its series and events (mid-run views).
-pub fn build(world: &mut World, model: &Model) -> RunResult {
+/// `until`: the minute the result is taken at, when before the horizon (a tabletop session).
+pub fn build(world: &mut World, model: &Model, until: Option<Minutes>) -> RunResult {
     let m = world.resource::<Measures>();
     let series = (m.series_incidents.clone(), m.series_national.clone());
     let events = world.resource::<EventLog>().events.clone();
-    build_with(world, model, series, events)
+    build_with(world, model, series, events, until)
 }
 
 /// The finished run as a [`RunResult`], moving the series and events out of the World rather
@@ -39,7 +41,7 @@ pub fn finish(world: &mut World, model: &Model) -> RunResult {
     let mut m = world.resource_mut::<Measures>();
     let series = (std::mem::take(&mut m.series_incidents), std::mem::take(&mut m.series_national));
     let events = std::mem::take(&mut world.resource_mut::<EventLog>().events);
-    build_with(world, model, series, events)
+    build_with(world, model, series, events, None)
 }
 
 /// Round a series' fractional figures for output (to 0.001 units).
@@ -56,9 +58,11 @@ fn build_with(
     model: &Model,
     (series_incidents, series_national): (Vec<SeriesPoint>, Vec<SeriesPoint>),
     events: Vec<crate::results::Event>,
+    until: Option<Minutes>,
 ) -> RunResult {
     let data = &model.dataset;
     let scen = &model.scenario;
+    let end = until.unwrap_or(scen.horizon);
     let trigger = *world.resource::<TriggerState>();
     let mut incidents_state: Vec<(usize, &IncidentState)> =
         world.query::<(&Incident, &IncidentState)>().iter(world).map(|(i, s)| (i.index, s)).collect();
@@ -86,6 +90,9 @@ fn build_with(
         aid_deployments: m.aid_deployments,
         deployed_unit_hours: round3(m.deployed_um.iter().sum::<f64>() / 60.0),
         regional_shortfall_at: m.regional_shortfall_at,
+        regional_unfilled_minutes: m
+            .regional_unfilled_longest
+            .max(m.regional_unfilled_since.map_or(0, |since| end.saturating_sub(since))),
         time_off_cancelled_officer_days: m.time_off_cancelled,
         planned_arrivals: PlannedArrivals {
             arrivals: m.planned_arrivals,
@@ -132,6 +139,7 @@ fn build_with(
                         met_unit_hours: round3(cs.met_um / 60.0),
                         demand_met: share(cs.met_um, cs.demanded_um),
                         peak_shortfall_units: round3(cs.peak_shortfall),
+                        first_demand_at: cs.first_demand_at,
                         time_to_first_cover: since(cs.first_cover_at),
                         time_to_full_cover: since(cs.full_cover_at),
                         units_by_tier: cs.units_by_tier,
@@ -173,6 +181,7 @@ fn build_with(
             inputs: Provenance::of(model),
             replication: world.resource::<Replication>().0,
             horizon_minutes: scen.horizon,
+            until,
             tick_minutes: scen.tick,
             allocation: scen.policy.allocation.name().into(),
         },

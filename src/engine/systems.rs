@@ -1025,10 +1025,19 @@ pub fn plan_tier(sim: &mut Sim, tier: u8, acts: impl Fn(RequestDecision) -> bool
 pub fn evaluate_trigger(sim: &mut Sim) {
     // A regional request the region has acted on and could not fill is a need for national aid.
     let now = sim.now();
-    if sim.measures.regional_shortfall_at.is_none()
-        && sim.requests.iter().any(|r| r.tier == 2 && r.acts_at <= now && r.outstanding > 0)
-    {
-        sim.measures.regional_shortfall_at = Some(now);
+    let unfilled = sim.requests.iter().any(|r| r.tier == 2 && r.acts_at <= now && r.outstanding > 0);
+    let m = &mut *sim.measures;
+    if unfilled && m.regional_shortfall_at.is_none() {
+        m.regional_shortfall_at = Some(now);
+    }
+    // How long regional requests stayed unfilled: what a trigger that never fired is judged on.
+    match (unfilled, m.regional_unfilled_since) {
+        (true, None) => m.regional_unfilled_since = Some(now),
+        (false, Some(since)) => {
+            m.regional_unfilled_longest = m.regional_unfilled_longest.max(now - since);
+            m.regional_unfilled_since = None;
+        }
+        _ => {}
     }
     if sim.trigger.fired_at.is_some() {
         return;

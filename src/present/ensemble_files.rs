@@ -169,7 +169,6 @@ pub struct MergeError {
 const MAX_LINE_BYTES: u64 = 64 << 20;
 
 /// Read shard files and merge them into one ensemble (records sorted by replication).
-
 pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<ReplicationRecord>), MergeError> {
     let mut manifest: Option<EnsembleManifest> = None;
     let mut records = Vec::new();
@@ -205,7 +204,7 @@ pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<Replicatio
                 struct Head {
                     manifest: EnsembleManifest,
                 }
-                let head: Head = serde_json::from_str(&text).map_err(|e| {
+                let head: Head = serde_json::from_str(text).map_err(|e| {
                     err(1, format!("not an ensemble file (first line must be the manifest): {e}"))
                 })?;
                 let mut whole = head.manifest.clone();
@@ -220,7 +219,7 @@ pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<Replicatio
                 shards.push(head.manifest.shard);
                 continue;
             }
-            let record: ReplicationRecord = serde_json::from_str(&text)
+            let record: ReplicationRecord = serde_json::from_str(text)
                 .map_err(|e| err(i + 1, format!("not a replication record: {e}")))?;
             records.push(record);
         }

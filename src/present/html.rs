@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::report::{Chart, ForceRow, Report, clock, format_measure};
+use super::report::{Chart, ForceRow, Report, clock, evidence_grade, evidence_value, format_measure};
 use crate::results::{AreaAssessment, Grade, ScopeAssessment};
 
 /// Escape text for HTML content and attribute values.
@@ -164,7 +164,7 @@ fn evidence(h: &mut String, area: &AreaAssessment) {
     }
     h.push_str("<table>\n<thead><tr><th>Measure</th><th>Value</th><th>Grade</th><th>Limits (O / G / A / RI)</th><th>Note</th></tr></thead>\n<tbody>\n");
     for e in &area.evidence {
-        let mut value = format_measure(e.value, &e.unit);
+        let mut value = evidence_value(e);
         if let (Some(lo), Some(hi)) = (e.p5, e.p95) {
             let _ =
                 write!(value, " (5–95%: {} – {})", format_measure(lo, &e.unit), format_measure(hi, &e.unit));
@@ -172,7 +172,7 @@ fn evidence(h: &mut String, area: &AreaAssessment) {
         let limits = e.limits.map_or("—".to_string(), |l| {
             l.iter().map(|x| format_measure(*x, &e.unit)).collect::<Vec<_>>().join(" / ")
         });
-        let grade = if e.grade.is_some() { badge(e.grade) } else { "context".into() };
+        let grade = if e.grade.is_some() { badge(e.grade) } else { escape(evidence_grade(e)) };
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::report::{Chart, ForceRow, Report, clock, format_measure};
+use super::report::{Chart, ForceRow, Report, clock, evidence_grade, evidence_value, format_measure};
 use crate::results::{Grade, ScopeAssessment};
 
 /// Rows per chart table at most; longer series are sampled evenly.
@@ -67,7 +67,7 @@ pub fn render(r: &Report) -> String {
         }
         m.push_str("| Measure | Value | Grade | Limits (O / G / A / RI) | Note |\n|---|---|---|---|---|\n");
         for e in &area.evidence {
-            let mut value = format_measure(e.value, &e.unit);
+            let mut value = evidence_value(e);
             if let (Some(lo), Some(hi)) = (e.p5, e.p95) {
                 let _ = write!(
                     value,
@@ -79,7 +79,7 @@ pub fn render(r: &Report) -> String {
             let limits = e.limits.map_or("—".to_string(), |l| {
                 l.iter().map(|x| format_measure(*x, &e.unit)).collect::<Vec<_>>().join(" / ")
             });
-            let g = if e.grade.is_some() { grade(e.grade) } else { "context" };
+            let g = if e.grade.is_some() { grade(e.grade) } else { evidence_grade(e) };
             let _ = writeln!(
                 m,
                 "| {} | {} | {g} | {} | {} |",

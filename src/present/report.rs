@@ -349,9 +349,13 @@ impl Report {
     }
 }
 
-/// Format a measure's value in its unit for reports.
+/// Format a measure's value in its unit for reports, with the precision the unit deserves:
+/// shares to 0.1% (a small loss is "<0.1%", never "0.0%"), unit-hours to 0.1, times to the
+/// minute.
 pub fn format_measure(value: f64, unit: &str) -> String {
     match unit {
+        "share" if value > 0.0 && value < 0.0005 => "<0.1%".into(),
+        "share" if (0.9995..1.0).contains(&value) => ">99.9%".into(),
         "share" => format!("{:.1}%", value * 100.0),
         "minutes" => {
             let m = value.round() as u64;
@@ -361,6 +365,22 @@ pub fn format_measure(value: f64, unit: &str) -> String {
         "ratio" => format!("{value:.2}×"),
         "unit-hours" => format!("{value:.1} unit-hours"),
         _ => format!("{} {unit}", fmt_value(value)),
+    }
+}
+
+/// An evidence value as a reader should see it: a censored time is "not reached in …".
+pub fn evidence_value(e: &crate::results::Evidence) -> String {
+    let value = format_measure(e.value, &e.unit);
+    if e.censored { format!("not reached in {value}") } else { value }
+}
+
+/// What an evidence line's grade column says: the grade; for a censored value that no limit
+/// can yet judge, that it was too soon; for a measure with no limits, that it is context.
+pub fn evidence_grade(e: &crate::results::Evidence) -> &'static str {
+    match (e.grade, e.censored) {
+        (Some(g), _) => g.title(),
+        (None, true) => "Too soon to judge",
+        (None, false) => "Context",
     }
 }
 

@@ -147,15 +147,20 @@ pub fn assessment(a: &Assessment) -> String {
         }
         o.push('\n');
     }
-    let evidence = a.nation.areas.iter().flat_map(|area| area.evidence.iter().filter(|e| e.grade.is_some()));
+    // Graded evidence, and times not reached that no limit could yet judge.
+    let evidence = a
+        .nation
+        .areas
+        .iter()
+        .flat_map(|area| area.evidence.iter().filter(|e| e.grade.is_some() || e.censored));
     let _ = writeln!(o, "  Evidence (nation):");
     for e in evidence {
         let _ = writeln!(
             o,
             "    {:<36} {:>12}  {:<21} {}",
             truncate(&e.measure, 36),
-            crate::present::report::format_measure(e.value, &e.unit),
-            grade(e.grade),
+            crate::present::report::evidence_value(e),
+            crate::present::report::evidence_grade(e),
             e.note.as_deref().unwrap_or("")
         );
     }

@@ -106,7 +106,8 @@ fn consistency_and_cut_off_are_measured_per_force() {
     // unit-hours; lost 7 (bravo's). Nation 7/33; bravo 7/14 = 0.5.
     let r = three(&["override=[{force=\"bravo\", capability=\"public-order\", consistency=0.5}]"]);
     let a = assess_run(&r, &builtin());
-    assert_eq!(evidence(&a, "nation", "consistency.effectiveness_lost").value, 0.212);
+    // Graded as observed, not rounded first.
+    assert_eq!(evidence(&a, "nation", "consistency.effectiveness_lost").value, 7.0 / 33.0);
     assert_eq!(evidence(&a, "bravo", "consistency.effectiveness_lost").value, 0.5);
     assert_eq!(evidence(&a, "alpha", "consistency.effectiveness_lost").value, 0.0);
     assert_eq!(area_grade(&a, "consistency"), Some(Grade::Inadequate));
@@ -260,7 +261,8 @@ fn national_report_from_a_run_and_an_ensemble() {
     let demand_met = evidence(&report.assessment, "nation", "capacity.demand_met");
     assert_eq!(demand_met.replications, Some(6));
     let stat = &agg.measures["demand_met"];
-    assert!(demand_met.p5.is_some_and(|p| p >= stat.min - 1e-9));
+    // The summary's share is rounded to 0.001 for output; the evidence is graded unrounded.
+    assert!(demand_met.p5.is_some_and(|p| p >= stat.min - 5e-4));
     let html = muster::present::html::render(&report);
     assert_well_formed(&html);
     assert_charts_have_data(&html, 3);
@@ -353,4 +355,103 @@ fn results_written_before_the_assessment_existed_still_report() {
     let html = muster::present::html::render(&report);
     assert_well_formed(&html);
     assert!(html.contains("The dataset gives no HQ positions."));
+}
+
+/// The riot at alpha with national mobilisation switched off: the region fails to fill a
+/// request at 60 and stays short until the riot's demand ends at 600.
+fn riot_without_trigger() -> RunResult {
+    three(&["policy.national_trigger=never"])
+}
+
+#[test]
+fn a_trigger_that_never_fired_is_judged_on_the_unfilled_time_not_the_run_length() {
+    let r = riot_without_trigger();
+    assert_eq!(r.summary.national_trigger_at, None);
+    assert_eq!(r.summary.regional_shortfall_at, Some(60));
+    assert_eq!(r.summary.regional_unfilled_minutes, 540);
+    let a = assess_run(&r, &builtin());
+    let delay = evidence(&a, "nation", "connectivity.trigger_delay");
+    // At least 9 hours, which every limit up to 72h could still hold: not graded. (It was
+    // graded "outstanding" as the 11 hours from the shortfall to the end of a 12-hour run.)
+    assert_eq!((delay.value, delay.censored, delay.grade), (540.0, true, None));
+    assert!(delay.note.as_deref().is_some_and(|n| n.starts_with("not triggered")), "{:?}", delay.note);
+    // Against limits the bound already passes, it is a finding.
+    let tight = user_thresholds(
+        "[thresholds]\nname = \"t\"\n[connectivity]\ntrigger_delay = [\"1h\", \"2h\", \"3h\", \"4h\"]\n",
+    )
+    .expect("valid");
+    let delay = assess_run(&r, &tight)
+        .nation
+        .areas
+        .iter()
+        .flat_map(|x| x.evidence.clone())
+        .find(|e| e.measure == "connectivity.trigger_delay");
+    assert_eq!(delay.and_then(|e| e.grade), Some(Grade::Inadequate));
+}
+
+#[test]
+fn a_result_taken_part_way_is_measured_to_that_moment() {
+    // A 30-minute call for one PSU at charlie (no unit can arrive in time: 1 h notice), and a
+    // riot at bravo that starts after the moment the result is taken.
+    let scenario = format!(
+        "{RIOT_AT_ALPHA}\n[[incident]]\nid = \"brief\"\nkind = \"disorder\"\nforce = \"charlie\"\nstart = \"30m\"\nduration = \"30m\"\ndemand = {{ public-order = 1 }}\n\n[[incident]]\nid = \"later\"\nkind = \"disorder\"\nforce = \"bravo\"\nstart = \"10h\"\nduration = \"1h\"\ndemand = {{ public-order = 1 }}\n"
+    );
+    let model = std::sync::Arc::new(load(&scenario, Some(THREE_FORCES), &[]).expect("valid"));
+    let mut sim = muster::engine::Simulation::new(model).expect("builds");
+    sim.advance_to(180);
+    let r = sim.result_at(180);
+    assert_eq!(r.manifest.until, Some(180));
+    let mine = user_thresholds(
+        "[thresholds]\nname = \"t\"\n[capability]\nfirst_response = { public-order = [\"1h\", \"2h\", \"3h\", \"4h\"] }\n",
+    )
+    .expect("valid");
+    let a = assess_run(&r, &mine);
+    let charlie = evidence(&a, "charlie", "capability.first_response.public-order");
+    // Not reached in the 30 minutes its demand lasted: a lower bound below every limit, so not
+    // graded. (It was measured to the scenario's end, 11h 30m: "inadequate".)
+    assert_eq!((charlie.value, charlie.censored, charlie.grade), (30.0, true, None));
+    assert!(charlie.note.as_deref().is_some_and(|n| n.contains("not reached in 30m")), "{:?}", charlie.note);
+    // The incident that had not started is no part of the result's grades.
+    let bravo = a.forces.iter().find(|s| s.scope == "bravo").expect("bravo");
+    assert!(bravo.areas.iter().flat_map(|x| &x.evidence).all(|e| e.measure != "capacity.demand_met"));
+}
+
+#[test]
+fn a_tiny_loss_of_effectiveness_is_graded_as_observed() {
+    // bravo's PSUs at 0.999: 14 unit-hours on task lose 0.014 of 33 in all, 0.04%. Rounded
+    // first it was 0.000, "outstanding"; the limit for outstanding is no loss at all.
+    let r = three(&["override=[{force=\"bravo\", capability=\"public-order\", consistency=0.999}]"]);
+    let a = assess_run(&r, &builtin());
+    let lost = evidence(&a, "nation", "consistency.effectiveness_lost");
+    assert!(lost.value > 0.0 && lost.value < 0.001, "{}", lost.value);
+    assert_eq!(lost.grade, Some(Grade::Good));
+}
+
+#[test]
+fn forces_the_scenario_did_not_involve_are_not_tested() {
+    let model =
+        load(muster::shipped::find("birmingham-attack-cyber").expect("shipped"), None, &[]).expect("loads");
+    let r = run_checked(model);
+    assert!(r.geography.links.iter().any(|l| l.closed_hours > 0.0), "the scenario closes a link");
+    let a = assess_run(&r, &builtin());
+    let scope = |code: &str| a.forces.iter().find(|s| s.scope == code).expect("force exists");
+    // Northern Ireland took no part: no grade in any area, and no reason to be graded. (A
+    // closed link in the Midlands graded every force's connectivity "outstanding".)
+    let psni = scope("psni");
+    assert!(psni.exercised.is_empty());
+    assert!(psni.areas.iter().all(|x| x.grade.is_none() && x.evidence.is_empty()));
+    let host = scope("west-midlands");
+    assert!(host.exercised.iter().any(|e| e.starts_with("hosted demand")), "{:?}", host.exercised);
+    assert!(host.areas.iter().any(|x| x.grade.is_some()));
+}
+
+#[test]
+fn firearms_first_response_is_judged_in_minutes() {
+    // London Bridge: armed officers on the attackers in 8 minutes; 22 minutes to a city-centre
+    // attack is not outstanding (it was, up to 60 minutes).
+    let t = builtin();
+    let limits = t.limits["capability.first_response.firearms"];
+    assert_eq!(grade(8.0, &limits, Better::Lower), Grade::Outstanding);
+    assert_eq!(grade(22.0, &limits, Better::Lower), Grade::RequiresImprovement);
+    assert_eq!(grade(45.0, &limits, Better::Lower), Grade::Inadequate);
 }
