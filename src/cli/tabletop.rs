@@ -304,8 +304,11 @@ pub fn run(o: Options) -> Result<(), Failure> {
 
 /// The session's debrief, with a progress bar while its re-runs go (one per decision).
 fn priced(session: &Session) -> debrief::Debrief {
-    let bar = progress(debrief::reruns(session) as u64, "re-runs of the session (debrief)");
-    let d = debrief::build(session, &|| bar.inc(1));
+    let bar = progress(1, "re-runs of the session (debrief)");
+    let d = debrief::build(session, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
     bar.finish_and_clear();
     d
 }

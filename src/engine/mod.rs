@@ -146,6 +146,12 @@ impl Simulation {
         self.world.resource_mut::<Control>().players_decide = players;
     }
 
+    /// Requests (by number) that go to the policy when raised, even while players decide: set
+    /// before the first step, for a debrief's counterfactual of a player's approval.
+    pub fn set_policy_decides(&mut self, numbers: std::collections::BTreeSet<u32>) {
+        self.world.resource_mut::<Control>().policy_decides = numbers;
+    }
+
     /// Keep the event log (the default) or not: a run's totals, series and assessment do not
     /// depend on it, and not building it saves formatting a string per unit movement.
     pub fn keep_events(&mut self, keep: bool) {

@@ -483,6 +483,10 @@ pub struct Control {
     pub held: BTreeSet<(ForceId, Option<CapabilityId>)>,
     /// Requests raised so far (the last request's number).
     pub requests_raised: u32,
+    /// Requests (by number) the policy decides even while players decide the rest: a
+    /// debrief's counterfactual of a player's approval, as if the policy had had it from the
+    /// moment it was raised.
+    pub policy_decides: BTreeSet<u32>,
     /// By incident index: after this step's tier 1, a capability of it had a gap or an open
     /// request. Gaps only shrink and requests open only for gaps later in the step, so the
     /// request upkeep of tiers 2 and 3 need look at no other incident.

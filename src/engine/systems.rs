@@ -683,7 +683,9 @@ fn maintain_requests(sim: &mut Sim, tier: u8) {
                     acts_at,
                     outstanding: gap,
                     number: sim.control.requests_raised,
-                    decision: if sim.control.players_decide {
+                    decision: if sim.control.players_decide
+                        && !sim.control.policy_decides.contains(&sim.control.requests_raised)
+                    {
                         RequestDecision::Awaiting
                     } else {
                         RequestDecision::Policy

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::report::{clock, fmt_value};
+use super::report::clock;
 use crate::results::{Event, Status};
 use crate::tabletop::debrief::Debrief;
 use crate::time::{Duration, Minutes};
@@ -144,10 +144,13 @@ pub fn advance(from: Minutes, to: Minutes, events: &[Event]) -> String {
     out
 }
 
-fn value(v: Option<f64>) -> String {
-    match v {
-        Some(v) => fmt_value(v),
-        None => "—".into(),
+/// A figure with its sign and `decimals` decimals ("+12.5", "-3", "0").
+fn signed(v: f64, decimals: usize) -> String {
+    let text = format!("{:+.*}", decimals, v);
+    if text.trim_start_matches(['+', '-']).chars().all(|c| c == '0' || c == '.') {
+        format!("{:.*}", decimals, 0.0)
+    } else {
+        text
     }
 }
 
@@ -176,10 +179,15 @@ pub fn debrief(d: &Debrief) -> String {
             (None, false) => "same",
         };
         // Times are minutes from the start: show them on the clock.
+        // Each unit at the precision its source can carry: a share as a percentage to one
+        // decimal, unit-hours and force-hours to one decimal, units and minutes whole.
         let show = |v: Option<f64>| match (c.unit.as_str(), v) {
             ("time", Some(m)) => clock(m as Minutes),
             ("time", None) => "never".to_string(),
-            _ => value(v),
+            (_, None) => "—".to_string(),
+            ("share", Some(v)) => format!("{:.1}%", v * 100.0),
+            ("units" | "minutes", Some(v)) => format!("{v:.0}"),
+            (_, Some(v)) => format!("{v:.1}"),
         };
         let _ = writeln!(
             out,
@@ -195,30 +203,44 @@ pub fn debrief(d: &Debrief) -> String {
         out.push_str("The players took no decision: the session is the policy's run.\n");
     } else {
         out.push_str(
-            "Each decision's worth: the session against the same session without that decision alone.\n\n\
-             | at | decision | unmet unit-hours saved | aid arrival change (min) | note |\n|---|---|---:|---:|---|\n",
+            "Each decision is priced against what the automatic policy would have done in its place, \
+             that alone changed: a refusal against approving the request at the same moment, an \
+             approval against the policy having had the request since it was raised, a `send`, \
+             `hold` or `trigger` against the session without it. `approve all`, `refuse all` and \
+             `mode auto` have one line per request they decided.\n\n\
+             **Unmet saved** is unit-hours of unmet demand (units short × hours) the decision \
+             saved: positive helped, negative cost. **Aid arrival** is the change in the mean time \
+             from a regional or national request to its units arriving, in minutes: negative is \
+             sooner.\n\n\
+             | at | decision | request | compared with | unmet saved (unit-hours) | aid arrival (min) |\n\
+             |---|---|---|---|---:|---:|\n",
         );
         for e in &d.decisions {
-            let note = if e.later_not_applied > 0 {
-                format!("without it, {} later decision(s) no longer applied", e.later_not_applied)
-            } else {
-                String::new()
-            };
-            let verdict = if e.unmet_saved > 0.0 {
-                "helped"
-            } else if e.unmet_saved < 0.0 {
-                "cost"
-            } else {
-                "no effect on unmet demand"
-            };
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} ({verdict}) | {} | {note} |",
+                "| {} | `{}` | {} | {} | {} | {} |",
                 clock(e.at),
                 e.command,
-                value(Some(e.unmet_saved)),
-                value(e.arrival_change)
+                e.request.as_deref().unwrap_or("—"),
+                e.against,
+                signed(e.unmet_saved, 1),
+                e.arrival_change.map_or("—".into(), |m| signed(m, 0)),
             );
+        }
+        let later: u32 = d.decisions.iter().map(|e| e.later_not_applied).sum();
+        if later > 0 {
+            let _ = writeln!(
+                out,
+                "\nIn the comparisons, {later} later decision(s) could no longer be carried out (the \
+                 request they named was not raised, or already decided)."
+            );
+        }
+        out.push_str("\n### The decisions that mattered most\n\n");
+        if d.most_mattered.is_empty() {
+            out.push_str("No decision changed unmet demand.\n");
+        }
+        for (rank, &k) in d.most_mattered.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", rank + 1, d.decisions[k].narrative);
         }
     }
     out.push_str("\n## Where the outcomes differ\n\n");
@@ -226,17 +248,17 @@ pub fn debrief(d: &Debrief) -> String {
         out.push_str("Every incident fared the same.\n");
     } else {
         out.push_str(
-            "| incident | capability | unmet (players) | unmet (policy) | first unit (players / policy) | full cover (players / policy) |\n\
+            "| incident | capability | unmet unit-hours (players) | unmet unit-hours (policy) | first unit (players / policy) | full cover (players / policy) |\n\
              |---|---|---:|---:|---|---|\n",
         );
         for r in &d.incidents {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} / {} | {} / {} |",
+                "| {} | {} | {:.1} | {:.1} | {} / {} | {} / {} |",
                 r.incident,
                 r.capability,
-                value(Some(r.session_unmet)),
-                value(Some(r.policy_unmet)),
+                r.session_unmet,
+                r.policy_unmet,
                 minutes(r.session_first_cover),
                 minutes(r.policy_first_cover),
                 minutes(r.session_full_cover),

@@ -1,12 +1,27 @@
 //! After-action review: the session's outcome against the automatic policy on the same seed from
 //! the same start, with the same injects at the same moments, to the moment the session
-//! reached; and, for each players' decision, the outcome had it alone not been taken.
+//! reached; and, for each players' decision, the outcome had the automatic policy done what it
+//! would have done in its place, that alone changed:
+//!
+//! - a refusal, against approving the same request at the same moment (the policy's proposal);
+//! - an approval, against the policy having had the request from the moment it was raised (so
+//!   a late approval is priced by its delay);
+//! - `approve all`, `refuse all` and `mode auto` (which hands the waiting requests to the
+//!   policy) item by item, one line per request;
+//! - anything the policy would not have done of itself (`send`, `hold`, `unhold`, `trigger
+//!   national`, `mode players`), against the session without it.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::session::Session;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::command::{Command, Requests};
+use super::session::{Entry, Session, Variant};
+use crate::results::RequestStatus;
 use crate::results::{RunResult, round3};
+use crate::time::Clock;
 use crate::time::Minutes;
 
 /// One headline measure, in the session and under the policy.
@@ -47,20 +62,28 @@ pub struct IncidentComparison {
     pub policy_full_cover: Option<Minutes>,
 }
 
-/// What one decision was worth: the session's outcome against the same session without it.
+/// What one decision (or, for `approve all` and the like, its part for one request) was
+/// worth: the session's outcome against the session with the policy's choice in its place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecisionEffect {
     /// Moment shown when it was given (minute).
     pub at: Minutes,
-    /// The command.
+    /// The command as given.
     pub command: String,
-    /// Unmet unit-hours the decision saved (negative: it cost this many).
+    /// The request this line is about, for decisions on requests: "R3 (tottenham
+    /// public-order, tier 2, raised D0+01:00)".
+    pub request: Option<String>,
+    /// What it is compared with: the policy's choice in its place.
+    pub against: String,
+    /// Unmet unit-hours the decision saved against that (negative: it added this many).
     pub unmet_saved: f64,
     /// Change of the mean request-to-arrival time of aid (tiers 2 and 3) it brought (minutes;
-    /// negative is faster).
+    /// negative: aid arrived sooner).
     pub arrival_change: Option<f64>,
-    /// Later decisions that no longer applied without it (e.g. a request never raised).
+    /// Later decisions that no longer applied in the comparison (e.g. a request never raised).
     pub later_not_applied: u32,
+    /// One sentence a facilitator can read out.
+    pub narrative: String,
 }
 
 /// The debrief of a session.
@@ -76,10 +99,34 @@ pub struct Debrief {
     pub headline: Vec<Comparison>,
     /// Where the two runs differ, worst for the players first.
     pub incidents: Vec<IncidentComparison>,
-    /// Every decision, in order, with its worth.
+    /// Every decision, in order, with its worth (one line per request for decisions on several).
     pub decisions: Vec<DecisionEffect>,
+    /// The (up to) three lines of `decisions` that mattered most, for good or ill: the largest
+    /// unmet unit-hours saved or added (indices into `decisions`).
+    pub most_mattered: Vec<usize>,
     /// The injects both runs had: (moment, command).
     pub injects: Vec<(Minutes, String)>,
+}
+
+/// One sentence on a decision's worth, with its units and which way it went.
+fn narrative(e: &Entry, request: Option<&str>, against: &str, saved: f64, arrival: Option<f64>) -> String {
+    let what = match request {
+        Some(r) => format!("`{}` for {r}", e.line),
+        None => format!("`{}`", e.line),
+    };
+    let unmet = if saved > 0.0 {
+        format!("saved {saved:.1} unit-hours of unmet demand")
+    } else if saved < 0.0 {
+        format!("added {:.1} unit-hours of unmet demand", -saved)
+    } else {
+        "made no difference to unmet demand".to_string()
+    };
+    let aid = match arrival {
+        Some(m) if m < -0.5 => format!(", and aid arrived {:.0} minutes sooner on average", -m),
+        Some(m) if m > 0.5 => format!(", and aid arrived {m:.0} minutes later on average"),
+        _ => String::new(),
+    };
+    format!("At {}, {what} {unmet}{aid}, compared with {against}.", Clock(e.at))
 }
 
 /// Mean request-to-arrival time over tiers 2 and 3 (minutes), if any aid arrived.
@@ -110,22 +157,109 @@ fn compare(
     Comparison { measure: measure.into(), unit: unit.into(), session, policy, players_better, differs }
 }
 
-/// How many re-runs a debrief of `session` takes: the session itself, the policy, and one per
-/// decision (each from the start to the moment shown, so the cost is decisions × session
-/// length; they run in parallel on rayon's pool).
-pub fn reruns(session: &Session) -> usize {
-    2 + session.entries().iter().filter(|e| e.command.is_decision()).count()
+/// One line of the decisions table before it is priced: which entry, which request, and the
+/// re-run that puts the policy's choice in its place.
+struct Item {
+    entry: usize,
+    request: Option<RequestStatus>,
+    against: String,
+    /// None: nothing for the policy to have done otherwise (no request was waiting).
+    variant: Option<Variant>,
 }
 
-/// Build the debrief of `session` as it stands; `done` is called after each re-run (see
-/// [`reruns`]), from any thread, for progress. The result does not depend on the thread count:
-/// every re-run is independent and they are gathered in the decisions' order.
-pub fn build(session: &Session, done: &(dyn Fn() + Sync)) -> Debrief {
+fn request_label(r: &RequestStatus) -> String {
+    format!("R{} ({} {}, tier {}, raised {})", r.number, r.incident, r.capability, r.tier, Clock(r.raised_at))
+}
+
+/// The items a decision is priced as (see the module documentation).
+fn items_of(i: usize, e: &Entry, open: Option<&Vec<RequestStatus>>) -> Vec<Item> {
+    let open = open.map(Vec::as_slice).unwrap_or_default();
+    let awaiting = || open.iter().filter(|r| r.decision == "awaiting decision").cloned().collect::<Vec<_>>();
+    let find = |n: u32| open.iter().find(|r| r.number == n).cloned();
+    let with_policy = |r: &RequestStatus, skip: bool| Item {
+        entry: i,
+        request: Some(r.clone()),
+        against: format!("R{} with the policy from when it was raised ({})", r.number, Clock(r.raised_at)),
+        variant: Some(Variant {
+            skip: if skip { vec![i] } else { Vec::new() },
+            policy_decides: BTreeSet::from([r.number]),
+            ..Variant::default()
+        }),
+    };
+    let approved_instead = |r: &RequestStatus| {
+        if r.decision == "policy" {
+            // The policy had it already: its choice is to keep it.
+            Item {
+                entry: i,
+                request: Some(r.clone()),
+                against: format!("leaving R{} with the policy", r.number),
+                variant: Some(Variant { skip: vec![i], ..Variant::default() }),
+            }
+        } else {
+            Item {
+                entry: i,
+                request: Some(r.clone()),
+                against: format!("approving R{} at the same moment, as the policy proposed", r.number),
+                variant: Some(Variant {
+                    also: Some((i, Command::Decide { requests: Requests::One(r.number), approve: true })),
+                    ..Variant::default()
+                }),
+            }
+        }
+    };
+    let without = || Item {
+        entry: i,
+        request: None,
+        against: "the session without it (the policy would not have done it)".into(),
+        variant: Some(Variant { skip: vec![i], ..Variant::default() }),
+    };
+    // A decision on "all" with none waiting: the policy would have had nothing to do either.
+    let nothing_waiting = || {
+        vec![Item {
+            entry: i,
+            request: None,
+            against: "the policy, which had no waiting request to decide either".into(),
+            variant: None,
+        }]
+    };
+    let each = |items: Vec<Item>| if items.is_empty() { nothing_waiting() } else { items };
+    match &e.command {
+        Command::Decide { requests: Requests::One(n), approve } => match find(*n) {
+            Some(r) if *approve => vec![with_policy(&r, true)],
+            Some(r) => vec![approved_instead(&r)],
+            None => vec![without()],
+        },
+        Command::Decide { requests: Requests::All, approve: true } | Command::Mode(false) => {
+            each(awaiting().iter().map(|r| with_policy(r, false)).collect())
+        }
+        Command::Decide { requests: Requests::All, approve: false } => {
+            each(awaiting().iter().map(approved_instead).collect())
+        }
+        _ => vec![without()],
+    }
+}
+
+/// Build the debrief of `session` as it stands; `progress(done, total)` is called after each
+/// re-run, from any thread. The cost is (decisions + 3) re-runs of the session, each from the
+/// start to the moment shown; they run in parallel on rayon's pool, and the result does not
+/// depend on the thread count: every re-run is independent and they are gathered in order.
+pub fn build(session: &Session, progress: &(dyn Fn(usize, usize) + Sync)) -> Debrief {
     let record = session.record();
     let entries = record.entries();
     let players = session.players_decided_at_start();
+    // Which requests each decision concerned: one re-play of the session as it was.
+    let open = record.open_requests(players);
+    let items: Vec<Item> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.command.is_decision())
+        .flat_map(|(i, e)| items_of(i, e, open[i].as_ref()))
+        .collect();
+    let total = items.iter().filter(|it| it.variant.is_some()).count() + 3;
+    let finished = AtomicUsize::new(1);
+    progress(1, total);
     let counted = |(r, failed): (RunResult, u32)| {
-        done();
+        progress(finished.fetch_add(1, Ordering::Relaxed) + 1, total);
         (r, failed)
     };
     let ((mine, _), (auto, _)) = rayon::join(
@@ -221,24 +355,39 @@ pub fn build(session: &Session, done: &(dyn Fn() + Sync)) -> Debrief {
             .then_with(|| a.incident.cmp(&b.incident))
             .then_with(|| a.capability.cmp(&b.capability))
     });
-    let decided: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].command.is_decision()).collect();
-    let decisions = decided
+    let decisions: Vec<DecisionEffect> = items
         .par_iter()
-        .map(|&i| {
-            let e = &entries[i];
-            let (without, failed) = counted(record.rerun(players, |j, _| j != i));
+        .map(|item| {
+            let e = &entries[item.entry];
+            let (unmet_saved, arrival_change, failed) = match &item.variant {
+                Some(v) => {
+                    let (other, failed) = counted(record.variant(players, v));
+                    let arrival = match (aid_arrival(&mine), aid_arrival(&other)) {
+                        (Some(a), Some(b)) => Some(round3(a - b)),
+                        _ => None,
+                    };
+                    (round3(other.summary.unmet_unit_hours - s.unmet_unit_hours), arrival, failed)
+                }
+                None => (0.0, Some(0.0), 0),
+            };
+            let request = item.request.as_ref().map(request_label);
             DecisionEffect {
                 at: e.at,
                 command: e.line.clone(),
-                unmet_saved: round3(without.summary.unmet_unit_hours - s.unmet_unit_hours),
-                arrival_change: match (aid_arrival(&mine), aid_arrival(&without)) {
-                    (Some(a), Some(b)) => Some(round3(a - b)),
-                    _ => None,
-                },
+                narrative: narrative(e, request.as_deref(), &item.against, unmet_saved, arrival_change),
+                request,
+                against: item.against.clone(),
+                unmet_saved,
+                arrival_change,
                 later_not_applied: failed,
             }
         })
         .collect();
+    let mut ranked: Vec<usize> = (0..decisions.len()).filter(|&k| decisions[k].unmet_saved != 0.0).collect();
+    ranked.sort_by(|&a, &b| {
+        decisions[b].unmet_saved.abs().total_cmp(&decisions[a].unmet_saved.abs()).then(a.cmp(&b))
+    });
+    ranked.truncate(3);
     let injects = entries
         .iter()
         .filter(|e| matches!(e.command, super::Command::Inject(_)))
@@ -251,6 +400,7 @@ pub fn build(session: &Session, done: &(dyn Fn() + Sync)) -> Debrief {
         headline,
         incidents,
         decisions,
+        most_mattered: ranked,
         injects,
     }
 }

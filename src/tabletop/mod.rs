@@ -9,4 +9,4 @@ pub mod log;
 pub mod session;
 
 pub use command::{Command, CommandError};
-pub use session::{Entry, Reply, Session};
+pub use session::{Entry, Reply, Session, Variant};

@@ -3,6 +3,7 @@
 //! the moment shown. Every accepted command that changes the run is kept with the moment it
 //! was given, which is all a replay, a branch or a debrief needs.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::command::{self, Command, CommandError, Inject, Requests, Until, Word};
@@ -12,7 +13,7 @@ use crate::model::{
     CapabilityId, DemandCurve, Disruption, DisruptionKind, ForceId, IncidentKind, IncidentPlan, Model,
     ThreatLevelRise,
 };
-use crate::results::{Event, RunResult, Status};
+use crate::results::{Event, RequestStatus, RunResult, Status};
 use crate::time::{Clock, DAY, Minutes};
 
 /// An accepted command that changed the run, and the moment shown when it was given.
@@ -44,20 +45,22 @@ impl Record<'_> {
     /// given, to the moment shown. Time commands are not needed: orders carry their time.
     /// Returns the result and how many kept orders could no longer be carried out.
     pub fn rerun(&self, players_decide: bool, keep: impl Fn(usize, &Entry) -> bool) -> (RunResult, u32) {
-        let mut other = match Session::new(Arc::clone(self.base), players_decide) {
-            Ok(s) => s,
-            Err(_) => unreachable!("the session's own schedule was built from the same model"),
-        };
+        let skip: Vec<usize> = (0..self.entries.len()).filter(|&i| !keep(i, &self.entries[i])).collect();
+        self.variant(players_decide, &Variant { skip, ..Variant::default() })
+    }
+
+    /// Re-run from the start as `variant` departs from the session, to the moment shown.
+    /// Returns the result and how many kept orders could no longer be carried out.
+    pub fn variant(&self, players_decide: bool, variant: &Variant) -> (RunResult, u32) {
+        let mut other = self.start(players_decide, &variant.policy_decides);
         let mut failed = 0;
         for (i, e) in self.entries.iter().enumerate() {
-            if !keep(i, e) || matches!(e.command, Command::Step(_) | Command::Until(_)) {
-                continue;
-            }
-            if other.shown < e.at {
-                other.advance(e.at, &mut false);
-            }
-            if other.apply(&e.command, &mut false).is_err() {
+            if !variant.skip.contains(&i) && !other.replay_entry(e) {
                 failed += 1;
+            }
+            if let Some((_, command)) = variant.also.as_ref().filter(|(j, _)| *j == i) {
+                // Carried out at the same moment as entry i, whose moment has been reached.
+                let _ = other.apply(command, &mut false);
             }
         }
         if other.shown < self.shown {
@@ -65,6 +68,41 @@ impl Record<'_> {
         }
         (other.result(), failed)
     }
+
+    /// Re-play the session as it was, and say which requests were open just before each entry
+    /// that decides requests or who decides them (`None` for other entries).
+    pub fn open_requests(&self, players_decide: bool) -> Vec<Option<Vec<RequestStatus>>> {
+        let mut other = self.start(players_decide, &BTreeSet::new());
+        let mut open = Vec::with_capacity(self.entries.len());
+        for e in self.entries {
+            if matches!(e.command, Command::Decide { .. } | Command::Mode(_)) {
+                other.reach(e.at);
+                open.push(Some(other.status().requests));
+            } else {
+                open.push(None);
+            }
+            other.replay_entry(e);
+        }
+        open
+    }
+
+    fn start(&self, players_decide: bool, policy_decides: &BTreeSet<u32>) -> Session {
+        match Session::starting(Arc::clone(self.base), players_decide, policy_decides.clone()) {
+            Ok(s) => s,
+            Err(_) => unreachable!("the session's own schedule was built from the same model"),
+        }
+    }
+}
+
+/// How a re-run departs from the session (for a debrief's counterfactuals).
+#[derive(Debug, Clone, Default)]
+pub struct Variant {
+    /// Entries (by index) left out.
+    pub skip: Vec<usize>,
+    /// After entry `.0`, also carry out this command at the same moment.
+    pub also: Option<(usize, Command)>,
+    /// Requests (by number) the policy decides from the moment they are raised.
+    pub policy_decides: BTreeSet<u32>,
 }
 
 /// What a command did, for the presentation layer to show.
@@ -116,8 +154,19 @@ impl Session {
     /// Start a session of `model` at minute 0 (the first step has run). `players_decide`:
     /// new mutual-aid requests wait for players instead of going to the policy.
     pub fn new(model: Arc<Model>, players_decide: bool) -> Result<Self, ScheduleError> {
+        Self::starting(model, players_decide, BTreeSet::new())
+    }
+
+    /// As [`Session::new`], with requests (by number) that the policy decides from the moment
+    /// they are raised, whoever decides the rest.
+    fn starting(
+        model: Arc<Model>,
+        players_decide: bool,
+        policy_decides: BTreeSet<u32>,
+    ) -> Result<Self, ScheduleError> {
         let mut sim = Simulation::new(Arc::clone(&model))?;
         sim.set_players_decide(players_decide);
+        sim.set_policy_decides(policy_decides);
         sim.advance_to(0);
         Ok(Self {
             sim,
@@ -271,6 +320,22 @@ impl Session {
     /// re-runs the session once per decision, in parallel).
     pub fn record(&self) -> Record<'_> {
         Record { base: &self.base, entries: &self.entries, shown: self.shown }
+    }
+
+    /// Bring the moment shown up to `at` (a re-play reaching an entry's moment).
+    fn reach(&mut self, at: Minutes) {
+        if self.shown < at {
+            self.advance(at, &mut false);
+        }
+    }
+
+    /// Carry out a recorded entry at its moment in a re-run; false if it could not be.
+    fn replay_entry(&mut self, e: &Entry) -> bool {
+        if matches!(e.command, Command::Step(_) | Command::Until(_)) {
+            return true;
+        }
+        self.reach(e.at);
+        self.apply(&e.command, &mut false).is_ok()
     }
 
     fn apply(&mut self, cmd: &Command, clamped: &mut bool) -> Result<Reply, CommandError> {

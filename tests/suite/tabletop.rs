@@ -292,33 +292,104 @@ fn a_replayed_log_gives_the_same_bytes_and_a_branch_the_same_past() {
 
 #[test]
 fn the_debrief_prices_each_decision_against_the_policy() {
-    // Refusing R1 brings bravo's 2 PSUs through national aid instead: on task at 6h (acted on
-    // at 4h, 1 h notice, 60 min drive) instead of 3h: 2 units × 3 h = 6 unit-hours more unmet.
+    // With the policy deciding, refusing R1 brings bravo's 2 PSUs through national aid
+    // instead: on task at 6h (acted on at 4h, 1 h notice, 60 min drive) instead of 3h:
+    // 2 units × 3 h = 6 unit-hours more unmet.
     let mut s = session(false);
     script(&mut s, "refuse R1\nuntil end");
     let reruns = std::sync::atomic::AtomicUsize::new(0);
-    let d = debrief::build(&s, &|| {
+    let d = debrief::build(&s, &|done, total| {
+        assert!(done <= total);
         reruns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     });
-    // The session, the policy, and the session without its one decision.
-    assert_eq!(debrief::reruns(&s), 3);
-    assert_eq!(reruns.into_inner(), 3);
+    // The probe, the session, the policy, and the one decision's comparison.
+    assert_eq!(reruns.into_inner(), 4);
     let unmet = d.headline.iter().find(|c| c.measure == "unmet demand").unwrap();
     assert_eq!(unmet.session.unwrap() - unmet.policy.unwrap(), 6.0);
     // The debrief re-runs the session from its log: the same outcome as the session itself.
     assert_eq!(unmet.session, Some(s.result().summary.unmet_unit_hours));
     assert_eq!(unmet.players_better, Some(false));
     assert_eq!(d.decisions.len(), 1);
-    assert_eq!(d.decisions[0].unmet_saved, -6.0);
+    let refusal = &d.decisions[0];
+    assert_eq!(refusal.unmet_saved, -6.0);
+    assert_eq!(refusal.request.as_deref(), Some("R1 (riot public-order, tier 2, raised D0+00:00)"));
+    assert_eq!(refusal.against, "leaving R1 with the policy");
+    assert_eq!(d.most_mattered, vec![0]);
     assert_eq!(d.incidents[0].incident, "riot");
     let text = muster::present::tabletop::debrief(&d);
-    assert!(text.contains("| D0+00:00 | `refuse R1` | -6 (cost)"), "{text}");
+    assert!(
+        text.contains("| D0+00:00 | `refuse R1` | R1 (riot public-order, tier 2, raised D0+00:00) | leaving R1 with the policy | -6.0 |"),
+        "{text}"
+    );
+    assert!(text.contains("1. At D0+00:00, `refuse R1` for R1 (riot public-order, tier 2, raised D0+00:00) added 6.0 unit-hours of unmet demand"), "{text}");
     // With no decision, the session is the policy's run.
     let mut s = session(false);
     script(&mut s, "until end");
-    let d = debrief::build(&s, &|| {});
+    let d = debrief::build(&s, &|_, _| {});
     assert!(d.decisions.is_empty() && d.incidents.is_empty());
     assert!(d.headline.iter().all(|c| c.players_better.is_none()));
+}
+
+/// Unmet unit-hours of a players' session running `lines`.
+fn unmet_after(lines: &str) -> f64 {
+    let mut s = session(true);
+    script(&mut s, lines);
+    s.result().summary.unmet_unit_hours
+}
+
+#[test]
+fn a_players_refusal_is_priced_against_approving_at_that_moment() {
+    // Players decide: a refused request would otherwise just wait, so "the session without the
+    // refusal" cost nothing and every refusal scored 0. The policy's proposal was to approve.
+    let mut s = session(true);
+    script(&mut s, "refuse R1\nuntil end");
+    let d = debrief::build(&s, &|_, _| {});
+    assert_eq!(d.decisions.len(), 1);
+    let expected = unmet_after("approve R1\nuntil end") - unmet_after("refuse R1\nuntil end");
+    assert!(expected < 0.0, "approving R1 helps: {expected}");
+    assert_eq!(d.decisions[0].unmet_saved, (expected * 1000.0).round() / 1000.0);
+    assert_eq!(d.decisions[0].against, "approving R1 at the same moment, as the policy proposed");
+}
+
+#[test]
+fn a_late_approval_is_priced_by_its_delay_and_approve_all_line_by_line() {
+    // R1 approved two hours after it was raised: against the policy having had it all along,
+    // bravo's two PSUs arrive about an hour later (the regional tier would have acted at 1h).
+    let mut s = session(true);
+    script(&mut s, "step 2h\napprove R1\nuntil end");
+    let d = debrief::build(&s, &|_, _| {});
+    let late = &d.decisions[0];
+    assert!(
+        late.against.starts_with("R1 with the policy from when it was raised (D0+00:00)"),
+        "{}",
+        late.against
+    );
+    assert!(late.unmet_saved < 0.0 && late.unmet_saved > -5.0, "{}", late.unmet_saved);
+    assert!(late.arrival_change.is_some_and(|m| m > 0.0), "aid came later: {:?}", late.arrival_change);
+
+    // `approve all` at 3h decided two requests: one line each, each against the policy
+    // having had that request alone.
+    let mut s = session(true);
+    script(&mut s, "until 3h\napprove all\nuntil end");
+    let d = debrief::build(&s, &|_, _| {});
+    let requests: Vec<&str> = d.decisions.iter().filter_map(|e| e.request.as_deref()).collect();
+    assert_eq!(requests.len(), 2, "{:?}", d.decisions);
+    assert!(requests[0].starts_with("R1 ") && requests[1].starts_with("R2 "), "{requests:?}");
+    assert!(d.decisions.iter().all(|e| e.command == "approve all" && e.unmet_saved <= 0.0));
+    assert!(d.most_mattered.len() <= 3);
+}
+
+#[test]
+fn handing_requests_to_the_policy_is_not_credited_with_the_policy_s_work() {
+    // `mode auto` at 2h hands the waiting requests over: without it they would have waited,
+    // which made it worth many unit-hours. Against the policy having had them all along, it can
+    // only be worth its delay: never a saving.
+    let mut s = session(true);
+    script(&mut s, "step 2h\nmode auto\nuntil end");
+    let d = debrief::build(&s, &|_, _| {});
+    assert!(!d.decisions.is_empty());
+    assert!(d.decisions.iter().all(|e| e.command == "mode auto" && e.request.is_some()));
+    assert!(d.decisions.iter().all(|e| e.unmet_saved <= 0.0), "{:?}", d.decisions);
 }
 
 #[test]
@@ -331,8 +402,8 @@ fn a_debrief_is_the_same_on_one_thread_as_on_many() {
     );
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
     let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().expect("a pool");
-    let a = one.install(|| debrief::build(&s, &|| {}));
-    let b = many.install(|| debrief::build(&s, &|| {}));
+    let a = one.install(|| debrief::build(&s, &|_, _| {}));
+    let b = many.install(|| debrief::build(&s, &|_, _| {}));
     assert_eq!(a.decisions.len(), 6);
     assert_eq!(a, b);
     let commands: Vec<&str> = a.decisions.iter().map(|d| d.command.as_str()).collect();
