@@ -155,6 +155,9 @@ pub struct Provenance {
     pub version: String,
     /// Scenario name.
     pub scenario: String,
+    /// The question the scenario asks (its `question`).
+    #[serde(default)]
+    pub question: String,
     /// SHA-256 (hex) of the scenario file and its `--set` overrides.
     pub scenario_sha256: String,
     /// The `--set` overrides, in order (with the scenario file, all it takes to rerun).
@@ -165,6 +168,10 @@ pub struct Provenance {
     pub dataset_sha256: String,
     /// Seed of the run.
     pub seed: u64,
+    /// The parameters the run takes on trust: those marked unverified (`[U]`) in the dataset
+    /// or scenario and not overridden by `--set`, as `key = value`.
+    #[serde(default)]
+    pub unverified: Vec<String>,
 }
 
 impl Provenance {
@@ -174,11 +181,13 @@ impl Provenance {
             program: "muster".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             scenario: model.scenario.name.clone(),
+            question: model.scenario.question.clone(),
             scenario_sha256: model.scenario_sha256.clone(),
             overrides: model.overrides.clone(),
             dataset: model.dataset.name.clone(),
             dataset_sha256: model.dataset_sha256.clone(),
             seed: model.scenario.seed,
+            unverified: model.unverified.clone(),
         }
     }
 }

@@ -11,6 +11,7 @@ mod suite {
     mod malformed;
     mod national;
     mod outputs;
+    mod reports;
     mod synthetic;
     mod tabletop;
     mod threats;

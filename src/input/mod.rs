@@ -8,6 +8,7 @@ mod disorder_file;
 mod policy_file;
 mod scenario_file;
 pub mod source;
+mod tags;
 mod thresholds_file;
 mod uncertainty_file;
 mod validation_file;
@@ -92,6 +93,14 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
         h.update(p);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash that identifies a scenario as run: its file's bytes followed by each `--set
+/// KEY=VALUE` override as a line `--set KEY=VALUE`.
+pub fn scenario_sha256(bytes: &[u8], overrides: &[String]) -> String {
+    let mut parts: Vec<Vec<u8>> = vec![bytes.to_vec()];
+    parts.extend(overrides.iter().map(|o| format!("\n--set {o}").into_bytes()));
+    sha256_hex(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
 }
 
 fn draft_from(doc: &SourceDocument<'_>) -> Result<(dataset_file::DatasetFile, DatasetDraft), Diagnostics> {
@@ -206,17 +215,17 @@ pub fn load_model(
     }
     match scenario_model {
         Some(s) if problems.is_empty() => {
-            let mut scen_parts: Vec<Vec<u8>> = vec![scenario.bytes.to_vec()];
-            for s in sets {
-                scen_parts.push(format!("\n--set {}={}", s.key, s.value).into_bytes());
-            }
-            let refs: Vec<&[u8]> = scen_parts.iter().map(Vec::as_slice).collect();
+            let overrides: Vec<String> = sets.iter().map(|s| format!("{}={}", s.key, s.value)).collect();
             Ok(Model {
                 dataset: draft.dataset,
                 scenario: s,
-                scenario_sha256: sha256_hex(&refs),
+                scenario_sha256: scenario_sha256(scenario.bytes, &overrides),
                 dataset_sha256: sha256_hex(&[dataset.bytes]),
-                overrides: sets.iter().map(|s| format!("{}={}", s.key, s.value)).collect(),
+                overrides,
+                unverified: tags::unverified_in_use(
+                    &[BUILTIN_DATASET, data_text, scen_text],
+                    &sets.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(),
+                ),
             })
         }
         _ => Err(Diagnostics(problems)),

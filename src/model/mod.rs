@@ -29,4 +29,6 @@ pub struct Model {
     pub dataset_sha256: String,
     /// The `--set KEY=VALUE` overrides applied to the scenario file, in order.
     pub overrides: Vec<String>,
+    /// The unverified (`[U]`) parameters the run uses, as `key = value` (input/tags.rs).
+    pub unverified: Vec<String>,
 }

@@ -47,6 +47,40 @@ pub fn render(r: &Report) -> String {
         r.kind, r.assessment.thresholds, r.assessment.basis
     );
 
+    let sum = &r.summary;
+    m.push_str("## Executive summary\n\n");
+    if !sum.question.is_empty() {
+        let _ = writeln!(m, "**Question:** {}\n", sum.question);
+    }
+    let _ = writeln!(m, "{}\n", sum.answer.join(" "));
+    let grades: Vec<String> = sum.grades.iter().map(|(a, g)| format!("{a}: **{}**", grade(*g))).collect();
+    let _ = writeln!(m, "Headline grades (nation): {}.\n", grades.join(" · "));
+    m.push_str("What would change the answer:\n\n");
+    for c in &sum.change {
+        let _ = writeln!(m, "- {c}");
+    }
+    let c = &r.caveats;
+    m.push_str("\n## Methods and caveats\n\n");
+    let _ = writeln!(m, "{}\n\n{}\n", c.thresholds, c.uncertainty);
+    if c.unverified.is_empty() {
+        m.push_str("The run used no figure marked unverified.\n\n");
+    } else {
+        let _ = writeln!(
+            m,
+            "The {} figures this run takes on trust (marked unverified [U] in the dataset; docs/data.md):\n",
+            c.unverified.len()
+        );
+        for u in &c.unverified {
+            let _ = writeln!(m, "- `{u}`");
+        }
+        m.push('\n');
+    }
+    m.push_str("What the model leaves out (docs/model.md):\n\n");
+    for o in &c.omissions {
+        let _ = writeln!(m, "- {o}");
+    }
+    m.push('\n');
+
     m.push_str("## Summary of findings\n\n");
     grade_rows(&mut m, &[&r.assessment.nation], "Scope");
     for (k, v) in &r.headline {
@@ -169,9 +203,16 @@ pub fn render(r: &Report) -> String {
 
 fn chart(m: &mut String, c: &Chart) {
     let _ = writeln!(m, "### {}\n", c.capability);
+    if let Some(note) = &c.band_note {
+        let _ = writeln!(m, "{note}\n");
+    }
+    if !c.marks.is_empty() {
+        let marks: Vec<String> = c.marks.iter().map(|k| format!("{} {}", clock(k.t), k.what)).collect();
+        let _ = writeln!(m, "Marked moments: {}.\n", marks.join("; "));
+    }
     let _ = write!(m, "| When |");
     for cv in &c.curves {
-        let _ = write!(m, " {} |", cv.label);
+        let _ = write!(m, " {} (units) |", cv.label);
         if cv.band.is_some() {
             let _ = write!(m, " {} 5–95% |", cv.label);
         }

@@ -7,6 +7,7 @@ pub mod gis;
 pub mod html;
 pub mod markdown;
 pub mod report;
+pub mod summary;
 pub mod tabletop;
 pub mod terminal;
 pub mod validation;

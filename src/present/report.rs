@@ -23,11 +23,24 @@ pub enum ReportSource {
 pub struct Curve {
     /// Legend label.
     pub label: String,
-    /// Value at each time (units): the run's value, or the ensemble mean.
+    /// Value at each time (units): the run's value, or the ensemble median.
     pub values: Vec<f64>,
     /// 5th and 95th percentiles at each time (units), for ensembles.
     pub band: Option<(Vec<f64>, Vec<f64>)>,
 }
+
+/// A moment marked on every time chart: an incident starting, the national trigger, a
+/// disruption beginning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// Minute from the start.
+    pub t: Minutes,
+    /// What happened ("birmingham-attack begins", "national mobilisation triggered").
+    pub what: String,
+}
+
+/// Marks shown on a chart at most; the timeline has the rest.
+const MARKS_MAX: usize = 12;
 
 /// Demand against strength over time for one capability, nationally.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +49,12 @@ pub struct Chart {
     pub capability: String,
     /// Sample times (minutes from the start).
     pub times: Vec<Minutes>,
-    /// Demand first, then the strengths.
+    /// Demand first, then the strengths, then the shortfall.
     pub curves: Vec<Curve>,
+    /// Moments to mark, in time order (at most 12).
+    pub marks: Vec<Mark>,
+    /// For ensembles: what the line and band are, and whether the band has any width.
+    pub band_note: Option<String>,
 }
 
 /// One force's burden and grades.
@@ -105,6 +122,10 @@ pub struct Report {
     pub timeline_omitted: usize,
     /// Manifest entries as (key, value).
     pub manifest: Vec<(String, String)>,
+    /// The executive summary.
+    pub summary: super::summary::ExecutiveSummary,
+    /// Methods and caveats.
+    pub caveats: super::summary::Caveats,
 }
 
 /// Events shown in a timeline at most; the rest are counted.
@@ -115,7 +136,9 @@ fn manifest_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
         return Vec::new();
     };
     map.iter()
-        .filter(|(k, _)| k.as_str() != "geography")
+        // The geography is drawn on the map and the unverified figures are listed under methods
+        // and caveats.
+        .filter(|(k, _)| !matches!(k.as_str(), "geography" | "unverified"))
         .map(|(k, v)| {
             let text = match v {
                 serde_json::Value::String(s) => s.clone(),
@@ -127,7 +150,23 @@ fn manifest_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn run_chart(r: &RunResult, capability: &str) -> Chart {
+/// The moments to mark on a run's charts: incident starts, the trigger, disruptions beginning.
+fn run_marks(r: &RunResult) -> Vec<Mark> {
+    let mut marks: Vec<Mark> =
+        r.incidents.iter().map(|i| Mark { t: i.start, what: format!("{} begins", i.id) }).collect();
+    marks.extend(r.events.iter().filter_map(|e| match &e.kind {
+        EventKind::NationalTrigger => Some(Mark { t: e.t, what: "national mobilisation triggered".into() }),
+        EventKind::DisruptionStarted { disruption } => {
+            Some(Mark { t: e.t, what: format!("{disruption} begins") })
+        }
+        _ => None,
+    }));
+    marks.sort_by_key(|m| m.t);
+    marks.truncate(MARKS_MAX);
+    marks
+}
+
+fn run_chart(r: &RunResult, capability: &str, marks: &[Mark]) -> Chart {
     let points: Vec<_> = r.series.national.iter().filter(|p| &*p.capability == capability).collect();
     let curve = |label: &str, f: &dyn Fn(&crate::results::SeriesPoint) -> f64| Curve {
         label: label.into(),
@@ -141,7 +180,10 @@ fn run_chart(r: &RunResult, capability: &str) -> Chart {
             curve("demand", &|p| f64::from(p.demand)),
             curve("deployed", &|p| f64::from(p.deployed)),
             curve("effective", &|p| p.effective),
+            curve("shortfall", &|p| p.shortfall),
         ],
+        marks: marks.to_vec(),
+        band_note: None,
     }
 }
 
@@ -149,13 +191,40 @@ fn ensemble_chart(a: &Aggregate, capability: &str) -> Chart {
     let bands = a.series.get(capability).map(Vec::as_slice).unwrap_or_default();
     let curve = |label: &str, f: &dyn Fn(&crate::ensemble::SeriesBand) -> &crate::ensemble::Band| Curve {
         label: label.into(),
-        values: bands.iter().map(|b| f(b).mean).collect(),
+        values: bands.iter().map(|b| f(b).p50).collect(),
         band: Some((bands.iter().map(|b| f(b).p5).collect(), bands.iter().map(|b| f(b).p95).collect())),
     };
+    let flat = bands.iter().all(|b| [&b.demand, &b.effective, &b.shortfall].iter().all(|x| x.p5 == x.p95));
+    let band_note = if flat {
+        format!(
+            "Lines are the median over {} replications; the 5–95% bands have no width here: every \
+             replication gave the same series.",
+            a.completed
+        )
+    } else {
+        format!(
+            "Lines are the median over {} replications; shading is the 5th to 95th percentile.",
+            a.completed
+        )
+    };
+    // The median trigger time, when more than half the replications triggered.
+    let marks = a
+        .measures
+        .get("national_trigger_at")
+        .filter(|t| 2 * t.n > a.completed)
+        .map(|t| Mark { t: t.p50.round() as Minutes, what: "national mobilisation (median)".into() })
+        .into_iter()
+        .collect();
     Chart {
         capability: capability.into(),
         times: bands.iter().map(|b| b.t).collect(),
-        curves: vec![curve("demand", &|b| &b.demand), curve("effective", &|b| &b.effective)],
+        curves: vec![
+            curve("demand", &|b| &b.demand),
+            curve("effective", &|b| &b.effective),
+            curve("shortfall", &|b| &b.shortfall),
+        ],
+        marks,
+        band_note: Some(band_note),
     }
 }
 
@@ -242,25 +311,22 @@ impl Report {
                     ("Unmet demand".into(), format!("{:.0} unit-hours", s.unmet_unit_hours)),
                     (
                         "Peak shortfall".into(),
-                        format!(
-                            "{} units at minute {}",
-                            fmt_value(s.peak_shortfall_units),
-                            s.peak_shortfall_at
-                        ),
+                        format!("{:.0} units at {}", s.peak_shortfall_units, clock(s.peak_shortfall_at)),
                     ),
                     (
                         "National mobilisation".into(),
                         s.national_trigger_at
-                            .map_or("not triggered".into(), |t| format!("triggered at minute {t}")),
+                            .map_or("not triggered".into(), |t| format!("triggered at {}", clock(t))),
                     ),
                     ("Mutual-aid deployments".into(), s.aid_deployments.to_string()),
-                    ("Donor hours below retained cover".into(), fmt_value(s.donor_hours_below_cover)),
+                    ("Donor hours below retained cover".into(), format!("{:.1}", s.donor_hours_below_cover)),
                 ];
+                let marks = run_marks(r);
                 let charts = r
                     .capabilities
                     .iter()
                     .filter(|c| c.demanded_unit_hours > 0.0)
-                    .map(|c| run_chart(r, &c.capability))
+                    .map(|c| run_chart(r, &c.capability, &marks))
                     .collect();
                 let mut timeline: Vec<(Minutes, String)> = r
                     .incidents
@@ -323,7 +389,19 @@ impl Report {
                 (kind, headline, charts, Vec::new(), 0, manifest)
             }
         };
+        let (summary, caveats) = match source {
+            ReportSource::Run(r) => (
+                super::summary::of_run(r, &assessment.nation),
+                super::summary::caveats(&r.manifest.inputs, &assessment.thresholds, None),
+            ),
+            ReportSource::Ensemble(a) => (
+                super::summary::of_ensemble(a, &assessment.nation),
+                super::summary::caveats(&a.manifest.inputs, &assessment.thresholds, Some(a.all_equal())),
+            ),
+        };
         Report {
+            summary,
+            caveats,
             title,
             kind,
             headline,

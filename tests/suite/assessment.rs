@@ -192,8 +192,9 @@ fn assert_well_formed(html: &str) {
 
 /// Every chart and the map are drawn from data: at least one point and a non-empty line.
 fn assert_charts_have_data(html: &str, at_least: usize) {
+    // The drawings, not the small line samples of their legends.
     let svgs: Vec<&str> =
-        html.split("<svg").skip(1).map(|s| s.split("</svg>").next().unwrap_or("")).collect();
+        html.split("<svg class=\"").skip(1).map(|s| s.split("</svg>").next().unwrap_or("")).collect();
     assert!(svgs.len() >= at_least, "{} drawings, expected {at_least}", svgs.len());
     for svg in svgs {
         let points: usize = svg
@@ -235,7 +236,7 @@ fn html_report_is_well_formed_complete_and_byte_identical() {
         assert!(html.contains(part), "missing {part}");
     }
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network needed");
-    assert!(html.contains("stroke-dasharray"), "the closed link is drawn dashed");
+    assert!(html.contains("stroke-width=\"2\" stroke-dasharray=\"4 3\""), "the closed link is drawn dashed");
     assert_eq!(html, muster::present::html::render(&built(&r)), "same input, same bytes");
     let md = muster::present::markdown::render(&built(&three(&[])));
     assert!(md.contains("| disorder | public-order | 50.0 | 33.0 | 17.0 | 66.0% | 5.0 |"), "{md}");
