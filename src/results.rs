@@ -25,6 +25,10 @@ pub struct RunResult {
     pub incidents: Vec<IncidentSummary>,
     /// Burden and contribution per force, sorted by code.
     pub forces: Vec<ForceSummary>,
+    /// Aid between forces: unit-hours on task each donor lent each host, sorted by donor then
+    /// host (empty in results written before it existed).
+    #[serde(default)]
+    pub aid_flows: Vec<AidFlow>,
     /// Time series at the report interval.
     pub series: Series,
     /// Everything that happened, in order.
@@ -354,6 +358,17 @@ pub struct IncidentCapability {
     /// Forces other than the host that sent units (codes, sorted).
     #[serde(default)]
     pub donor_forces: Vec<String>,
+}
+
+/// Unit-hours one force's units spent on task at another force's incidents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AidFlow {
+    /// Donor force code.
+    pub from: String,
+    /// Host force code.
+    pub to: String,
+    /// Unit-hours on task (units × hours).
+    pub unit_hours: f64,
 }
 
 /// One force's burden and contribution.

@@ -2,6 +2,7 @@
 mod suite {
     mod allocation;
     mod assessment;
+    mod browser;
     mod cli;
     pub mod common;
     mod determinism;
@@ -16,5 +17,6 @@ mod suite {
     mod tabletop;
     mod threats;
     mod validation;
+    pub mod webdriver;
     mod workforce;
 }

@@ -44,6 +44,10 @@ pub struct Measures {
     /// stretch going on now), and the longest such stretch that has ended (minutes).
     pub regional_unfilled_since: Option<Minutes>,
     pub regional_unfilled_longest: Minutes,
+    /// Unit-minutes on task lent, per (donor force, host force), for maps of aid flows.
+    pub flow_um: std::collections::BTreeMap<(u16, u16), f64>,
+    /// Units lent now, as (donor, host, units), one entry per incident and capability share.
+    pub flows_now: Vec<(u16, u16, u32)>,
     /// Snapshot at the end of the last step, per force.
     pub lent_now: Vec<u32>,
     pub received_now: Vec<u32>,

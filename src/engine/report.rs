@@ -176,7 +176,17 @@ fn build_with(
             }
         })
         .collect();
+    let aid_flows = m
+        .flow_um
+        .iter()
+        .map(|(&(from, to), &um)| AidFlow {
+            from: data.forces[usize::from(from)].code.clone(),
+            to: data.forces[usize::from(to)].code.clone(),
+            unit_hours: round3(um / 60.0),
+        })
+        .collect();
     RunResult {
+        aid_flows,
         manifest: Manifest {
             inputs: Provenance::of(model),
             replication: world.resource::<Replication>().0,

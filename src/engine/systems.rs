@@ -125,6 +125,9 @@ pub fn integrate(sim: &mut Sim) {
         &m.lost_now[..n],
         &m.cut_off_now[..n],
     );
+    for &(donor, host, units) in &m.flows_now {
+        *m.flow_um.entry((donor, host)).or_default() += f64::from(units) * dt;
+    }
     for f in 0..n {
         lent[f] += f64::from(lent_now[f]) * dt;
         received[f] += f64::from(received_now[f]) * dt;
@@ -1159,6 +1162,8 @@ pub fn snapshot(sim: &mut Sim) {
     let mut received_now = zeroed(&mut m.received_now, nf);
     let mut deployed_now = zeroed(&mut m.deployed_now, nf);
     let mut lost_now = zeroed(&mut m.lost_now, nf);
+    let mut flows_now = std::mem::take(&mut m.flows_now);
+    flows_now.clear();
     let mut integrating = std::mem::take(&mut m.integrating);
     integrating.clear();
     let mut national: Vec<(u32, u32, f64, u32)> = vec![(0, 0, 0.0, 0); ncap];
@@ -1202,6 +1207,9 @@ pub fn snapshot(sim: &mut Sim) {
                 deployed_now[h] += share.deployed;
                 lent_now[h] += share.lent;
                 received_now[usize::from(plan.host.0)] += share.lent;
+                if share.lent > 0 {
+                    flows_now.push((share.home.0, plan.host.0, share.lent));
+                }
                 // One addition per unit, as the units were once visited one by one: the sum's
                 // rounding must not depend on whether the count was kept.
                 let lost = sim.measures.lost_share[h * ncap + c];
@@ -1260,6 +1268,7 @@ pub fn snapshot(sim: &mut Sim) {
     count_below_cover(sim);
     let m = &mut *sim.measures;
     m.lent_now = lent_now;
+    m.flows_now = flows_now;
     m.received_now = received_now;
     m.deployed_now = deployed_now;
     m.lost_now = lost_now;

@@ -1,5 +1,7 @@
-//! Exports for GIS users: per-force and per-link figures as CSV and as GeoJSON (points at HQ
-//! positions, lines between them). Coordinates are WGS84 longitude/latitude in degrees.
+//! Exports for GIS users: per-force and per-link figures as CSV and as GeoJSON (force areas as
+//! MultiPolygons, a point at the HQ for a force with no area; links as lines between HQs).
+//! Coordinates are WGS84 longitude, latitude in degrees, in that order everywhere (RFC 7946);
+//! a grade not tested is `null` in GeoJSON and empty in CSV.
 
 use std::path::Path;
 
@@ -23,16 +25,37 @@ fn force_properties(f: &ForceRow) -> Value {
         "fair_share_unit_hours": f.fair_share,
         "hours_below_cover": f.hours_below_cover,
         "cut_off_hours": f.cut_off_hours,
-        "strain": grade_name(f.strain()),
     });
+    p["strain"] = grade_json(f.strain());
     for (area, g) in Area::ALL.iter().zip(&f.grades) {
-        p[format!("grade_{}", area.key())] = json!(grade_name(*g));
+        p[format!("grade_{}", area.key())] = grade_json(*g);
     }
     p
 }
 
+/// A grade in GeoJSON: its title, or `null` when not tested.
+fn grade_json(g: Option<crate::results::Grade>) -> Value {
+    g.map_or(Value::Null, |g| json!(g.title()))
+}
+
+/// A force's geometry: its area, else a point at its HQ, else `null`.
+fn force_geometry(f: &ForceRow) -> Value {
+    if let Some(polys) = super::map::areas().get(&f.code) {
+        let coordinates: Vec<Vec<Vec<[f64; 2]>>> = polys
+            .iter()
+            .map(|p| p.iter().map(|ring| ring.iter().map(|&(lon, lat)| [lon, lat]).collect()).collect())
+            .collect();
+        return json!({ "type": "MultiPolygon", "coordinates": coordinates });
+    }
+    f.hq.map_or(Value::Null, |(lat, lon)| json!({ "type": "Point", "coordinates": [lon, lat] }))
+}
+
 fn geojson(path: &Path, features: Vec<Value>) -> Result<Vec<u8>, OutputError> {
-    let doc = json!({ "type": "FeatureCollection", "features": features });
+    let doc = json!({
+        "type": "FeatureCollection",
+        "attribution": super::map::AREAS_ATTRIBUTION,
+        "features": features,
+    });
     let mut text = serde_json::to_string_pretty(&doc)
         .map_err(|e| OutputError::Encode { path: path.to_path_buf(), message: e.to_string() })?;
     text.push('\n');
@@ -79,16 +102,12 @@ pub fn gis_files(r: &Report, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>,
         row
     });
     let forces_csv = table(&dir.join("forces.csv"), &header, rows)?;
-    let points = r
+    let areas = r
         .forces
         .iter()
-        .map(|f| {
-            let geometry =
-                f.hq.map_or(Value::Null, |(lat, lon)| json!({ "type": "Point", "coordinates": [lon, lat] }));
-            json!({ "type": "Feature", "geometry": geometry, "properties": force_properties(f) })
-        })
+        .map(|f| json!({ "type": "Feature", "geometry": force_geometry(f), "properties": force_properties(f) }))
         .collect();
-    let forces_geojson = geojson(&dir.join("forces.geojson"), points)?;
+    let forces_geojson = geojson(&dir.join("forces.geojson"), areas)?;
 
     let hq = |code: &str| r.forces.iter().find(|f| f.code == code).and_then(|f| f.hq);
     let link_header =

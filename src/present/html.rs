@@ -50,7 +50,7 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .grade{display:inline-block;color:#fff;border-radius:3px;padding:1px 7px;font-size:0.88em;white-space:nowrap}\
 .sub{color:#57606a}figure{margin:1em 0}figcaption{font-weight:600}\
 svg{background:#fff;border:1px solid #d0d7de;margin:0.4em 0;max-width:100%;height:auto;display:block}\
-.legend span{margin-right:1.2em;white-space:nowrap}.legend svg{display:inline;border:0;margin:0;vertical-align:middle}\
+.legend>span{display:inline-block;margin-right:1.2em;max-width:100%}.legend svg{display:inline;border:0;margin:0;vertical-align:middle}\
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:inherit;text-align:left}\
 th button:focus-visible,a:focus-visible,summary:focus-visible{outline:3px solid #0969da;outline-offset:2px}\
 .summary{border:2px solid #1f2328;border-radius:6px;padding:0.2em 1em 0.8em}.summary h2{margin-top:0.5em}\
@@ -453,7 +453,7 @@ fn chart(h: &mut String, c: &Chart) {
         if cv.label == "deployed" && !pts.is_empty() {
             let _ = writeln!(
                 h,
-                "<polygon class=\"area\" points=\"{:.1},{:.1} {} {:.1},{:.1}\" fill=\"#b6e3ff\" fill-opacity=\"0.7\" stroke=\"none\"/>",
+                "<polygon class=\"deployed-area\" points=\"{:.1},{:.1} {} {:.1},{:.1}\" fill=\"#b6e3ff\" fill-opacity=\"0.7\" stroke=\"none\"/>",
                 x(c.times[0]),
                 y(0.0),
                 pts.join(" "),
@@ -652,72 +652,5 @@ fn force_table(h: &mut String, r: &Report) {
 }
 
 fn map(h: &mut String, r: &Report) {
-    let placed: Vec<_> = r.forces.iter().filter_map(|f| f.hq.map(|hq| (f, hq))).collect();
-    if placed.is_empty() {
-        h.push_str("<p>The dataset gives no HQ positions.</p>\n");
-        return;
-    }
-    const W: f64 = 560.0;
-    const H: f64 = 640.0;
-    const PAD: f64 = 20.0;
-    let (lat0, lat1) =
-        placed.iter().fold((90.0f64, -90.0f64), |(a, b), (_, (lat, _))| (a.min(*lat), b.max(*lat)));
-    let (lon0, lon1) =
-        placed.iter().fold((180.0f64, -180.0f64), |(a, b), (_, (_, lon))| (a.min(*lon), b.max(*lon)));
-    // Equirectangular, with longitude shrunk by the cosine of the middle latitude.
-    let k = ((lat0 + lat1) / 2.0).to_radians().cos();
-    let (span_x, span_y) = (((lon1 - lon0) * k).max(0.01), (lat1 - lat0).max(0.01));
-    let scale = ((W - 2.0 * PAD) / span_x).min((H - 2.0 * PAD) / span_y);
-    let px = |lon: f64| PAD + (lon - lon0) * k * scale;
-    let py = |lat: f64| PAD + (lat1 - lat) * scale;
-    let pos =
-        |code: &str| placed.iter().find(|(f, _)| f.code == code).map(|(_, (lat, lon))| (px(*lon), py(*lat)));
-    let _ = writeln!(
-        h,
-        "<svg class=\"map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=\"img\" data-points=\"{}\">",
-        placed.len()
-    );
-    h.push_str("<title>Forces at their HQ positions, coloured by their lowest grade; border links (red dashes: closed during the scenario)</title>\n");
-    for l in &r.geography.links {
-        if let (Some((x1, y1)), Some((x2, y2))) = (pos(&l.a), pos(&l.b)) {
-            let style = if l.closed_hours > 0.0 {
-                "stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"4 3\""
-            } else {
-                "stroke=\"#afb8c1\" stroke-width=\"1\""
-            };
-            let _ = writeln!(
-                h,
-                "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" {style}><title>{} – {} ({}, {:.0} km{})</title></line>",
-                escape(&l.a),
-                escape(&l.b),
-                escape(&l.link),
-                l.road_km,
-                if l.closed_hours > 0.0 {
-                    format!(", closed {:.0} h", l.closed_hours)
-                } else {
-                    String::new()
-                }
-            );
-        }
-    }
-    for (f, (lat, lon)) in &placed {
-        let strain = f.strain();
-        let _ = writeln!(
-            h,
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{}\" stroke=\"#1f2328\" stroke-width=\"0.6\"><title>{} ({}): {}; lent {:.0}, received {:.0} unit-hours</title></circle>",
-            px(*lon),
-            py(*lat),
-            colour(strain),
-            escape(&f.name),
-            escape(&f.code),
-            strain.map_or("not tested", Grade::title),
-            f.lent,
-            f.received
-        );
-    }
-    h.push_str("</svg>\n<p class=\"legend\">");
-    for g in Grade::ALL.into_iter().map(Some).chain([None]) {
-        let _ = write!(h, "<span>{}</span>", badge(g));
-    }
-    h.push_str("</p>\n");
+    super::map::html(h, r);
 }

@@ -5,6 +5,7 @@ pub mod ensemble_files;
 pub mod files;
 pub mod gis;
 pub mod html;
+pub mod map;
 pub mod markdown;
 pub mod report;
 pub mod summary;

@@ -116,6 +116,8 @@ pub struct Report {
     pub forces: Vec<ForceRow>,
     /// Forces and links, for the map.
     pub geography: Geography,
+    /// Aid from donor to host force (runs; empty for ensembles).
+    pub flows: Vec<crate::results::AidFlow>,
     /// Notable events (runs only): minute and description.
     pub timeline: Vec<(Minutes, String)>,
     /// Events left out of the timeline (unit movements), by kind.
@@ -399,7 +401,12 @@ impl Report {
                 super::summary::caveats(&a.manifest.inputs, &assessment.thresholds, Some(a.all_equal())),
             ),
         };
+        let flows = match source {
+            ReportSource::Run(r) => r.aid_flows.clone(),
+            ReportSource::Ensemble(_) => Vec::new(),
+        };
         Report {
+            flows,
             summary,
             caveats,
             title,

@@ -220,7 +220,7 @@ fn html_report_is_well_formed_complete_and_byte_identical() {
     let html = muster::present::html::render(&built(&three(&closed)));
     assert_well_formed(&html);
     assert_charts_have_data(&html, 2);
-    assert!(html.contains("The dataset gives no HQ positions."));
+    assert!(html.contains("The dataset gives no HQ positions and no force areas."));
     // Placed on a map, the closed link is drawn dashed.
     let placed = THREE_FORCES
         .replace("officers = 500\n", "officers = 500\nhq = { lat = 54.9, lon = -1.6 }\n")
@@ -251,8 +251,13 @@ fn national_report_from_a_run_and_an_ensemble() {
     let html = muster::present::html::render(&built(&r));
     assert_well_formed(&html);
     assert_charts_have_data(&html, 3);
-    // 48 forces on the map.
-    assert_eq!(html.matches("<circle").count(), 48);
+    // 45 force areas on the map, and the three national forces at their HQs.
+    assert_eq!(html.matches("class=\"area\"").count(), 45);
+    assert_eq!(html.matches("<circle").count(), 3);
+    // Aid flows drawn from donor to host, as many as the run had (up to 40).
+    let flows = r.aid_flows.iter().filter(|f| f.unit_hours > 0.0).count().min(40);
+    assert!(flows > 0);
+    assert_eq!(html.matches("class=\"flow\"").count(), flows);
 
     let model = std::sync::Arc::new(model);
     let mut agg = muster::ensemble::run_aggregate(&model, 6, || {});
@@ -355,7 +360,7 @@ fn results_written_before_the_assessment_existed_still_report() {
     assert_eq!(area_grade(&report.assessment, "capacity"), Some(Grade::Inadequate));
     let html = muster::present::html::render(&report);
     assert_well_formed(&html);
-    assert!(html.contains("The dataset gives no HQ positions."));
+    assert!(html.contains("The dataset gives no HQ positions and no force areas."));
 }
 
 /// The riot at alpha with national mobilisation switched off: the region fails to fill a

@@ -162,8 +162,17 @@ fn report_writes_html_markdown_and_gis_identically_from_a_run() {
     let features = forces["features"].as_array().unwrap();
     assert_eq!(features.len(), 48);
     let met = features.iter().find(|f| f["properties"]["code"] == "met").unwrap();
-    assert_eq!(met["geometry"]["type"], "Point");
+    assert_eq!(met["geometry"]["type"], "MultiPolygon", "a force with an area exports it");
+    // Longitude first, latitude second (RFC 7946): London is about (-0.1, 51.5).
+    let first = &met["geometry"]["coordinates"][0][0][0];
+    let (lon, lat) = (first[0].as_f64().unwrap(), first[1].as_f64().unwrap());
+    assert!((-0.6..0.4).contains(&lon) && (51.2..51.8).contains(&lat), "({lon}, {lat})");
     assert!(met["properties"]["received_unit_hours"].as_f64().unwrap() > 0.0);
+    let btp = features.iter().find(|f| f["properties"]["code"] == "btp").unwrap();
+    assert_eq!(btp["geometry"]["type"], "Point", "a national force has only its HQ");
+    // A force the scenario did not touch is not tested: null, not a grade or a string.
+    let untouched = features.iter().find(|f| f["properties"]["code"] == "psni").unwrap();
+    assert!(untouched["properties"]["grade_capability"].is_null(), "{}", untouched["properties"]);
     let links: serde_json::Value = serde_json::from_slice(&bytes[0][5]).unwrap();
     assert_eq!(links["features"].as_array().unwrap().len(), 107);
     assert_eq!(String::from_utf8_lossy(&bytes[0][3]).lines().count(), 108);

@@ -157,3 +157,30 @@ fn an_ensemble_chart_draws_medians_and_says_when_its_band_has_no_width() {
     let demand = &report.charts[0].curves[0];
     assert_eq!(demand.values, series.iter().map(|b| b.demand.p50).collect::<Vec<_>>());
 }
+
+#[test]
+fn aid_flows_add_up_to_what_each_force_lent_and_received() {
+    // The riot at alpha draws aid from bravo and charlie.
+    let r = three(&[]);
+    assert!(!r.aid_flows.is_empty(), "the riot at alpha received aid");
+    for f in &r.forces {
+        let out: f64 = r.aid_flows.iter().filter(|x| x.from == f.code).map(|x| x.unit_hours).sum();
+        let inn: f64 = r.aid_flows.iter().filter(|x| x.to == f.code).map(|x| x.unit_hours).sum();
+        assert!(
+            (out - f.lent_unit_hours).abs() < 0.01,
+            "{}: flows out {out} vs lent {}",
+            f.code,
+            f.lent_unit_hours
+        );
+        assert!(
+            (inn - f.received_unit_hours).abs() < 0.01,
+            "{}: flows in {inn} vs received {}",
+            f.code,
+            f.received_unit_hours
+        );
+    }
+    assert!(r.aid_flows.iter().all(|x| x.from != x.to && x.unit_hours > 0.0));
+    let mut sorted = r.aid_flows.clone();
+    sorted.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+    assert_eq!(sorted, r.aid_flows, "sorted by donor then host");
+}
