@@ -73,8 +73,8 @@ pub fn gis_files(r: &Report, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>,
         "code",
         "name",
         "region",
-        "lat",
         "lon",
+        "lat",
         "lent_unit_hours",
         "received_unit_hours",
         "fair_share_unit_hours",
@@ -89,8 +89,8 @@ pub fn gis_files(r: &Report, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>,
             f.code.clone(),
             f.name.clone(),
             f.region.clone(),
-            coord(f.hq.map(|h| h.0)),
             coord(f.hq.map(|h| h.1)),
+            coord(f.hq.map(|h| h.0)),
             f.lent.to_string(),
             f.received.to_string(),
             f.fair_share.to_string(),
@@ -111,7 +111,7 @@ pub fn gis_files(r: &Report, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>,
 
     let hq = |code: &str| r.forces.iter().find(|f| f.code == code).and_then(|f| f.hq);
     let link_header =
-        ["a", "b", "link", "road_km", "closed_hours", "slowed_hours", "a_lat", "a_lon", "b_lat", "b_lon"];
+        ["a", "b", "link", "road_km", "closed_hours", "slowed_hours", "a_lon", "a_lat", "b_lon", "b_lat"];
     let link_rows = r.geography.links.iter().map(|l| {
         let (a, b) = (hq(&l.a), hq(&l.b));
         vec![
@@ -121,10 +121,10 @@ pub fn gis_files(r: &Report, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>,
             l.road_km.to_string(),
             l.closed_hours.to_string(),
             l.slowed_hours.to_string(),
-            coord(a.map(|h| h.0)),
             coord(a.map(|h| h.1)),
-            coord(b.map(|h| h.0)),
+            coord(a.map(|h| h.0)),
             coord(b.map(|h| h.1)),
+            coord(b.map(|h| h.0)),
         ]
     });
     let links_csv = table(&dir.join("links.csv"), &link_header, link_rows)?;

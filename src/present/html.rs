@@ -193,8 +193,11 @@ pub fn render(r: &Report) -> String {
 
     h.push_str("<h2 id=\"timeline\">Timeline</h2>\n");
     if r.timeline.is_empty() {
-        h.push_str("<p>No event timeline: an ensemble's replications each have their own.</p>\n");
+        h.push_str("<p>Nothing happened that the timeline shows.</p>\n");
     } else {
+        if let Some(note) = &r.timeline_note {
+            let _ = writeln!(h, "<p class=\"sub\">{}</p>", code_spans(note));
+        }
         open_table(&mut h, "");
         h.push_str(
             "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">What</th></tr></thead>\n<tbody>\n",
@@ -542,7 +545,7 @@ fn bars(h: &mut String, r: &Report, title: &str, unit: &str, series: &[BarSeries
     rows.truncate(BARS_MAX);
     const W: f64 = 760.0;
     const L: f64 = 170.0;
-    const R: f64 = 24.0;
+    const R: f64 = 44.0;
     const TOP: f64 = 8.0;
     const AXIS: f64 = 44.0;
     let bar = 9.0;
@@ -596,6 +599,16 @@ fn bars(h: &mut String, r: &Report, title: &str, unit: &str, series: &[BarSeries
                 escape(&f.code),
                 value(f)
             );
+            // The value at the bar's end, so a short bar beside a long one still reads.
+            if value(f) > 0.0 {
+                let _ = write!(
+                    h,
+                    "<text class=\"bar-value\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\">{:.0}</text>",
+                    L + value(f) * scale + 3.0,
+                    y + bar * k as f64 + bar - 1.0,
+                    value(f)
+                );
+            }
         }
         h.push('\n');
     }

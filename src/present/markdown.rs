@@ -178,8 +178,11 @@ pub fn render(r: &Report) -> String {
 
     m.push_str("## Timeline\n\n");
     if r.timeline.is_empty() {
-        m.push_str("No event timeline: an ensemble's replications each have their own.\n\n");
+        m.push_str("Nothing happened that the timeline shows.\n\n");
     } else {
+        if let Some(note) = &r.timeline_note {
+            let _ = writeln!(m, "{note}\n");
+        }
         m.push_str("| When | What |\n|---|---|\n");
         for (t, what) in &r.timeline {
             let _ = writeln!(m, "| {} | {} |", clock(*t), cell(what));

@@ -122,6 +122,8 @@ pub struct Report {
     pub timeline: Vec<(Minutes, String)>,
     /// Events left out of the timeline (unit movements), by kind.
     pub timeline_omitted: usize,
+    /// What the timeline's moments are, when they are not one run's events.
+    pub timeline_note: Option<String>,
     /// Manifest entries as (key, value).
     pub manifest: Vec<(String, String)>,
     /// The executive summary.
@@ -228,6 +230,33 @@ fn ensemble_chart(a: &Aggregate, capability: &str) -> Chart {
         marks,
         band_note: Some(band_note),
     }
+}
+
+/// An ensemble's timeline: the median moment of each thing that happens in replications,
+/// with how often and how spread it was.
+fn ensemble_timeline(a: &Aggregate) -> Vec<(Minutes, String)> {
+    let mut out = Vec::new();
+    for (key, what) in [
+        ("regional_shortfall_at", "a regional request first goes unfilled"),
+        ("national_trigger_at", "national mobilisation is triggered"),
+        ("peak_shortfall_at", "the worst shortfall"),
+    ] {
+        let Some(st) = a.measures.get(key) else { continue };
+        let spread = if st.p5 == st.p95 {
+            String::new()
+        } else {
+            format!("; 5–95%: {} – {}", clock(st.p5.round() as Minutes), clock(st.p95.round() as Minutes))
+        };
+        out.push((
+            st.p50.round() as Minutes,
+            format!(
+                "{what} (median of the {} of {} replications where it happened{spread})",
+                st.n, a.completed
+            ),
+        ));
+    }
+    out.sort_by_key(|(t, _)| *t);
+    out
 }
 
 pub(crate) fn describe_event(kind: &EventKind) -> Option<String> {
@@ -388,7 +417,7 @@ impl Report {
                 } else {
                     format!("Ensemble of {} replications", a.completed)
                 };
-                (kind, headline, charts, Vec::new(), 0, manifest)
+                (kind, headline, charts, ensemble_timeline(a), 0, manifest)
             }
         };
         let (summary, caveats) = match source {
@@ -405,7 +434,13 @@ impl Report {
             ReportSource::Run(r) => r.aid_flows.clone(),
             ReportSource::Ensemble(_) => Vec::new(),
         };
+        let timeline_note = matches!(source, ReportSource::Ensemble(_)).then(|| {
+            "Median moments over the replications. An ensemble keeps no event log; `muster run` \
+             gives one run's events in full."
+                .to_string()
+        });
         Report {
+            timeline_note,
             flows,
             summary,
             caveats,

@@ -176,6 +176,15 @@ fn report_writes_html_markdown_and_gis_identically_from_a_run() {
     let links: serde_json::Value = serde_json::from_slice(&bytes[0][5]).unwrap();
     assert_eq!(links["features"].as_array().unwrap().len(), 107);
     assert_eq!(String::from_utf8_lossy(&bytes[0][3]).lines().count(), 108);
+    // Longitude before latitude in the CSV too.
+    assert!(String::from_utf8_lossy(&bytes[0][2]).starts_with("code,name,region,lon,lat,"));
+    assert!(
+        String::from_utf8_lossy(&bytes[0][3])
+            .lines()
+            .next()
+            .unwrap_or("")
+            .ends_with("a_lon,a_lat,b_lon,b_lat")
+    );
 
     // Without an output, the grades go to the terminal.
     let out = muster().arg("report").arg(&json).output().unwrap();

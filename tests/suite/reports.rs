@@ -156,6 +156,14 @@ fn an_ensemble_chart_draws_medians_and_says_when_its_band_has_no_width() {
     let series = &agg.series[&report.charts[0].capability];
     let demand = &report.charts[0].curves[0];
     assert_eq!(demand.values, series.iter().map(|b| b.demand.p50).collect::<Vec<_>>());
+    // An ensemble has a timeline of median moments, in time order.
+    assert!(
+        report.timeline.iter().any(|(_, w)| w.starts_with("the worst shortfall")),
+        "{:?}",
+        report.timeline
+    );
+    assert!(report.timeline.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert!(html.contains("Median moments over the replications"));
 }
 
 #[test]
