@@ -97,7 +97,9 @@ fn bench_ensemble(c: &mut Criterion) {
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("threads");
         group.bench_function(format!("{threads}-threads"), |b| {
-            b.iter(|| pool.install(|| muster::ensemble::run(&model, 64, None, |_| Ok(())).expect("runs")))
+            b.iter(|| {
+                pool.install(|| muster::analysis::ensemble::run(&model, 64, None, |_| Ok(())).expect("runs"))
+            })
         });
     }
     group.finish();

@@ -60,7 +60,9 @@ fn bench_targets(c: &mut Criterion) {
     group.sample_size(10);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("threads");
     group.bench_function("2-threads", |b| {
-        b.iter(|| pool.install(|| muster::ensemble::run(&model, 256, None, |_| Ok(())).expect("runs")))
+        b.iter(|| {
+            pool.install(|| muster::analysis::ensemble::run(&model, 256, None, |_| Ok(())).expect("runs"))
+        })
     });
     group.finish();
 

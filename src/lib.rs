@@ -1,9 +1,9 @@
 //! Muster: a deterministic simulator of police mutual aid across force boundaries.
 #![warn(missing_docs)]
+pub mod analysis;
 pub mod assessment;
 pub mod diagnostics;
 pub mod engine;
-pub mod ensemble;
 pub mod input;
 pub mod model;
 pub mod present;
@@ -12,4 +12,3 @@ pub mod shipped;
 pub mod synth;
 pub mod tabletop;
 pub mod time;
-pub mod validation;

@@ -539,8 +539,8 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<u16>, out: &Path) -> Resul
     let mut fixed = Vec::new();
     for s in &input.set {
         match s.split_once('=') {
-            Some((k, v)) if muster::ensemble::sweep_values(v).len() > 1 => {
-                dims.push((k.trim().to_string(), muster::ensemble::sweep_values(v)))
+            Some((k, v)) if muster::analysis::sweep::sweep_values(v).len() > 1 => {
+                dims.push((k.trim().to_string(), muster::analysis::sweep::sweep_values(v)))
             }
             _ => fixed.push(s.clone()),
         }
@@ -583,9 +583,9 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<u16>, out: &Path) -> Resul
     }
     let bar = progress(runs * points.len() as u64, "replications");
     let pool = pool(threads)?;
-    let aggregates: Vec<muster::ensemble::Aggregate> = models
+    let aggregates: Vec<muster::analysis::ensemble::Aggregate> = models
         .iter()
-        .map(|m| pool.install(|| muster::ensemble::run_aggregate(m, runs, || bar.inc(1))))
+        .map(|m| pool.install(|| muster::analysis::ensemble::run_aggregate(m, runs, || bar.inc(1))))
         .collect();
     bar.finish_and_clear();
     let mut header: Vec<String> = dims.iter().map(|(k, _)| k.clone()).collect();
@@ -634,7 +634,7 @@ fn sweep(input: InputArgs, runs: u64, threads: Option<u16>, out: &Path) -> Resul
 }
 
 /// The headline measures of an ensemble, one line each.
-fn print_aggregate(a: &muster::ensemble::Aggregate) {
+fn print_aggregate(a: &muster::analysis::ensemble::Aggregate) {
     println!(
         "{} — {} replications completed, {} failed",
         a.manifest.inputs.scenario,
@@ -730,7 +730,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Ensemble { input, runs, threads, shard, out, resume, thresholds: thresholds_file } => {
-            let shard = match shard.as_deref().map(muster::ensemble::Shard::parse) {
+            let shard = match shard.as_deref().map(muster::analysis::ensemble::Shard::parse) {
                 Some(Err(message)) => {
                     return Err(Failure::Input(Diagnostics(vec![Diagnostic::new(
                         Location::Argument { argument: format!("--shard {}", shard.unwrap_or_default()) },
@@ -746,8 +746,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let inputs = input_paths(&input).into_iter().chain(thresholds_file.as_deref());
             let partial = ensemble_files::partial_path(&out);
             let mut outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
-            let manifest = muster::ensemble::manifest(&model, runs, shard);
-            let mine = muster::ensemble::count(runs, shard);
+            let manifest = muster::analysis::ensemble::manifest(&model, runs, shard);
+            let mine = muster::analysis::ensemble::count(runs, shard);
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.map_or(0, usize::from))
                 .build()
@@ -773,7 +773,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             let mut failures = 0u64;
             pool.install(|| {
-                muster::ensemble::run_from(&model, runs, shard, done, |record| {
+                muster::analysis::ensemble::run_from(&model, runs, shard, done, |record| {
                     if let Some(e) = &record.error {
                         failures += 1;
                         bar.println(format!(
@@ -805,8 +805,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let b_path = b.clone();
             let model_b = Arc::new(load(&InputArgs { scenario: b, seed, ..a.clone() })?);
             let bar = progress(runs, "replications");
-            let comparison =
-                pool(threads)?.install(|| muster::ensemble::compare(&model_a, &model_b, runs, || bar.inc(1)));
+            let comparison = pool(threads)?
+                .install(|| muster::analysis::compare::compare(&model_a, &model_b, runs, || bar.inc(1)));
             bar.finish_and_clear();
             // Label each side by its file too: two variants of one scenario share a name.
             let side = |m: &muster::model::Model, path: &Path| {
@@ -850,8 +850,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                             .with_hint(hint),
                     ]))
                 };
-            if !muster::ensemble::CAPABILITY_MEASURES.contains(&measure.as_str()) {
-                let hint = muster::diagnostics::suggest(&measure, muster::ensemble::CAPABILITY_MEASURES);
+            if !muster::analysis::headroom::CAPABILITY_MEASURES.contains(&measure.as_str()) {
+                let hint =
+                    muster::diagnostics::suggest(&measure, muster::analysis::headroom::CAPABILITY_MEASURES);
                 return Err(argument("--measure", &measure, format!("unknown measure '{measure}'"), hint));
             }
             if !threshold.is_finite() {
@@ -867,14 +868,15 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             let mut outputs = claim(input_paths(&input), out.iter().cloned())?;
             let model = load(&input)?;
-            let criterion = muster::ensemble::Criterion { measure, threshold, share };
+            let criterion = muster::analysis::headroom::Criterion { measure, threshold, share };
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {pos} replications · {per_sec}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
-            let result = pool(threads)?
-                .install(|| muster::ensemble::headroom(&model, runs, &criterion, steps, || bar.inc(1)));
+            let result = pool(threads)?.install(|| {
+                muster::analysis::headroom::headroom(&model, runs, &criterion, steps, || bar.inc(1))
+            });
             bar.finish_and_clear();
             println!(
                 "{} — largest demand multiple with {} ≥ {} in ≥ {:.0}% of {runs} runs",
@@ -891,7 +893,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 );
             }
             if let Some(path) = out {
-                let body = serde_json::json!({ "manifest": muster::ensemble::manifest(&model, runs, None), "criterion": criterion, "headroom": result });
+                let body = serde_json::json!({ "manifest": muster::analysis::ensemble::manifest(&model, runs, None), "criterion": criterion, "headroom": result });
                 let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
                 text.push('\n');
                 outputs.stage(&path, text.as_bytes())?;
@@ -905,8 +907,8 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let model = load(&input)?;
             let variants = 1 + model.dataset.forces.len() as u64 + model.dataset.borders.len() as u64;
             let bar = progress(variants * runs, "replications");
-            let (base, ranking) =
-                pool(threads)?.install(|| muster::ensemble::criticality(&model, runs, || bar.inc(1)));
+            let (base, ranking) = pool(threads)?
+                .install(|| muster::analysis::criticality::criticality(&model, runs, || bar.inc(1)));
             bar.finish_and_clear();
             println!("{} — baseline {base:.1} unmet unit-hours (mean of {runs} runs)", model.scenario.name);
             println!(
@@ -936,7 +938,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
                 let bytes = w.into_inner().map_err(|e| Failure::Other(e.to_string()))?;
                 let json_path = path.with_extension("json");
                 let body = serde_json::json!({
-                    "manifest": muster::ensemble::manifest(&model, runs, None),
+                    "manifest": muster::analysis::ensemble::manifest(&model, runs, None),
                     "baseline_unmet_unit_hours": base,
                     "ranking": ranking,
                 });
@@ -1023,7 +1025,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             let mut outputs = claim(cases.as_deref(), markdown.iter().cloned())?;
             let cases = muster::input::load_cases(InputFile { name: &name, bytes: &bytes })?;
             eprintln!("running {} reference cases, {runs} replications each", cases.len());
-            let fits = muster::validation::fit(&cases, runs);
+            let fits = muster::analysis::validation::fit(&cases, runs);
             if let Some(path) = &markdown {
                 outputs.stage(path, muster::present::validation::markdown(&cases, &fits).as_bytes())?;
             }

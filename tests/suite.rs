@@ -9,6 +9,7 @@ mod suite {
     mod ensembles;
     mod hand_checked;
     mod hostile;
+    mod layout;
     mod malformed;
     mod national;
     mod outputs;

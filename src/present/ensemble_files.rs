@@ -6,7 +6,7 @@ use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::files::OutputError;
-use crate::ensemble::{Aggregate, Aggregator, EnsembleManifest, ReplicationRecord};
+use crate::analysis::ensemble::{Aggregate, Aggregator, EnsembleManifest, ReplicationRecord};
 use crate::model::Thresholds;
 
 /// Where the aggregate of `runs.jsonl` goes: `runs.aggregate.json`.
@@ -65,7 +65,7 @@ impl EnsembleWriter {
             message,
             hint: "delete the partial file to start again, or drop --resume".into(),
         };
-        let mut expected = crate::ensemble::indices(manifest.runs, manifest.shard, 0);
+        let mut expected = crate::analysis::ensemble::indices(manifest.runs, manifest.shard, 0);
         let mut aggregator = Aggregator::default();
         let (mut kept, mut done) = (0usize, 0u64);
         for (i, chunk) in text.split_inclusive(|&b| b == b'\n').enumerate() {

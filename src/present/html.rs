@@ -4,24 +4,10 @@
 
 use std::fmt::Write;
 
-use super::report::{Chart, ForceRow, Report, clock, evidence_grade, evidence_value, format_measure};
+pub use super::format::escape;
+use super::format::{clock, evidence_grade, evidence_value, format_measure};
+use super::report::{Chart, ForceRow, Report};
 use crate::results::{AreaAssessment, Grade, ScopeAssessment};
-
-/// Escape text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Fill colour of a grade (ungraded: grey). Each carries white text at a contrast of at least
 /// 4.5:1 (WCAG 2.2 AA); the grade is also always written, never told by colour alone.

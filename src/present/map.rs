@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::OnceLock;
 
-use super::html::escape;
+use super::format::escape;
 use super::report::{ForceRow, Report};
 use crate::results::Grade;
 

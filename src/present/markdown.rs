@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::report::{Chart, ForceRow, Report, clock, evidence_grade, evidence_value, format_measure};
+use super::format::{clock, evidence_grade, evidence_value, format_measure};
+use super::report::{Chart, ForceRow, Report};
 use crate::results::{Grade, ScopeAssessment};
 
 /// Rows per chart table at most; longer series are sampled evenly.

@@ -3,6 +3,7 @@
 
 pub mod ensemble_files;
 pub mod files;
+pub mod format;
 pub mod gis;
 pub mod html;
 pub mod map;

@@ -3,11 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::assessment::{self, ENSEMBLE_PREFIX};
-use crate::ensemble::Aggregate;
+use crate::analysis::ensemble::Aggregate;
+use crate::analysis::observations::{ENSEMBLE_PREFIX, observation_values};
+use crate::assessment;
 use crate::model::Thresholds;
 use crate::results::{Assessment, EventKind, Geography, Grade, RunResult, ScopeAssessment};
 use crate::time::Minutes;
+
+pub use super::format::{clock, evidence_grade, evidence_value, format_measure};
 
 /// What a report is made from.
 #[derive(Debug, Clone)]
@@ -193,11 +196,18 @@ fn run_chart(r: &RunResult, capability: &str, marks: &[Mark]) -> Chart {
 
 fn ensemble_chart(a: &Aggregate, capability: &str) -> Chart {
     let bands = a.series.get(capability).map(Vec::as_slice).unwrap_or_default();
-    let curve = |label: &str, f: &dyn Fn(&crate::ensemble::SeriesBand) -> &crate::ensemble::Band| Curve {
-        label: label.into(),
-        values: bands.iter().map(|b| f(b).p50).collect(),
-        band: Some((bands.iter().map(|b| f(b).p5).collect(), bands.iter().map(|b| f(b).p95).collect())),
-    };
+    let curve =
+        |label: &str,
+         f: &dyn Fn(&crate::analysis::ensemble::SeriesBand) -> &crate::analysis::ensemble::Band| {
+            Curve {
+                label: label.into(),
+                values: bands.iter().map(|b| f(b).p50).collect(),
+                band: Some((
+                    bands.iter().map(|b| f(b).p5).collect(),
+                    bands.iter().map(|b| f(b).p95).collect(),
+                )),
+            }
+        };
     let flat = bands.iter().all(|b| [&b.demand, &b.effective, &b.shortfall].iter().all(|x| x.p5 == x.p95));
     let band_note = if flat {
         format!(
@@ -281,11 +291,6 @@ pub(crate) fn describe_event(kind: &EventKind) -> Option<String> {
     })
 }
 
-/// A figure with at most three decimals and no trailing zeros ("2.5", "10").
-pub(crate) fn fmt_value(v: f64) -> String {
-    format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 impl Report {
     /// Build the report of `source`, graded against `thresholds`.
     pub fn build(source: &ReportSource, thresholds: &Thresholds) -> Self {
@@ -293,7 +298,7 @@ impl Report {
             match source {
                 ReportSource::Run(r) => (
                     &r.geography,
-                    assessment::observation_values(r),
+                    observation_values(r),
                     assessment::assess_run(r, thresholds),
                     r.manifest.inputs.scenario.clone(),
                 ),
@@ -469,46 +474,6 @@ impl Report {
     }
 }
 
-/// Format a measure's value in its unit for reports, with the precision the unit deserves:
-/// shares to 0.1% (a small loss is "<0.1%", never "0.0%"), unit-hours to 0.1, times to the
-/// minute.
-pub fn format_measure(value: f64, unit: &str) -> String {
-    match unit {
-        "share" if value > 0.0 && value < 0.0005 => "<0.1%".into(),
-        "share" if (0.9995..1.0).contains(&value) => ">99.9%".into(),
-        "share" => format!("{:.1}%", value * 100.0),
-        "minutes" => {
-            let m = value.round() as u64;
-            if m >= 60 { format!("{}h {:02}m", m / 60, m % 60) } else { format!("{m}m") }
-        }
-        "hours" => format!("{value:.1} h"),
-        "ratio" => format!("{value:.2}×"),
-        "unit-hours" => format!("{value:.1} unit-hours"),
-        _ => format!("{} {unit}", fmt_value(value)),
-    }
-}
-
-/// An evidence value as a reader should see it: a censored time is "not reached in …".
-pub fn evidence_value(e: &crate::results::Evidence) -> String {
-    let value = format_measure(e.value, &e.unit);
-    if e.censored { format!("not reached in {value}") } else { value }
-}
-
-/// What an evidence line's grade column says: the grade; for a censored value that no limit
-/// can yet judge, that it was too soon; for a measure with no limits, that it is context.
-pub fn evidence_grade(e: &crate::results::Evidence) -> &'static str {
-    match (e.grade, e.censored) {
-        (Some(g), _) => g.title(),
-        (None, true) => "Too soon to judge",
-        (None, false) => "Context",
-    }
-}
-
-/// Minutes from the start as the terminal shows them: `D1+02:05` (day 1, 2 h 5 min in).
-pub fn clock(t: Minutes) -> String {
-    crate::time::Clock(t).to_string()
-}
-
 /// Largest result `muster report` reads (bytes): a national run's JSON is about 250 KB and a
 /// run of 10,000 incidents about 120 MB; anything far larger is not a result.
 pub const MAX_RESULT_BYTES: u64 = 2 << 30;
@@ -531,7 +496,7 @@ pub fn read_source(path: &std::path::Path) -> Result<ReportSource, crate::diagno
     if text.starts_with("{\"manifest\"") && text.trim_end().contains('\n') {
         let (manifest, records) = super::ensemble_files::read_parts(&[path.to_path_buf()])
             .map_err(|m| at(m.line, 1, m.message, HINT))?;
-        let mut agg = crate::ensemble::Aggregator::default();
+        let mut agg = crate::analysis::ensemble::Aggregator::default();
         for r in &records {
             agg.push(r);
         }

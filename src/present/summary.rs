@@ -3,8 +3,8 @@
 //! methods-and-caveats box (where the thresholds come from, which figures the run took on
 //! trust, what the model leaves out). Plain data; html.rs and markdown.rs lay it out.
 
-use super::report::{clock, format_measure};
-use crate::ensemble::{Aggregate, Stat};
+use super::format::{clock, format_measure};
+use crate::analysis::ensemble::{Aggregate, Stat};
 use crate::results::{Grade, Provenance, RunResult, ScopeAssessment};
 
 /// What the model leaves out, as a reader of a report needs it: each entry mirrors a clause of

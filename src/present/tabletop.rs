@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::report::clock;
+use super::format::clock;
 use crate::results::{Event, Status};
 use crate::tabletop::debrief::Debrief;
 use crate::time::{Duration, Minutes};

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
+use crate::analysis::validation::CaseFit;
 use crate::model::ReferenceCase;
-use crate::validation::CaseFit;
 
 fn value(x: Option<f64>, unit: &str) -> String {
     match x {

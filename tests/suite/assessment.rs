@@ -260,7 +260,7 @@ fn national_report_from_a_run_and_an_ensemble() {
     assert_eq!(html.matches("class=\"flow\"").count(), flows);
 
     let model = std::sync::Arc::new(model);
-    let mut agg = muster::ensemble::run_aggregate(&model, 6, || {});
+    let mut agg = muster::analysis::ensemble::run_aggregate(&model, 6, || {});
     agg.assessment = Some(muster::assessment::assess_ensemble(&agg, &builtin()));
     let report = Report::build(&ReportSource::Ensemble(Box::new(agg.clone())), &builtin());
     assert_eq!(report.assessment.basis, "means over 6 replications");

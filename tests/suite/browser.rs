@@ -134,7 +134,7 @@ fn an_ensemble_report_reads_well_in_a_real_browser() {
     let model = std::sync::Arc::new(
         load(muster::shipped::find("birmingham-attack-cyber").expect("shipped"), None, &[]).expect("loads"),
     );
-    let mut agg = muster::ensemble::run_aggregate(&model, 4, || {});
+    let mut agg = muster::analysis::ensemble::run_aggregate(&model, 4, || {});
     agg.assessment = Some(muster::assessment::assess_ensemble(&agg, &builtin()));
     let question = agg.manifest.inputs.question.clone();
     let report = Report::build(&ReportSource::Ensemble(Box::new(agg)), &builtin());

@@ -209,8 +209,9 @@ fn headroom_brackets_the_largest_demand_the_criterion_survives() {
     // for at least 0.66 in every run, the multiple must hold at 1× and fail by 2× (the three
     // forces can send 7 PSUs, later and later).
     let model = load(RIOT_AT_ALPHA, Some(THREE_FORCES), &[]).unwrap();
-    let criterion = muster::ensemble::Criterion { measure: "demand_met".into(), threshold: 0.66, share: 1.0 };
-    let h = muster::ensemble::headroom(&model, 1, &criterion, 6, || {});
+    let criterion =
+        muster::analysis::headroom::Criterion { measure: "demand_met".into(), threshold: 0.66, share: 1.0 };
+    let h = muster::analysis::headroom::headroom(&model, 1, &criterion, 6, || {});
     assert_eq!(h.len(), 1);
     assert!(h[0].holds_at >= 1.0, "{h:?}");
     let fails = h[0].fails_at.expect("demand cannot double");
@@ -229,7 +230,7 @@ fn headroom_brackets_the_largest_demand_the_criterion_survives() {
 fn criticality_ranks_what_the_host_depends_on() {
     use super::common::*;
     let model = load(RIOT_AT_ALPHA, Some(THREE_FORCES), &[]).unwrap();
-    let (base, ranking) = muster::ensemble::criticality(&model, 1, || {});
+    let (base, ranking) = muster::analysis::criticality::criticality(&model, 1, || {});
     assert_eq!(base, 17.0);
     assert_eq!(ranking.len(), 3 + 2);
     let get = |name: &str| ranking.iter().find(|c| c.name == name).unwrap().extra_unmet_unit_hours;

@@ -24,10 +24,10 @@ static RUN_JSON: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 /// Two replications of the riot as `muster ensemble --out` writes them.
 static ENSEMBLE_LINES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let model = std::sync::Arc::new(load(GOOD, Some(THREE_FORCES), &[]).expect("valid"));
-    let manifest = muster::ensemble::manifest(&model, 2, None);
+    let manifest = muster::analysis::ensemble::manifest(&model, 2, None);
     let mut text = serde_json::json!({ "manifest": manifest }).to_string() + "\n";
     for r in 0..2 {
-        text += &(serde_json::to_string(&muster::ensemble::replicate(&model, r)).unwrap() + "\n");
+        text += &(serde_json::to_string(&muster::analysis::ensemble::replicate(&model, r)).unwrap() + "\n");
     }
     text
 });

@@ -146,7 +146,7 @@ fn an_ensemble_chart_draws_medians_and_says_when_its_band_has_no_width() {
         )
         .expect("loads"),
     );
-    let agg = muster::ensemble::run_aggregate(&model, 3, || {});
+    let agg = muster::analysis::ensemble::run_aggregate(&model, 3, || {});
     let report = Report::build(&ReportSource::Ensemble(Box::new(agg.clone())), &builtin());
     let note = report.charts[0].band_note.as_deref().expect("an ensemble chart has a band note");
     assert!(note.contains("median") && note.contains("no width"), "{note}");

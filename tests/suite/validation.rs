@@ -14,7 +14,7 @@ fn the_reference_cases_run_and_the_mechanism_cases_fit_the_record() {
     })
     .expect("the built-in cases load");
     assert!(cases.len() >= 7);
-    let fits = muster::validation::fit(&cases, 8);
+    let fits = muster::analysis::validation::fit(&cases, 8);
     for f in &fits {
         assert!(f.median.is_some(), "{} was never reached", f.id);
     }
@@ -31,7 +31,7 @@ fn the_reference_cases_run_and_the_mechanism_cases_fit_the_record() {
         assert!(f.fits, "{id}: median {:?} outside {:?}", f.median, f.tolerance);
     }
     // Same inputs, same figures.
-    assert_eq!(fits, muster::validation::fit(&cases, 8));
+    assert_eq!(fits, muster::analysis::validation::fit(&cases, 8));
 }
 
 #[test]

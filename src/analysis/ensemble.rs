@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::slot;
 use crate::engine;
 use crate::model::Model;
 use crate::results::{Assessment, CapabilitySummary, Geography, Provenance, Summary};
@@ -150,7 +151,7 @@ pub fn replicate(model: &Arc<Model>, replication: u64) -> ReplicationRecord {
         Ok(Ok(r)) => ReplicationRecord {
             replication,
             seed,
-            evidence: crate::assessment::observations_by_scope(&r),
+            evidence: super::observations::observations_by_scope(&r),
             series: Some(RecordSeries::from_result(&r)),
             summary: Some(r.summary),
             capabilities: r.capabilities,
@@ -309,7 +310,7 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, f64)>) {
 }
 
 /// The numeric measures of one record, as (path, value).
-fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
+pub(crate) fn measures(record: &ReplicationRecord) -> Vec<(String, f64)> {
     let mut out = summary_measures(record);
     for (scope, measures) in &record.evidence {
         out.extend(measures.iter().map(|(m, v)| (evidence_key(scope, m), *v)));
@@ -339,15 +340,7 @@ fn is_measure(path: &str) -> bool {
 
 /// The path of an SPR observation among an ensemble's measures.
 fn evidence_key(scope: &str, measure: &str) -> String {
-    format!("{}{scope}/{measure}", crate::assessment::ENSEMBLE_PREFIX)
-}
-
-/// `map[key]`, made empty if missing; the key is copied only then.
-pub(crate) fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_string(), V::default());
-    }
-    map.get_mut(key).expect("just inserted")
+    format!("{}{scope}/{measure}", super::observations::ENSEMBLE_PREFIX)
 }
 
 fn stat(values: &mut [f64]) -> Stat {
@@ -475,6 +468,17 @@ impl Aggregator {
     }
 }
 
+/// Run `runs` replications and aggregate them in memory (for comparisons and sweeps).
+pub fn run_aggregate(model: &Arc<Model>, runs: u64, mut progress: impl FnMut() + Send) -> Aggregate {
+    let mut agg = Aggregator::default();
+    let _ = run(model, runs, None, |r| {
+        agg.push(&r);
+        progress();
+        Ok(())
+    });
+    agg.finish(manifest(model, runs, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,339 +525,4 @@ mod tests {
         // sd = sqrt(5/3); se = sd / 2
         assert_eq!(s.se, ((5.0f64 / 3.0).sqrt() / 2.0 * 1e6).round() / 1e6);
     }
-}
-
-/// Run `runs` replications and aggregate them in memory (for comparisons and sweeps).
-pub fn run_aggregate(model: &Arc<Model>, runs: u64, mut progress: impl FnMut() + Send) -> Aggregate {
-    let mut agg = Aggregator::default();
-    let _ = run(model, runs, None, |r| {
-        agg.push(&r);
-        progress();
-        Ok(())
-    });
-    agg.finish(manifest(model, runs, None))
-}
-
-/// The difference B − A of one measure over paired replications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Difference {
-    /// Pairs where both runs have the measure.
-    pub n: u64,
-    /// Mean of A.
-    pub mean_a: f64,
-    /// Mean of B.
-    pub mean_b: f64,
-    /// Mean of B − A over pairs.
-    pub mean_diff: f64,
-    /// Standard error of that mean.
-    pub se_diff: f64,
-    /// 95% confidence interval of the mean difference (normal approximation).
-    pub ci95: (f64, f64),
-}
-
-/// A paired comparison of two scenarios on common random numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Comparison {
-    /// Scenario A's manifest.
-    pub a: EnsembleManifest,
-    /// Scenario B's manifest.
-    pub b: EnsembleManifest,
-    /// Differences by measure path.
-    pub measures: BTreeMap<String, Difference>,
-}
-
-/// Run replication r of A and of B for every r (same seed and replication index, so the same
-/// random draws wherever the two scenarios share them) and compare measure by measure.
-pub fn compare(a: &Arc<Model>, b: &Arc<Model>, runs: u64, mut progress: impl FnMut() + Send) -> Comparison {
-    let mut pairs: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    let idx: Vec<u64> = (0..runs).collect();
-    for chunk in idx.chunks(128) {
-        let done: Vec<(ReplicationRecord, ReplicationRecord)> =
-            chunk.par_iter().map(|&r| (replicate(a, r), replicate(b, r))).collect();
-        for (ra, rb) in done {
-            let mb: BTreeMap<String, f64> = measures(&rb).into_iter().collect();
-            for (k, va) in measures(&ra) {
-                if let Some(vb) = mb.get(&k) {
-                    pairs.entry(k).or_default().push((va, *vb));
-                }
-            }
-            progress();
-        }
-    }
-    let round = |x: f64| (x * 1e6).round() / 1e6;
-    let measures = pairs
-        .into_iter()
-        .map(|(k, v)| {
-            let n = v.len() as f64;
-            let mean_a = v.iter().map(|p| p.0).sum::<f64>() / n;
-            let mean_b = v.iter().map(|p| p.1).sum::<f64>() / n;
-            let d: Vec<f64> = v.iter().map(|p| p.1 - p.0).collect();
-            let mean = d.iter().sum::<f64>() / n;
-            let var = if v.len() > 1 {
-                d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)
-            } else {
-                0.0
-            };
-            let se = libm::sqrt(var / n);
-            let diff = Difference {
-                n: v.len() as u64,
-                mean_a: round(mean_a),
-                mean_b: round(mean_b),
-                mean_diff: round(mean),
-                se_diff: round(se),
-                ci95: (round(mean - 1.96 * se), round(mean + 1.96 * se)),
-            };
-            (k, diff)
-        })
-        .collect();
-    Comparison { a: manifest(a, runs, None), b: manifest(b, runs, None), measures }
-}
-
-/// Split a `--set` value into sweep values at top-level commas (not inside quotes, brackets
-/// or braces): `0.3,0.5,0.7` → three values; `[1, 2]` stays one.
-pub fn sweep_values(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut depth, mut quote, mut cur) = (0i32, None::<char>, String::new());
-    for ch in value.chars() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(ch),
-            (None, '[' | '{') => depth += 1,
-            (None, ']' | '}') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                out.push(std::mem::take(&mut cur).trim().to_string());
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(ch);
-    }
-    out.push(cur.trim().to_string());
-    out
-}
-
-#[cfg(test)]
-mod sweep_tests {
-    use super::sweep_values;
-
-    #[test]
-    fn splits_only_top_level_commas() {
-        assert_eq!(sweep_values("0.3,0.5, 0.7"), ["0.3", "0.5", "0.7"]);
-        assert_eq!(sweep_values("[1, 2]"), ["[1, 2]"]);
-        assert_eq!(sweep_values("{ at = \"3d\" },{ at = \"7d\" }"), ["{ at = \"3d\" }", "{ at = \"7d\" }"]);
-        assert_eq!(sweep_values("\"a,b\""), ["\"a,b\""]);
-    }
-}
-
-/// What must hold for a demand level to count as absorbed: the measure at `key` is at least
-/// `threshold` in at least `share` of the replications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Criterion {
-    /// Per-capability measure, one of [`CAPABILITY_MEASURES`] (looked up as
-    /// `capabilities.<cap>.<measure>`).
-    pub measure: String,
-    /// Smallest acceptable value.
-    pub threshold: f64,
-    /// Share of replications that must reach it (0..1).
-    pub share: f64,
-}
-
-/// The per-capability measures a headroom criterion can name (the numbers of a
-/// `CapabilitySummary`).
-pub const CAPABILITY_MEASURES: [&str; 5] =
-    ["demand_met", "met_unit_hours", "demanded_unit_hours", "unmet_unit_hours", "peak_shortfall_units"];
-
-/// The headroom of one capability: the largest demand multiple found to satisfy the criterion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Headroom {
-    /// Capability id.
-    pub capability: String,
-    /// Largest multiple tried that held (0 if none did).
-    pub holds_at: f64,
-    /// Smallest multiple tried that failed (`None` if all held up to the search limit).
-    pub fails_at: Option<f64>,
-    /// Share of replications meeting the threshold at `holds_at`, and its binomial standard error.
-    pub share_at_holds: (f64, f64),
-    /// Every multiple tried, with the share of replications that met the threshold.
-    pub tried: Vec<(f64, f64)>,
-}
-
-/// Share of `runs` replications of `model` whose measure for capability `cap` reaches the
-/// threshold.
-fn share_meeting(
-    model: &Arc<Model>,
-    runs: u64,
-    cap: &str,
-    criterion: &Criterion,
-    progress: &mut (impl FnMut() + Send),
-) -> f64 {
-    let key = format!("capabilities.{cap}.{}", criterion.measure);
-    let [values] = values_of(model, runs, [key.as_str()], progress);
-    values.iter().filter(|v| v.is_some_and(|v| v >= criterion.threshold)).count() as f64 / runs as f64
-}
-
-/// The values of `keys` in each of `runs` replications, one pass over the replications
-/// (`None` where a run lacks a measure, e.g. a failed run).
-fn values_of<const K: usize>(
-    model: &Arc<Model>,
-    runs: u64,
-    keys: [&str; K],
-    progress: &mut (impl FnMut() + Send),
-) -> [Vec<Option<f64>>; K] {
-    let mut out: [Vec<Option<f64>>; K] = std::array::from_fn(|_| Vec::new());
-    let _ = run(model, runs, None, |r| {
-        let m = measures(&r);
-        for (key, values) in keys.iter().zip(out.iter_mut()) {
-            values.push(m.iter().find(|(k, _)| k == key).map(|x| x.1));
-        }
-        progress();
-        Ok(())
-    });
-    out
-}
-
-/// For each capability the scenario demands, find by doubling then bisection the largest
-/// multiple of its demand at which the criterion holds (other capabilities stay as written).
-/// `steps` bisection steps follow the doubling (each halves the bracket).
-pub fn headroom(
-    model: &Model,
-    runs: u64,
-    criterion: &Criterion,
-    steps: u32,
-    mut progress: impl FnMut() + Send,
-) -> Vec<Headroom> {
-    let mut out = Vec::new();
-    let demanded: Vec<bool> = model
-        .dataset
-        .capability_ids()
-        .map(|c| {
-            model.scenario.incidents.iter().any(|i| {
-                i.demand.iter().any(|d| d.capability == c)
-                    || (matches!(i.dynamics, Some(crate::model::IncidentDynamics::Disorder { .. })))
-            })
-        })
-        .collect();
-    for (ci, cap) in model.dataset.capabilities.iter().enumerate() {
-        if !demanded[ci] {
-            continue;
-        }
-        let at = |scale: f64| {
-            let mut m = model.clone();
-            m.scenario.demand_scale[ci] = scale;
-            Arc::new(m)
-        };
-        let mut tried = Vec::new();
-        let mut test = |scale: f64, tried: &mut Vec<(f64, f64)>| {
-            let s = share_meeting(&at(scale), runs, &cap.id, criterion, &mut progress);
-            tried.push((scale, s));
-            s >= criterion.share
-        };
-        // Bracket: grow while it holds (up to 64×), or shrink while it fails (down to 1/64).
-        let (mut lo, mut hi): (f64, Option<f64>) = if test(1.0, &mut tried) {
-            let mut lo = 1.0;
-            let mut hi = None;
-            while lo < 64.0 {
-                if test(lo * 2.0, &mut tried) {
-                    lo *= 2.0;
-                } else {
-                    hi = Some(lo * 2.0);
-                    break;
-                }
-            }
-            (lo, hi)
-        } else {
-            let mut hi = 1.0;
-            let mut lo = 0.0;
-            while hi > 1.0 / 64.0 {
-                if test(hi / 2.0, &mut tried) {
-                    lo = hi / 2.0;
-                    break;
-                }
-                hi /= 2.0;
-            }
-            (lo, Some(hi))
-        };
-        if lo > 0.0 {
-            for _ in 0..steps {
-                let Some(h) = hi else { break };
-                let mid = (lo + h) / 2.0;
-                if test(mid, &mut tried) {
-                    lo = mid;
-                } else {
-                    hi = Some(mid);
-                }
-            }
-        }
-        let share = tried.iter().find(|(s, _)| *s == lo).map_or(0.0, |t| t.1);
-        let se = libm::sqrt(share * (1.0 - share) / runs as f64);
-        out.push(Headroom {
-            capability: cap.id.clone(),
-            holds_at: lo,
-            fails_at: hi,
-            share_at_holds: (share, se),
-            tried,
-        });
-    }
-    out
-}
-
-/// How much losing one force's units, or one border link, worsens the outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Criticality {
-    /// "force" or "link".
-    pub kind: String,
-    /// Force code, or "a-b" for a link.
-    pub name: String,
-    /// Mean unmet unit-hours with it lost, minus the baseline (paired replications).
-    pub extra_unmet_unit_hours: f64,
-    /// Mean share of demand met with it lost, minus the baseline.
-    pub demand_met_change: f64,
-}
-
-/// Mean unmet unit-hours and mean share of demand met over `runs` replications (a failed run
-/// counts as zero).
-fn unmet_and_met(model: &Arc<Model>, runs: u64, progress: &mut (impl FnMut() + Send)) -> (f64, f64) {
-    let [unmet, met] = values_of(model, runs, ["unmet_unit_hours", "demand_met"], progress);
-    let mean = |v: Vec<Option<f64>>| v.into_iter().map(|x| x.unwrap_or(0.0)).sum::<f64>() / runs as f64;
-    (mean(unmet), mean(met))
-}
-
-/// Rank every force (all its units lost) and every border link (closed for the whole run) by
-/// the extra unmet demand its loss causes, on the same replications as the baseline.
-pub fn criticality(model: &Model, runs: u64, mut progress: impl FnMut() + Send) -> (f64, Vec<Criticality>) {
-    let base = Arc::new(model.clone());
-    let (base_unmet, base_met) = unmet_and_met(&base, runs, &mut progress);
-    let mut out = Vec::new();
-    let mut assess = |kind: &str, name: String, m: Model, progress: &mut (dyn FnMut() + Send)| {
-        let m = Arc::new(m);
-        let mut p = || progress();
-        let (unmet, met) = unmet_and_met(&m, runs, &mut p);
-        let round = |x: f64| (x * 1000.0).round() / 1000.0;
-        out.push(Criticality {
-            kind: kind.into(),
-            name,
-            extra_unmet_unit_hours: round(unmet - base_unmet),
-            demand_met_change: round(met - base_met),
-        });
-    };
-    for (f, force) in model.dataset.forces.iter().enumerate() {
-        let mut m = model.clone();
-        m.dataset.forces[f].establishment.iter_mut().for_each(|n| *n = 0);
-        assess("force", force.code.clone(), m, &mut progress);
-    }
-    for b in &model.dataset.borders {
-        let mut m = model.clone();
-        m.scenario.disruptions.push(crate::model::Disruption {
-            kind: crate::model::DisruptionKind::LinkClosed { a: b.a, b: b.b },
-            start: 0,
-            end: model.scenario.horizon + 1,
-        });
-        let name = format!("{}-{}", model.dataset.force(b.a).code, model.dataset.force(b.b).code);
-        assess("link", name, m, &mut progress);
-    }
-    out.sort_by(|x, y| {
-        y.extra_unmet_unit_hours.total_cmp(&x.extra_unmet_unit_hours).then(x.name.cmp(&y.name))
-    });
-    (base_unmet, out)
 }
