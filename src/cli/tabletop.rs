@@ -10,7 +10,71 @@ use muster::present::{files, tabletop as view, terminal};
 use muster::tabletop::log::{self, Log, LogHeader};
 use muster::tabletop::{CommandError, Reply, Session, debrief};
 
-use super::{Failure, InputArgs, capability_ids, load, progress, read, thresholds};
+use super::args::{
+    InputArgs, capability_ids, claim, input_paths, load, progress, read, report_written, thresholds,
+};
+use super::failure::Failure;
+
+/// Who decides mutual-aid requests in a tabletop session.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Requests wait for the players; the status shows the policy's proposal
+    Players,
+    /// The automatic policy acts on requests; players may still send, hold and trigger
+    Auto,
+}
+
+/// Run a tabletop exercise: step the scenario, inject, decide; log, branch and debrief
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Record every command with the moment it was given (replay it with `muster replay`);
+    /// a log that already holds a session is refused unless --overwrite
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Replace the --log file if it already holds a session
+    #[arg(long, requires = "log")]
+    overwrite: bool,
+    /// Read the commands from FILE (stdin is read the same way when it is not a terminal)
+    #[arg(long, value_name = "FILE")]
+    script: Option<PathBuf>,
+    /// Start from a recorded session's log ... (with --at)
+    #[arg(long, value_name = "LOG", requires = "at")]
+    from: Option<PathBuf>,
+    /// ... at this moment of it: 14h from the start, or D0+14:00
+    #[arg(long, value_name = "MOMENT", requires = "from")]
+    at: Option<String>,
+    /// Who decides mutual-aid requests at the start: players (the policy proposes) or auto
+    #[arg(long, value_enum, default_value_t = Mode::Players)]
+    mode: Mode,
+    /// At the end, write the session's result as JSON (as `run --json` does)
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// At the end, write the debrief against the automatic policy (Markdown)
+    #[arg(long, value_name = "FILE")]
+    debrief: Option<PathBuf>,
+    /// Grade the SPR assessment against these thresholds (over the built-in ones)
+    #[arg(long, value_name = "FILE")]
+    thresholds: Option<PathBuf>,
+}
+
+/// Run `muster tabletop`.
+pub fn exec(args: Args) -> Result<(), Failure> {
+    let Args { input, log, overwrite, script, from, at, mode, json, debrief, thresholds } = args;
+    run(Options {
+        input,
+        log,
+        overwrite,
+        script,
+        from,
+        at,
+        players_decide: mode == Mode::Players,
+        json,
+        debrief,
+        thresholds,
+    })
+}
 
 /// Arguments of `muster tabletop`.
 pub struct Options {
@@ -139,7 +203,7 @@ fn finish(
     if let Some(p) = debrief_file {
         outputs.stage(p, view::debrief(&priced(session)).as_bytes())?;
     }
-    super::report_written(&outputs.commit()?);
+    report_written(&outputs.commit()?);
     if !quiet {
         if !session.finished() {
             println!(
@@ -158,13 +222,13 @@ fn finish(
 pub fn run(o: Options) -> Result<(), Failure> {
     // Every output is claimed before anything else: none may be an input (the script, the log
     // branched from) or another output.
-    let inputs = super::input_paths(&o.input)
+    let inputs = input_paths(&o.input)
         .into_iter()
         .chain(o.thresholds.as_deref())
         .chain(o.script.as_deref())
         .chain(o.from.as_deref());
     let outs = o.log.iter().chain(&o.json).chain(&o.debrief).cloned();
-    let outputs = super::claim(inputs, outs)?;
+    let outputs = claim(inputs, outs)?;
     let model = Arc::new(load(&o.input)?);
     // Every input is checked before the session starts or anything is written.
     thresholds(o.thresholds.as_deref(), &capability_ids(&model))?;
@@ -373,8 +437,8 @@ pub fn replay(
         seed: None,
     };
     // No output may be the log, the files it names, or the thresholds.
-    let inputs = super::input_paths(&input).into_iter().chain([path]).chain(thresholds_file);
-    let outputs = super::claim(inputs, json.into_iter().chain(debrief_file).map(Path::to_path_buf))?;
+    let inputs = input_paths(&input).into_iter().chain([path]).chain(thresholds_file);
+    let outputs = claim(inputs, json.into_iter().chain(debrief_file).map(Path::to_path_buf))?;
     let model = Arc::new(load(&input)?);
     check_inputs(path, h, &model)?;
     thresholds(thresholds_file, &capability_ids(&model))?;

@@ -232,3 +232,49 @@ pub fn dataset(d: &Dataset) -> String {
     }
     o
 }
+
+/// Measures shown in terminal tables of ensembles, sweeps and comparisons (every measure is in
+/// the files).
+pub const HEADLINE: [&str; 6] = [
+    "demand_met",
+    "unmet_unit_hours",
+    "peak_shortfall_units",
+    "donor_hours_below_cover",
+    "tour_limit_breaches",
+    "aid_deployments",
+];
+
+/// The headline measures of an ensemble, one line each.
+pub fn aggregate(a: &crate::analysis::ensemble::Aggregate) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} replications completed, {} failed",
+        a.manifest.inputs.scenario,
+        a.completed,
+        a.failed.len()
+    );
+    if a.all_equal() {
+        let _ = writeln!(
+            out,
+            "All {} replications gave the same result: nothing in this scenario is drawn at random \
+             ([uncertainty] deterministic, or pinned), so there is no spread to show.",
+            a.completed
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{:<34} {:>10} {:>9} {:>10} {:>10} {:>10}",
+        "measure", "mean", "± se", "p5", "p50", "p95"
+    );
+    for key in HEADLINE {
+        if let Some(s) = a.measures.get(key) {
+            let _ = writeln!(
+                out,
+                "{key:<34} {:>10.3} {:>9.3} {:>10.3} {:>10.3} {:>10.3}",
+                s.mean, s.se, s.p5, s.p50, s.p95
+            );
+        }
+    }
+    out
+}

@@ -279,3 +279,18 @@ fn a_merge_part_of_one_endless_line_is_refused_at_it() {
     refused(&o, "part.jsonl:1:", &["longer than 64 MB"]);
     assert!(!d.join("all.jsonl").exists());
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly_not_in_a_panic() {
+    // `muster scenarios | head -1`: the reader closes the pipe after the first line.
+    let mut child = muster()
+        .args(["scenarios"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("muster starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("muster ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,48 @@
+//! `muster merge`: merge the parts of a sharded ensemble into the file one machine would have written.
+
+use std::path::PathBuf;
+
+use muster::diagnostics::{Diagnostic, Diagnostics, Location};
+use muster::present::ensemble_files;
+
+use super::args::{claim, finish_ensemble, thresholds};
+use super::failure::Failure;
+
+/// Merge the parts of a sharded ensemble into the file one machine would have written
+#[derive(clap::Args)]
+pub struct Args {
+    /// The shard outputs (JSON Lines), in any order
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Merged output (JSON Lines); the aggregate goes beside it
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Grade the SPR assessment against these thresholds (over the built-in ones)
+    #[arg(long, value_name = "FILE")]
+    thresholds: Option<PathBuf>,
+}
+
+/// Run `muster merge`.
+pub fn exec(args: Args) -> Result<(), Failure> {
+    let Args { parts, out, thresholds: thresholds_file } = args;
+    let thresholds = thresholds(thresholds_file.as_deref(), &[])?;
+    let agg_path = ensemble_files::aggregate_path(&out);
+    let inputs = parts.iter().map(PathBuf::as_path).chain(thresholds_file.as_deref());
+    let partial = ensemble_files::partial_path(&out);
+    let outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
+    // A part that cannot be merged is a problem with the user's files, at its line.
+    let (manifest, records) = ensemble_files::read_parts(&parts).map_err(|e| {
+        let location = if e.line == 0 {
+            Location::Whole { file: e.file.clone() }
+        } else {
+            Location::File { file: e.file.clone(), line: e.line, col: 1 }
+        };
+        Failure::Input(Diagnostics(vec![Diagnostic::new(location, e.message.clone())]))
+    })?;
+    let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)?;
+    for r in &records {
+        writer.push(r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
+    }
+    finish_ensemble(outputs, writer, &out, &agg_path, &thresholds)?;
+    Ok(())
+}
