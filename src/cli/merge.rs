@@ -31,17 +31,32 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let partial = ensemble_files::partial_path(&out);
     let outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
     // A part that cannot be merged is a problem with the user's files, at its line.
-    let (manifest, records) = ensemble_files::read_parts(&parts).map_err(|e| {
+    let located = |e: ensemble_files::MergeError| {
         let location = if e.line == 0 {
             Location::Whole { file: e.file.clone() }
         } else {
             Location::File { file: e.file.clone(), line: e.line, col: 1 }
         };
         Failure::Input(Diagnostics(vec![Diagnostic::new(location, e.message.clone())]))
-    })?;
-    let mut writer = ensemble_files::EnsembleWriter::create(&out, manifest)?;
-    for r in &records {
-        writer.push(r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;
+    };
+    // A k-way merge, a record at a time: memory does not grow with the replications.
+    let mut reader = ensemble_files::Parts::open(&parts).map_err(located)?;
+    let mut writer = ensemble_files::EnsembleWriter::create(&out, reader.manifest.clone())?;
+    let streamed = (|| loop {
+        match reader.next_record() {
+            Ok(Some(r)) => {
+                writer.push(&r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(located(e)),
+        }
+    })();
+    if let Err(e) = streamed {
+        // Nothing of a merge that failed is left behind: the lines written so far go.
+        let partial = writer.partial();
+        drop(writer);
+        let _ = std::fs::remove_file(partial);
+        return Err(e);
     }
     finish_ensemble(outputs, writer, &out, &agg_path, &thresholds)?;
     Ok(())

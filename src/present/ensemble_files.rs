@@ -168,89 +168,163 @@ pub struct MergeError {
 /// series is a few MB.
 const MAX_LINE_BYTES: u64 = 64 << 20;
 
-/// Read shard files and merge them into one ensemble (records sorted by replication).
-pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<ReplicationRecord>), MergeError> {
-    let mut manifest: Option<EnsembleManifest> = None;
-    let mut records = Vec::new();
-    let mut shards = Vec::new();
-    for part in parts {
-        let file = part.display().to_string();
-        let err = |line: usize, message: String| MergeError { file: file.clone(), line, message };
-        let f = std::fs::File::open(part).map_err(|e| err(0, format!("cannot read the file: {e}")))?;
-        let mut reader = std::io::BufReader::new(f);
-        let mut line = Vec::new();
-        for i in 0.. {
-            line.clear();
-            // A line is read up to a bound, so a wrong path (a device, a file of one endless
-            // line) is refused instead of read without end.
-            let n = (&mut reader)
-                .take(MAX_LINE_BYTES + 1)
-                .read_until(b'\n', &mut line)
-                .map_err(|e| err(i + 1, format!("cannot read: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            if line.len() as u64 > MAX_LINE_BYTES {
-                return Err(err(
-                    i + 1,
-                    format!("a line longer than {} MB is not a record", MAX_LINE_BYTES >> 20),
+/// One part being read: its reader, where it is, and its next record.
+struct Part {
+    file: String,
+    reader: std::io::BufReader<std::fs::File>,
+    /// Lines read so far (the number of the line `head` came from).
+    line: usize,
+    head: Option<ReplicationRecord>,
+}
+
+impl Part {
+    fn err(&self, line: usize, message: String) -> MergeError {
+        MergeError { file: self.file.clone(), line, message }
+    }
+
+    /// The next line's text, or `None` at the end. A line is read up to a bound, so a wrong
+    /// path (a device, a file of one endless line) is refused instead of read without end.
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<String>, MergeError> {
+        buf.clear();
+        let n = (&mut self.reader)
+            .take(MAX_LINE_BYTES + 1)
+            .read_until(b'\n', buf)
+            .map_err(|e| self.err(self.line + 1, format!("cannot read: {e}")))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        if buf.len() as u64 > MAX_LINE_BYTES {
+            return Err(self
+                .err(self.line, format!("a line longer than {} MB is not a record", MAX_LINE_BYTES >> 20)));
+        }
+        let text =
+            std::str::from_utf8(buf).map_err(|_| self.err(self.line, "the line is not UTF-8 text".into()))?;
+        Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
+    }
+
+    /// Read the next record into `head` (empty at the end); each part's records must rise in
+    /// replication order, after `before`, the replication of the record just taken.
+    fn advance(&mut self, before: Option<u64>, buf: &mut Vec<u8>) -> Result<(), MergeError> {
+        let Some(text) = self.next_line(buf)? else { return Ok(()) };
+        let record: ReplicationRecord = serde_json::from_str(&text)
+            .map_err(|e| self.err(self.line, format!("not a replication record: {e}")))?;
+        if before.is_some_and(|b| record.replication <= b) {
+            return Err(self.err(
+                self.line,
+                format!("replication {} comes after replication {} (a part's lines must rise in replication order)", record.replication, before.unwrap_or(0)),
+            ));
+        }
+        self.head = Some(record);
+        Ok(())
+    }
+}
+
+/// Shard files read as one ensemble in replication order, a record at a time: a k-way merge
+/// holding one record per part, so memory does not grow with the number of replications.
+pub struct Parts {
+    parts: Vec<Part>,
+    /// The ensemble's manifest (without the shard).
+    pub manifest: EnsembleManifest,
+    shards: Vec<Option<crate::analysis::ensemble::Shard>>,
+    /// The replication expected next.
+    expected: u64,
+    buf: Vec<u8>,
+}
+
+impl Parts {
+    /// Open the parts, check that their manifests are of one ensemble, and read each one's
+    /// first record.
+    pub fn open(paths: &[PathBuf]) -> Result<Self, MergeError> {
+        let mut manifest: Option<EnsembleManifest> = None;
+        let mut parts = Vec::new();
+        let mut shards = Vec::new();
+        let mut buf = Vec::new();
+        for path in paths {
+            let file = path.display().to_string();
+            let f = std::fs::File::open(path).map_err(|e| MergeError {
+                file: file.clone(),
+                line: 0,
+                message: format!("cannot read the file: {e}"),
+            })?;
+            let mut part = Part { file, reader: std::io::BufReader::new(f), line: 0, head: None };
+            let Some(text) = part.next_line(&mut buf)? else {
+                return Err(part.err(
+                    1,
+                    "not an ensemble file (first line must be the manifest): the file is empty".into(),
                 ));
-            }
-            let text = std::str::from_utf8(&line)
-                .map_err(|_| err(i + 1, "the line is not UTF-8 text".into()))?
-                .trim_end_matches(['\n', '\r']);
-            if i == 0 {
-                #[derive(serde::Deserialize)]
-                struct Head {
-                    manifest: EnsembleManifest,
-                }
-                let head: Head = serde_json::from_str(text).map_err(|e| {
-                    err(1, format!("not an ensemble file (first line must be the manifest): {e}"))
-                })?;
-                let mut whole = head.manifest.clone();
-                whole.shard = None;
-                if let Some(m) = &manifest {
-                    if *m != whole {
-                        return Err(err(1, "this part belongs to a different ensemble (scenario, dataset, seed, runs or version differ)".into()));
-                    }
-                } else {
-                    manifest = Some(whole);
-                }
-                shards.push(head.manifest.shard);
-                continue;
-            }
-            let record: ReplicationRecord = serde_json::from_str(text)
-                .map_err(|e| err(i + 1, format!("not a replication record: {e}")))?;
-            records.push(record);
-        }
-    }
-    let manifest = manifest.ok_or_else(|| MergeError {
-        file: "merge".into(),
-        line: 0,
-        message: "no parts given".into(),
-    })?;
-    records.sort_by_key(|r| r.replication);
-    for (expected, r) in records.iter().enumerate() {
-        if r.replication != expected as u64 {
-            let message = if r.replication < expected as u64 {
-                format!("replication {} appears twice (a shard given twice?)", r.replication)
-            } else {
-                format!("replication {expected} is missing (a shard not given, or not finished?)")
             };
-            return Err(MergeError { file: "merge".into(), line: 0, message });
+            #[derive(serde::Deserialize)]
+            struct Head {
+                manifest: EnsembleManifest,
+            }
+            let head: Head = serde_json::from_str(&text).map_err(|e| {
+                part.err(1, format!("not an ensemble file (first line must be the manifest): {e}"))
+            })?;
+            let mut whole = head.manifest.clone();
+            whole.shard = None;
+            match &manifest {
+                Some(m) if *m != whole => {
+                    return Err(part.err(1, "this part belongs to a different ensemble (scenario, dataset, seed, runs or version differ)".into()));
+                }
+                Some(_) => {}
+                None => manifest = Some(whole),
+            }
+            shards.push(head.manifest.shard);
+            part.advance(None, &mut buf)?;
+            parts.push(part);
         }
-    }
-    if records.len() as u64 != manifest.runs {
-        return Err(MergeError {
+        let manifest = manifest.ok_or_else(|| MergeError {
             file: "merge".into(),
             line: 0,
-            message: format!(
-                "{} of {} replications found (shards given: {:?})",
-                records.len(),
-                manifest.runs,
-                shards
-            ),
-        });
+            message: "no parts given".into(),
+        })?;
+        Ok(Self { parts, manifest, shards, expected: 0, buf })
     }
-    Ok((manifest, records))
+
+    /// The next record in replication order, `None` when every part is read and every
+    /// replication was found once.
+    pub fn next_record(&mut self) -> Result<Option<ReplicationRecord>, MergeError> {
+        let merge_err = |message: String| MergeError { file: "merge".into(), line: 0, message };
+        let next = self
+            .parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.head.as_ref().map(|r| (r.replication, i)))
+            .min();
+        let Some((replication, i)) = next else {
+            if self.expected != self.manifest.runs {
+                return Err(merge_err(format!(
+                    "{} of {} replications found (shards given: {:?})",
+                    self.expected, self.manifest.runs, self.shards
+                )));
+            }
+            return Ok(None);
+        };
+        if replication < self.expected {
+            return Err(merge_err(format!("replication {replication} appears twice (a shard given twice?)")));
+        }
+        if replication > self.expected {
+            return Err(merge_err(format!(
+                "replication {} is missing (a shard not given, or not finished?)",
+                self.expected
+            )));
+        }
+        let part = &mut self.parts[i];
+        let record = part.head.take();
+        part.advance(Some(replication), &mut self.buf)?;
+        self.expected += 1;
+        Ok(record)
+    }
+}
+
+/// Read shard files into one ensemble's records, in replication order (for tests and small
+/// ensembles; `Parts` streams them).
+pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<ReplicationRecord>), MergeError> {
+    let mut reader = Parts::open(parts)?;
+    let mut records = Vec::new();
+    while let Some(r) = reader.next_record()? {
+        records.push(r);
+    }
+    Ok((reader.manifest, records))
 }

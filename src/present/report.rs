@@ -494,12 +494,14 @@ pub fn read_source(path: &std::path::Path) -> Result<ReportSource, crate::diagno
         std::str::from_utf8(&bytes).map_err(|_| at(1, 1, "the file is not UTF-8 text".into(), HINT))?;
     // Several JSON values, one per line, the first a manifest: an ensemble's JSON Lines.
     if text.starts_with("{\"manifest\"") && text.trim_end().contains('\n') {
-        let (manifest, records) = super::ensemble_files::read_parts(&[path.to_path_buf()])
+        // Aggregated a record at a time, as merge does.
+        let mut parts = super::ensemble_files::Parts::open(&[path.to_path_buf()])
             .map_err(|m| at(m.line, 1, m.message, HINT))?;
         let mut agg = crate::analysis::ensemble::Aggregator::default();
-        for r in &records {
-            agg.push(r);
+        while let Some(r) = parts.next_record().map_err(|m| at(m.line, 1, m.message, HINT))? {
+            agg.push(&r);
         }
+        let manifest = parts.manifest;
         return Ok(ReportSource::Ensemble(Box::new(agg.finish(manifest))));
     }
     let value: serde_json::Value = serde_json::from_str(text)

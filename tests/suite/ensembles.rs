@@ -122,6 +122,36 @@ fn merge_refuses_incomplete_or_mixed_parts() {
 
     let o = muster().args(ARGS).args(["--shard", "3/2", "--out"]).arg(d.join("c.jsonl")).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
+
+    // The merge streams the parts a record at a time, so it checks each part's order as it
+    // goes: a part given twice, or a part whose lines were shuffled, is refused and nothing of
+    // the merge is left behind (not even its partial lines).
+    let merge = |parts: &[&str]| {
+        let mut c = muster();
+        c.arg("merge");
+        for p in parts {
+            c.arg(d.join(p));
+        }
+        c.arg("--out").arg(d.join("m.jsonl")).output().unwrap()
+    };
+    ensemble(&["--shard", "2/2"], &d.join("a2.jsonl"));
+    let o = merge(&["a.jsonl", "a.jsonl", "a2.jsonl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("appears twice"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(d.join("a.jsonl")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    std::fs::write(d.join("shuffled.jsonl"), lines.join("\n") + "\n").unwrap();
+    let o = merge(&["shuffled.jsonl", "a2.jsonl"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is missing") || err.contains("rise in replication order"), "{err}");
+    assert!(!d.join("m.jsonl").exists() && !d.join("m.jsonl.partial").exists());
+    assert!(merge(&["a2.jsonl", "a.jsonl"]).status.success(), "parts in any order merge");
 }
 
 #[test]
