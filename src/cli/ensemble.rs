@@ -54,7 +54,9 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let agg_path = ensemble_files::aggregate_path(&out);
     let inputs = input_paths(&input).into_iter().chain(thresholds_file.as_deref());
     let partial = ensemble_files::partial_path(&out);
-    let outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
+    let mut outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
+    // The lines stream to NAME.partial from the start: its folder is made now.
+    outputs.make_folder(&out)?;
     let manifest = muster::analysis::ensemble::manifest(&model, runs, shard);
     let mine = muster::analysis::ensemble::count(runs, shard);
     let pool = pool(threads)?;

@@ -29,7 +29,9 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let agg_path = ensemble_files::aggregate_path(&out);
     let inputs = parts.iter().map(PathBuf::as_path).chain(thresholds_file.as_deref());
     let partial = ensemble_files::partial_path(&out);
-    let outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
+    let mut outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
+    // The lines stream to NAME.partial from the start: its folder is made now.
+    outputs.make_folder(&out)?;
     // A part that cannot be merged is a problem with the user's files, at its line.
     let located = |e: ensemble_files::MergeError| {
         let location = if e.line == 0 {

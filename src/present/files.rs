@@ -244,20 +244,29 @@ impl Outputs {
         }
     }
 
+    /// Make the folder of `path` (claimed before) if it is missing, and lock the output in it.
+    /// Folders made here are removed again if nothing is put in place (and they are empty).
+    pub fn make_folder(&mut self, path: &Path) -> Result<(), OutputError> {
+        self.check_claimed(path)?;
+        if let Target::File(target) = Target::of(path)
+            && let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        {
+            let missing: Vec<PathBuf> =
+                dir.ancestors().take_while(|x| !x.exists()).map(Path::to_path_buf).collect();
+            std::fs::create_dir_all(dir).map_err(io(path))?;
+            self.created_dirs.extend(missing.into_iter().rev());
+            self.lock(path, &target)?;
+        }
+        Ok(())
+    }
+
     /// Stage `bytes` for `path` (claimed before): written to a temporary file beside the file
     /// it will replace (its folder made if missing), or held for a stream.
     pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         self.check_claimed(path)?;
         match Target::of(path) {
             Target::File(target) => {
-                if let Some(dir) = target.parent().filter(|d| !d.exists()) {
-                    // Folders made here are removed again if nothing is put in place.
-                    let missing: Vec<PathBuf> =
-                        dir.ancestors().take_while(|x| !x.exists()).map(Path::to_path_buf).collect();
-                    std::fs::create_dir_all(dir).map_err(io(path))?;
-                    self.created_dirs.extend(missing.into_iter().rev());
-                    self.lock(path, &target)?;
-                }
+                self.make_folder(path)?;
                 let mut tmp = temporary_beside(&target)?;
                 tmp.write_all(bytes).map_err(io(path))?;
                 tmp.as_file().sync_all().map_err(io(path))?;

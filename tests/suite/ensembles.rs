@@ -337,3 +337,16 @@ fn an_ensemble_whose_replications_all_agree_says_so() {
     let md = std::fs::read_to_string(d.join("r.md")).unwrap();
     assert!(md.contains("all gave the same result"), "{md}");
 }
+
+#[test]
+fn an_ensemble_and_a_merge_make_the_folder_of_their_output() {
+    // A batch script writes into results/run-7/ without making it first.
+    let d = dir("folders");
+    let part = d.join("results/run-7/part-1.jsonl");
+    ensemble(&["--shard", "1/1"], &part);
+    assert!(part.exists() && d.join("results/run-7/part-1.aggregate.json").exists());
+    let merged = d.join("merged/all/m.jsonl");
+    let o = muster().arg("merge").arg(&part).arg("--out").arg(&merged).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(merged.exists());
+}
