@@ -317,14 +317,3 @@ impl Parts {
         Ok(record)
     }
 }
-
-/// Read shard files into one ensemble's records, in replication order (for tests and small
-/// ensembles; `Parts` streams them).
-pub fn read_parts(parts: &[PathBuf]) -> Result<(EnsembleManifest, Vec<ReplicationRecord>), MergeError> {
-    let mut reader = Parts::open(parts)?;
-    let mut records = Vec::new();
-    while let Some(r) = reader.next_record()? {
-        records.push(r);
-    }
-    Ok((reader.manifest, records))
-}

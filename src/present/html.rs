@@ -175,7 +175,7 @@ pub fn render(r: &Report) -> String {
     force_table(&mut h, r);
 
     h.push_str("<h2 id=\"map\">Map</h2>\n");
-    map(&mut h, r);
+    super::map::html(&mut h, r);
 
     h.push_str("<h2 id=\"timeline\">Timeline</h2>\n");
     if r.timeline.is_empty() {
@@ -648,8 +648,4 @@ fn force_table(h: &mut String, r: &Report) {
         h.push_str("</tr>\n");
     }
     close_table(h);
-}
-
-fn map(h: &mut String, r: &Report) {
-    super::map::html(h, r);
 }

@@ -1,16 +1,9 @@
 //! The command line as a user meets it: exit codes, messages, files written or not.
 
-use std::process::Command;
-
-fn muster() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-}
+use super::common::{muster, scratch};
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("muster-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    scratch("cli", name)
 }
 
 #[test]

@@ -7,6 +7,20 @@ use muster::results::RunResult;
 pub const THREE_FORCES: &str = include_str!("../data/three-forces.toml");
 pub const RIOT_AT_ALPHA: &str = include_str!("../data/riot-at-alpha.toml");
 
+/// The `muster` binary built for these tests.
+pub fn muster() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_muster"))
+}
+
+/// A fresh, empty folder `muster-GROUP-PID-NAME` in the temporary folder (emptied first if a
+/// run with the same process id left one).
+pub fn scratch(group: &str, name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("muster-{group}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("a scratch folder");
+    d
+}
+
 pub fn sets(list: &[&str]) -> Vec<SetOverride> {
     list.iter().map(|s| SetOverride::parse(s).expect("test --set is well formed")).collect()
 }

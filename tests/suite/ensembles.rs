@@ -1,18 +1,11 @@
 //! Ensembles: the same bytes for any thread count and any shard layout, shards run as
 //! separate processes and merged.
 
+use super::common::{muster, scratch};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn muster() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-}
 
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("muster-ens-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("ens", name)
 }
 
 const ARGS: [&str; 6] =

@@ -4,19 +4,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use super::common::{RIOT_AT_ALPHA, THREE_FORCES};
-
-fn muster() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-}
+use super::common::{RIOT_AT_ALPHA, THREE_FORCES, muster, scratch};
 
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("muster-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("hostile", name)
 }
 
 /// `muster ARGS` in `d`, with the three-force world there as `riot.toml` and `three.toml`.

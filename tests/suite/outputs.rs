@@ -7,17 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::common::{RIOT_AT_ALPHA, THREE_FORCES};
-
-fn muster() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-}
+use super::common::{RIOT_AT_ALPHA, THREE_FORCES, muster, scratch};
 
 fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("muster-out-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("out", name)
 }
 
 /// The three-force world and its riot, written into `d`.
@@ -30,6 +23,22 @@ fn world(d: &Path) -> (PathBuf, PathBuf) {
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {
     muster().args(args).output().unwrap()
+}
+
+/// `muster run S --dataset DATA --json OUT` (`-q` when `quiet`).
+fn run_json(s: &Path, data: &Path, out: &Path, quiet: bool) -> Output {
+    let mut args = vec![
+        "run".as_ref(),
+        s.as_os_str(),
+        "--dataset".as_ref(),
+        data.as_os_str(),
+        "--json".as_ref(),
+        out.as_os_str(),
+    ];
+    if quiet {
+        args.push("-q".as_ref());
+    }
+    run(&args)
 }
 
 fn refused(o: &Output, words: &[&str]) {
@@ -45,26 +54,12 @@ fn an_output_that_is_an_input_or_another_output_is_refused_and_nothing_changes()
     let d = dir("clash");
     let (s, data) = world(&d);
     let before = std::fs::read(&s).unwrap();
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        s.as_os_str(),
-    ]);
+    let o = run_json(&s, &data, &s, false);
     refused(&o, &["riot.toml", "same file as the input", "choose another path"]);
     assert_eq!(std::fs::read(&s).unwrap(), before);
     // The dataset through another spelling of its path.
     let other = d.join(".").join("three.toml");
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        other.as_os_str(),
-    ]);
+    let o = run_json(&s, &data, &other, false);
     refused(&o, &["same file as the input"]);
     assert_eq!(std::fs::read_to_string(&data).unwrap(), THREE_FORCES);
     // Two outputs of one command.
@@ -84,15 +79,7 @@ fn an_output_that_is_an_input_or_another_output_is_refused_and_nothing_changes()
     assert!(!a.exists());
     // A report over its own source; an ensemble merged over one of its parts.
     let json = d.join("r.json");
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        json.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let o = run_json(&s, &data, &json, true);
     assert!(o.status.success());
     let kept = std::fs::read(&json).unwrap();
     let o = run(&["report".as_ref(), json.as_os_str(), "--html".as_ref(), json.as_os_str()]);
@@ -157,15 +144,7 @@ fn symbolic_links_are_followed_and_named_pipes_written_as_streams() {
     std::fs::write(&real, "old").unwrap();
     let link = d.join("link.json");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        link.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let o = run_json(&s, &data, &link, true);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert!(std::fs::read_to_string(&real).unwrap().contains("\"manifest\""));
@@ -176,15 +155,7 @@ fn symbolic_links_are_followed_and_named_pipes_written_as_streams() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        fifo.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let o = run_json(&s, &data, &fifo, true);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(reader.join().unwrap().contains("\"manifest\""));
     use std::os::unix::fs::FileTypeExt;
@@ -196,15 +167,7 @@ fn a_command_writes_all_its_files_or_none() {
     let d = dir("all-or-none");
     let (s, data) = world(&d);
     let json = d.join("r.json");
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        json.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let o = run_json(&s, &data, &json, true);
     assert!(o.status.success());
     // The Markdown report cannot be written (its folder would be a file): the HTML is not left.
     let blocker = d.join("blocker");
@@ -232,29 +195,13 @@ fn a_second_writer_of_the_same_output_is_stopped() {
     // Another muster holds the lock beside r.json.
     let lock = std::fs::File::create(d.join(".r.json.muster-lock")).unwrap();
     lock.try_lock().unwrap();
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let o = run_json(&s, &data, &out, true);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("another muster is writing"), "{err}");
     assert!(!out.exists());
     drop(lock);
-    let o = run(&[
-        "run".as_ref(),
-        s.as_os_str(),
-        "--dataset".as_ref(),
-        data.as_os_str(),
-        "--json".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let o = run_json(&s, &data, &out, true);
     assert!(o.status.success());
 }
 

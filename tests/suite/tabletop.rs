@@ -458,17 +458,12 @@ proptest::proptest! {
 }
 
 mod cli {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
-    fn muster() -> Command {
-        Command::new(env!("CARGO_BIN_EXE_muster"))
-    }
+    use super::super::common::{muster, scratch};
 
     fn dir(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("muster-tabletop-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+        scratch("tabletop", name)
     }
 
     /// `muster replay LOG --json` must write exactly the bytes of `session_json`.
