@@ -8,6 +8,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::distribution::Distribution;
+pub use super::distribution::{Band, Stat};
+
 use super::slot;
 use crate::engine;
 use crate::model::Model;
@@ -74,6 +77,65 @@ pub struct EnsembleManifest {
     /// Where the forces and links are (for reports and GIS exports).
     #[serde(default)]
     pub geography: Geography,
+    /// What each replication's line holds (absent: everything).
+    #[serde(default, skip_serializing_if = "Records::is_full")]
+    pub records: Records,
+}
+
+/// What a replication's line holds, and so what the aggregate can say. Sizes are per line of
+/// `manchester-marauding-attack-night` (docs/distributed.md has the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Records {
+    /// The summary and per-capability figures (about 1.7 KB): means and percentiles of the
+    /// headline measures, no SPR grades, no series bands.
+    Summary,
+    /// The summary and the SPR observations of every scope (about 13 KB): graded, no series bands.
+    Evidence,
+    /// Everything, with the national series for percentile bands (about 37 KB).
+    #[default]
+    Full,
+}
+
+impl Records {
+    /// Every name, as the command line takes it.
+    pub const NAMES: [&'static str; 3] = ["summary", "evidence", "full"];
+
+    /// The records of this name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "summary" => Some(Records::Summary),
+            "evidence" => Some(Records::Evidence),
+            "full" => Some(Records::Full),
+            _ => None,
+        }
+    }
+
+    /// The name of these records, as the command line takes it.
+    pub fn name(self) -> &'static str {
+        // Variants are declared in the order of NAMES.
+        Self::NAMES[self as usize]
+    }
+
+    /// Whether lines hold everything (the default, left out of the manifest).
+    pub fn is_full(&self) -> bool {
+        *self == Records::Full
+    }
+
+    /// Whether lines hold the SPR observations the assessment grades.
+    pub fn has_evidence(&self) -> bool {
+        *self != Records::Summary
+    }
+
+    /// Drop from `record` what these records do not hold.
+    pub fn trim(self, record: &mut ReplicationRecord) {
+        if self != Records::Full {
+            record.series = None;
+        }
+        if !self.has_evidence() {
+            record.evidence.clear();
+        }
+    }
 }
 
 /// One replication's outcome, one JSON line.
@@ -129,7 +191,13 @@ impl RecordSeries {
 
 /// The manifest of an ensemble of `runs` replications of `model`.
 pub fn manifest(model: &Model, runs: u64, shard: Option<Shard>) -> EnsembleManifest {
-    EnsembleManifest { inputs: Provenance::of(model), runs, shard, geography: Geography::of(model) }
+    EnsembleManifest {
+        inputs: Provenance::of(model),
+        runs,
+        shard,
+        geography: Geography::of(model),
+        records: Records::Full,
+    }
 }
 
 /// Run one replication, turning a failure (even a panic) into a record that says so.
@@ -206,27 +274,6 @@ pub fn run_from(
     Ok(())
 }
 
-/// Mean, standard error and percentiles of one measure over the replications that have it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stat {
-    /// Replications with a value.
-    pub n: u64,
-    /// Mean.
-    pub mean: f64,
-    /// Standard error of the mean (sample standard deviation / √n; 0 when n < 2).
-    pub se: f64,
-    /// 5th, 50th and 95th percentiles (nearest rank).
-    pub p5: f64,
-    /// Median.
-    pub p50: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// Smallest value.
-    pub min: f64,
-    /// Largest value.
-    pub max: f64,
-}
-
 /// The aggregate of an ensemble: every numeric summary measure, by its path in the summary
 /// (`unmet_unit_hours`, `request_to_arrival.2.median_minutes`, `capabilities.firearms.demand_met`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -265,19 +312,6 @@ pub struct SeriesBand {
     pub shortfall: Band,
     /// Effective strength on task (units) over replications.
     pub effective: Band,
-}
-
-/// Mean and 5/50/95th percentiles (nearest rank).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Band {
-    /// Mean.
-    pub mean: f64,
-    /// 5th percentile.
-    pub p5: f64,
-    /// Median.
-    pub p50: f64,
-    /// 95th percentile.
-    pub p95: f64,
 }
 
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, f64)>) {
@@ -343,43 +377,19 @@ fn evidence_key(scope: &str, measure: &str) -> String {
     format!("{}{scope}/{measure}", super::observations::ENSEMBLE_PREFIX)
 }
 
-fn stat(values: &mut [f64]) -> Stat {
-    // Values arrive in replication order; the sum is taken in that order so the mean is the
-    // same however the replications were scheduled.
-    let n = values.len();
-    let mean = values.iter().sum::<f64>() / n as f64;
-    let var = if n > 1 {
-        values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
-    } else {
-        0.0
-    };
-    values.sort_by(f64::total_cmp);
-    let rank = |p: f64| values[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
-    let round = |x: f64| (x * 1e6).round() / 1e6;
-    Stat {
-        n: n as u64,
-        mean: round(mean),
-        se: round(libm::sqrt(var / n as f64)),
-        p5: rank(0.05),
-        p50: rank(0.5),
-        p95: rank(0.95),
-        min: values[0],
-        max: values[n - 1],
-    }
-}
-
-/// Collects records, in replication order, into an [`Aggregate`]. Keeps only the numbers of
-/// each measure (8 bytes per measure per replication), not the records.
+/// Collects records, in replication order, into an [`Aggregate`]. Keeps a bounded
+/// [`Distribution`] per measure, not the records: memory grows with the number of measures and
+/// series points, not with the replications.
 #[derive(Debug, Default)]
 pub struct Aggregator {
-    by_measure: BTreeMap<String, Vec<f64>>,
+    by_measure: BTreeMap<String, Distribution>,
     /// Scope → observation → values over replications; filed apart from `by_measure` so that
     /// a replication's ~600 observations need no path formatted each.
-    evidence: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
+    evidence: BTreeMap<String, BTreeMap<String, Distribution>>,
     /// Capability → point → values over replications, for demand, shortfall and effective strength.
-    demand: BTreeMap<String, Vec<Vec<f64>>>,
-    shortfall: BTreeMap<String, Vec<Vec<f64>>>,
-    effective: BTreeMap<String, Vec<Vec<f64>>>,
+    demand: BTreeMap<String, Vec<Distribution>>,
+    shortfall: BTreeMap<String, Vec<Distribution>>,
+    effective: BTreeMap<String, Vec<Distribution>>,
     interval: u32,
     failed: Vec<(u64, String)>,
     completed: u64,
@@ -413,7 +423,7 @@ impl Aggregator {
                         for (cap, values) in source {
                             let points = slot(target, cap);
                             if points.len() < values.len() {
-                                points.resize_with(values.len(), Vec::new);
+                                points.resize_with(values.len(), Distribution::default);
                             }
                             for (point, v) in points.iter_mut().zip(values) {
                                 point.push(*v);
@@ -428,35 +438,33 @@ impl Aggregator {
     /// The statistics of everything pushed.
     pub fn finish(self, manifest: EnsembleManifest) -> Aggregate {
         let mut measures: BTreeMap<String, Stat> =
-            self.by_measure.into_iter().map(|(k, mut v)| (k, stat(&mut v))).collect();
+            self.by_measure.into_iter().filter_map(|(k, d)| Some((k, d.stat()?))).collect();
         for (scope, observations) in self.evidence {
-            for (m, mut v) in observations {
-                measures.insert(evidence_key(&scope, &m), stat(&mut v));
+            for (m, d) in observations {
+                if let Some(s) = d.stat() {
+                    measures.insert(evidence_key(&scope, &m), s);
+                }
             }
         }
-        let band = |v: &mut Vec<f64>| {
-            let s = stat(v);
-            Band { mean: s.mean, p5: s.p5, p50: s.p50, p95: s.p95 }
-        };
-        let mut series: BTreeMap<String, Vec<SeriesBand>> = BTreeMap::new();
-        let (mut demand, mut effective) = (self.demand, self.effective);
         let zero = Band { mean: 0.0, p5: 0.0, p50: 0.0, p95: 0.0 };
-        for (cap, points) in self.shortfall {
-            let band_at = |of: &mut BTreeMap<String, Vec<Vec<f64>>>, i: usize| {
-                of.get_mut(&cap).and_then(|points| points.get_mut(i)).map(&band).unwrap_or(zero.clone())
-            };
-            let bands = points
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut values)| SeriesBand {
-                    t: u32::try_from(i).unwrap_or(u32::MAX).saturating_mul(self.interval),
-                    demand: band_at(&mut demand, i),
-                    shortfall: band(&mut values),
-                    effective: band_at(&mut effective, i),
-                })
-                .collect();
-            series.insert(cap, bands);
-        }
+        let band_at = |of: &BTreeMap<String, Vec<Distribution>>, cap: &str, i: usize| {
+            of.get(cap).and_then(|points| points.get(i)).and_then(Distribution::band).unwrap_or(zero.clone())
+        };
+        let series = self
+            .shortfall
+            .iter()
+            .map(|(cap, points)| {
+                let bands = (0..points.len())
+                    .map(|i| SeriesBand {
+                        t: u32::try_from(i).unwrap_or(u32::MAX).saturating_mul(self.interval),
+                        demand: band_at(&self.demand, cap, i),
+                        shortfall: band_at(&self.shortfall, cap, i),
+                        effective: band_at(&self.effective, cap, i),
+                    })
+                    .collect();
+                (cap.clone(), bands)
+            })
+            .collect();
         Aggregate {
             manifest,
             completed: self.completed,
@@ -515,14 +523,5 @@ mod tests {
         assert_eq!(indices(u64::MAX, huge, 0).take(3).collect::<Vec<_>>(), [0, 1000, 2000]);
         assert_eq!(count(u64::MAX, huge), u64::MAX / 1000 + 1);
         assert_eq!(indices(u64::MAX, None, u64::MAX - 1).collect::<Vec<_>>(), [u64::MAX - 1]);
-    }
-
-    #[test]
-    fn stats_are_hand_checkable() {
-        let mut v = vec![4.0, 1.0, 3.0, 2.0];
-        let s = stat(&mut v);
-        assert_eq!((s.n, s.mean, s.p50, s.min, s.max), (4, 2.5, 2.0, 1.0, 4.0));
-        // sd = sqrt(5/3); se = sd / 2
-        assert_eq!(s.se, ((5.0f64 / 3.0).sqrt() / 2.0 * 1e6).round() / 1e6);
     }
 }

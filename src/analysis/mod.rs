@@ -4,6 +4,8 @@
 //! it). Each analysis is its own module:
 //!
 //! - `ensemble`: replications on their own random streams, shards, records, the aggregate;
+//! - `distribution`: one measure over the replications in bounded memory (exact percentiles
+//!   while it has at most 2,048 distinct values, grouped with a stated rounding beyond);
 //! - `compare`: paired differences of two scenarios on common random numbers;
 //! - `sweep`: the values a sweep runs at;
 //! - `headroom`: the largest demand multiple a criterion holds at;
@@ -15,6 +17,7 @@ use std::collections::BTreeMap;
 
 pub mod compare;
 pub mod criticality;
+pub mod distribution;
 pub mod ensemble;
 pub mod headroom;
 pub mod observations;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use muster::analysis::ensemble::Records;
 use muster::diagnostics::{Diagnostic, Diagnostics, Location};
 use muster::present::ensemble_files;
 
@@ -25,6 +26,10 @@ pub struct Args {
     /// Run only slice K of N (e.g. 3/8) for a batch scheduler; merge the parts with `muster merge`
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
+    /// What each line holds: summary (~1.7 KB, no grades or bands), evidence (~13 KB, graded,
+    /// no bands) or full (~37 KB); the aggregate is made of what the lines hold
+    #[arg(long, value_name = "WHAT", default_value = "full", value_parser = clap::builder::PossibleValuesParser::new(Records::NAMES))]
+    records: String,
     /// Output file (JSON Lines); the aggregate goes beside it as NAME.aggregate.json
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -38,7 +43,7 @@ pub struct Args {
 
 /// Run `muster ensemble`.
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let Args { input, runs, threads, shard, out, resume, thresholds: thresholds_file } = args;
+    let Args { input, runs, threads, shard, records, out, resume, thresholds: thresholds_file } = args;
     let shard = match shard.as_deref().map(muster::analysis::ensemble::Shard::parse) {
         Some(Err(message)) => {
             return Err(Failure::Input(Diagnostics(vec![Diagnostic::new(
@@ -57,7 +62,9 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let mut outputs = claim(inputs, [out.clone(), agg_path.clone(), partial])?;
     // The lines stream to NAME.partial from the start: its folder is made now.
     outputs.make_folder(&out)?;
-    let manifest = muster::analysis::ensemble::manifest(&model, runs, shard);
+    let mut manifest = muster::analysis::ensemble::manifest(&model, runs, shard);
+    // The parser admits only the names Records::parse knows.
+    manifest.records = Records::parse(&records).unwrap_or_default();
     let mine = muster::analysis::ensemble::count(runs, shard);
     let pool = pool(threads)?;
     let bar = progress(mine, "replications");
@@ -81,7 +88,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
                 bar.println(format!("replication {} (seed {}) failed: {e}", record.replication, record.seed));
             }
             bar.inc(1);
-            writer.push(&record)
+            writer.push(record)
         })
     })
     .map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?;

@@ -47,7 +47,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let streamed = (|| loop {
         match reader.next_record() {
             Ok(Some(r)) => {
-                writer.push(&r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?
+                writer.push(r).map_err(|e| Failure::Other(format!("cannot write {}: {e}", out.display())))?
             }
             Ok(None) => return Ok(()),
             Err(e) => return Err(located(e)),

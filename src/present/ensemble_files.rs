@@ -113,10 +113,12 @@ impl EnsembleWriter {
         Ok((Self { path: path.to_path_buf(), out, aggregator, manifest }, done))
     }
 
-    /// Append the next replication (in replication order).
-    pub fn push(&mut self, record: &ReplicationRecord) -> std::io::Result<()> {
-        self.aggregator.push(record);
-        self.out.write_all(line(record).as_bytes())
+    /// Append the next replication (in replication order), holding what the manifest's
+    /// `records` say: the aggregate is made of the lines, so a merge of shards gives it again.
+    pub fn push(&mut self, mut record: ReplicationRecord) -> std::io::Result<()> {
+        self.manifest.records.trim(&mut record);
+        self.aggregator.push(&record);
+        self.out.write_all(line(&record).as_bytes())
     }
 
     /// Finish the lines (flushed and synced in `NAME.partial`) and the aggregate, graded
@@ -128,7 +130,12 @@ impl EnsembleWriter {
         self.out.get_ref().sync_all().map_err(io)?;
         drop(self.out);
         let mut aggregate = self.aggregator.finish(self.manifest);
-        aggregate.assessment = Some(crate::assessment::assess_ensemble(&aggregate, thresholds));
+        // Summary lines hold no observations: there is nothing to grade.
+        aggregate.assessment = aggregate
+            .manifest
+            .records
+            .has_evidence()
+            .then(|| crate::assessment::assess_ensemble(&aggregate, thresholds));
         let mut json = serde_json::to_string_pretty(&aggregate).unwrap_or_default();
         json.push('\n');
         Ok(Finished { partial, aggregate, json })
@@ -264,6 +271,16 @@ impl Parts {
             let mut whole = head.manifest.clone();
             whole.shard = None;
             match &manifest {
+                Some(m) if m.records != whole.records => {
+                    return Err(part.err(
+                        1,
+                        format!(
+                            "this part holds --records {} but the first holds --records {}: rerun it with the same --records",
+                            whole.records.name(),
+                            m.records.name()
+                        ),
+                    ));
+                }
                 Some(m) if *m != whole => {
                     return Err(part.err(1, "this part belongs to a different ensemble (scenario, dataset, seed, runs or version differ)".into()));
                 }

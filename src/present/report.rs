@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::ensemble::Aggregate;
+use crate::analysis::ensemble::{Aggregate, Records};
 use crate::analysis::observations::{ENSEMBLE_PREFIX, observation_values};
 use crate::assessment;
 use crate::model::Thresholds;
@@ -430,10 +430,22 @@ impl Report {
                 super::summary::of_run(r, &assessment.nation),
                 super::summary::caveats(&r.manifest.inputs, &assessment.thresholds, None),
             ),
-            ReportSource::Ensemble(a) => (
-                super::summary::of_ensemble(a, &assessment.nation),
-                super::summary::caveats(&a.manifest.inputs, &assessment.thresholds, Some(a.all_equal())),
-            ),
+            ReportSource::Ensemble(a) => {
+                let mut caveats =
+                    super::summary::caveats(&a.manifest.inputs, &assessment.thresholds, Some(a.all_equal()));
+                caveats.uncertainty.push_str(match a.manifest.records {
+                    Records::Summary => {
+                        " The replications were kept as `--records summary`: they hold no SPR \
+                         observations, so nothing is graded, and no series, so no charts over time."
+                    }
+                    Records::Evidence => {
+                        " The replications were kept as `--records evidence`: they hold no series, \
+                         so there are no charts over time."
+                    }
+                    Records::Full => "",
+                });
+                (super::summary::of_ensemble(a, &assessment.nation), caveats)
+            }
         };
         let flows = match source {
             ReportSource::Run(r) => r.aid_flows.clone(),

@@ -343,3 +343,70 @@ fn an_ensemble_and_a_merge_make_the_folder_of_their_output() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(merged.exists());
 }
+
+/// `--records` chooses what a line holds; the aggregate is made of what the lines hold, so
+/// shards of compact records merge to the one-machine bytes, and parts of different records
+/// are refused by name.
+#[test]
+fn compact_records_hold_less_and_still_merge_to_the_same_bytes() {
+    let d = dir("records");
+    let size = |name: &str| {
+        let text = std::fs::read_to_string(d.join(name)).unwrap();
+        let second: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+        (text.lines().nth(1).unwrap().len(), second)
+    };
+    for what in ["summary", "evidence", "full"] {
+        ensemble(&["--records", what], &d.join(format!("{what}.jsonl")));
+    }
+    let (summary, s) = size("summary.jsonl");
+    let (evidence, e) = size("evidence.jsonl");
+    let (full, f) = size("full.jsonl");
+    assert!(summary < evidence && evidence < full, "{summary} < {evidence} < {full}");
+    assert!(s.get("evidence").is_none() && s.get("series").is_none() && s.get("summary").is_some());
+    assert!(e.get("evidence").is_some() && e.get("series").is_none());
+    assert!(f.get("evidence").is_some() && f.get("series").is_some());
+    // The headline measures agree whatever the lines hold.
+    let agg = |what: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join(format!("{what}.aggregate.json"))).unwrap())
+            .unwrap()
+    };
+    assert_eq!(agg("summary")["measures"]["demand_met"], agg("full")["measures"]["demand_met"]);
+    assert!(agg("summary").get("assessment").is_none(), "summary lines have nothing to grade");
+    assert!(agg("evidence")["assessment"].is_object() && agg("evidence")["series"] == serde_json::json!({}));
+    // A full file's manifest says nothing about records: files from 0.2.0 read the same.
+    assert!(
+        !std::fs::read_to_string(d.join("full.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .contains("\"records\"")
+    );
+
+    let parts: Vec<PathBuf> = (1..=2).map(|k| d.join(format!("ev{k}.jsonl"))).collect();
+    for (k, p) in parts.iter().enumerate() {
+        ensemble(&["--records", "evidence", "--shard", &format!("{}/2", k + 1)], p);
+    }
+    let o = muster().arg("merge").args(&parts).arg("--out").arg(d.join("m.jsonl")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read(&d.join("m.jsonl")), read(&d.join("evidence.jsonl")));
+    assert_eq!(read(&d.join("m.aggregate.json")), read(&d.join("evidence.aggregate.json")));
+
+    ensemble(&["--shard", "2/2"], &d.join("full2.jsonl"));
+    let o = muster()
+        .arg("merge")
+        .arg(&parts[0])
+        .arg(d.join("full2.jsonl"))
+        .arg("--out")
+        .arg(d.join("x.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--records full but the first holds --records evidence"), "{err}");
+    assert!(!d.join("x.jsonl").exists());
+
+    let o = muster().args(ARGS).args(["--records", "tiny", "--out"]).arg(d.join("t.jsonl")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("summary, evidence, full"));
+}
