@@ -14,6 +14,7 @@ mod suite {
     mod national;
     mod outputs;
     mod reports;
+    mod slurm;
     mod synthetic;
     mod tabletop;
     mod threats;

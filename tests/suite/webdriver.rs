@@ -32,7 +32,8 @@ fn ensure_chromium() -> Result<(), String> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    let install = ["install", "-y", "-q", "chromium", "chromium-driver"];
+    // Another test may be installing its own packages at the same moment: wait for dpkg's lock.
+    let install = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "chromium", "chromium-driver"];
     let apt = |args: &[&str]| {
         quietly("apt-get", args, None) || {
             let mut with_sudo = vec!["-n", "apt-get"];
@@ -40,7 +41,8 @@ fn ensure_chromium() -> Result<(), String> {
             quietly("sudo", &with_sudo, None)
         }
     };
-    let installed = apt(&install) || (apt(&["update", "-q"]) && apt(&install));
+    let installed =
+        apt(&install) || (apt(&["-o", "DPkg::Lock::Timeout=600", "update", "-q"]) && apt(&install));
     if !installed {
         return Err("could not install chromium and chromium-driver with apt-get".into());
     }
