@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cli;
+mod web;
 
 // A run makes and frees tens of thousands of small buffers; the system allocator spent about a
 // tenth of an ensemble's time on them (docs/performance.md). Results do not depend on it.

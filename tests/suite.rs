@@ -5,6 +5,7 @@ mod suite {
     mod browser;
     mod cli;
     pub mod common;
+    mod console;
     mod determinism;
     mod ensembles;
     mod hand_checked;

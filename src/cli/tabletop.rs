@@ -57,12 +57,64 @@ pub struct Args {
     /// Grade the SPR assessment against these thresholds (over the built-in ones)
     #[arg(long, value_name = "FILE")]
     thresholds: Option<PathBuf>,
+    /// Run the session as a web console for the room's screens instead of at this terminal:
+    /// PORT or ADDRESS:PORT (default 127.0.0.1:8080; port 0 picks a free one)
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8080", conflicts_with = "script")]
+    serve: Option<String>,
+    /// With --serve: every page and request must carry this code (required to listen on an
+    /// address other than the loopback interface); 4 to 64 letters, digits or dashes
+    #[arg(long, value_name = "CODE", requires = "serve")]
+    join_code: Option<String>,
+}
+
+/// Where and how to serve the web console.
+pub struct Serve {
+    pub addr: std::net::SocketAddr,
+    pub join_code: Option<String>,
+}
+
+/// `--serve [ADDR]` and `--join-code`, checked: loopback unless a code guards the console.
+fn serve_options(addr: &str, join_code: Option<String>) -> Result<Serve, Failure> {
+    let argument = || Location::Argument { argument: format!("--serve {addr}") };
+    let parsed: std::net::SocketAddr = match addr.parse::<u16>() {
+        Ok(port) => std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Err(_) => addr.parse().map_err(|_| {
+            input_error(
+                argument(),
+                format!("'{addr}' is not a port or an ADDRESS:PORT"),
+                Some("e.g. --serve 8080, or --serve 127.0.0.1:8080".into()),
+            )
+        })?,
+    };
+    if let Some(code) = &join_code
+        && !(4..=64).contains(&code.len()) | !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(input_error(
+            Location::Argument { argument: format!("--join-code {code}") },
+            "a join code is 4 to 64 letters, digits or dashes",
+            Some("e.g. --join-code river-42".into()),
+        ));
+    }
+    if !parsed.ip().is_loopback() && join_code.is_none() {
+        return Err(input_error(
+            argument(),
+            format!("listening on {} lets anyone on that network into the session", parsed.ip()),
+            Some("add --join-code CODE (every screen then asks for it), or serve on 127.0.0.1".into()),
+        ));
+    }
+    Ok(Serve { addr: parsed, join_code })
 }
 
 /// Run `muster tabletop`.
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let Args { input, log, overwrite, script, from, at, mode, json, debrief, thresholds } = args;
+    let Args { input, log, overwrite, script, from, at, mode, json, debrief, thresholds, serve, join_code } =
+        args;
+    let serve = match serve {
+        Some(addr) => Some(serve_options(&addr, join_code)?),
+        None => None,
+    };
     run(Options {
+        serve,
         input,
         log,
         overwrite,
@@ -89,6 +141,8 @@ pub struct Options {
     pub json: Option<PathBuf>,
     pub debrief: Option<PathBuf>,
     pub thresholds: Option<PathBuf>,
+    /// Serve the session as a web console instead of reading commands here.
+    pub serve: Option<Serve>,
 }
 
 fn input_error(location: Location, message: impl Into<String>, hint: Option<String>) -> Failure {
@@ -172,14 +226,15 @@ impl LogWriter {
         Ok(Self { path: path.to_path_buf(), file, written: 0 })
     }
 
-    fn catch_up(&mut self, session: &Session) -> Result<(), Failure> {
+    /// Append the entries not yet written, flushed to the file before returning.
+    fn catch_up(&mut self, session: &Session) -> Result<(), String> {
         let new = &session.entries()[self.written..];
         let text: String = new.iter().map(log::render_entry).collect();
         self.written += new.len();
         self.file
             .write_all(text.as_bytes())
-            .and_then(|()| self.file.flush())
-            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", self.path.display())))
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
     }
 }
 
@@ -280,7 +335,32 @@ pub fn run(o: Options) -> Result<(), Failure> {
         None => None,
     };
     if let Some(w) = log_writer.as_mut() {
-        w.catch_up(&session)?;
+        w.catch_up(&session).map_err(Failure::Other)?;
+    }
+    if let Some(serve) = o.serve {
+        let mut writer = log_writer;
+        let after_each: crate::web::AfterEach = Box::new(move |session: &Session| match writer.as_mut() {
+            Some(w) => w.catch_up(session),
+            None => Ok(()),
+        });
+        let options = crate::web::Options {
+            addr: serve.addr,
+            join_code: serve.join_code,
+            title: model.scenario.name.clone(),
+        };
+        let mut session =
+            crate::web::serve(session, after_each, options).map_err(|e| Failure::Other(e.to_string()))?;
+        if let Some(p) = &o.log {
+            eprintln!("wrote {}", p.display());
+        }
+        return finish(
+            &mut session,
+            outputs,
+            o.json.as_deref(),
+            o.debrief.as_deref(),
+            o.thresholds.as_deref(),
+            false,
+        );
     }
     let interactive = matches!(source, Source::Terminal);
     if interactive {
@@ -357,7 +437,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
             },
         }
         if let Some(w) = log_writer.as_mut() {
-            w.catch_up(&session)?;
+            w.catch_up(&session).map_err(Failure::Other)?;
         }
     }
     if let Some(w) = &log_writer {

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use muster::model::Thresholds;
 use muster::present::report::{Report, ReportSource};
-use serde_json::Value;
 
 use super::common::*;
 use super::webdriver::{Browser, png_size, tools};
@@ -49,11 +48,6 @@ return {
   scrollWidth: document.documentElement.scrollWidth
 };";
 
-const AXE_RUN: &str = "var done = arguments[arguments.length - 1];
-axe.run(document, {resultTypes: ['violations']}).then(function (r) {
-  done(r.violations.map(function (v) { return {id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}; }));
-}).catch(function (e) { done([{id: 'axe-error', impact: 'critical', nodes: 0, help: String(e)}]); });";
-
 /// Open `file` at desktop width and at 390 px and check what a reader sees.
 fn check_page(name: &str, file: &Path, question: &str) {
     let axe = match tools() {
@@ -79,14 +73,7 @@ fn check_page(name: &str, file: &Path, question: &str) {
     assert!(seen["mapLegend"].as_u64().unwrap_or(0) >= 6, "{name}: the map has no legend");
     assert_eq!(desk.console_errors().expect("the log"), Vec::<String>::new(), "{name}: console errors");
 
-    desk.eval(&format!("{axe}\nreturn typeof axe;")).expect("axe-core loads into the page");
-    let violations = desk.eval_async(AXE_RUN).expect("axe-core runs");
-    let serious: Vec<&Value> = violations
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-        .collect();
+    let serious = desk.serious_violations(axe).expect("axe-core runs");
     assert!(serious.is_empty(), "{name}: serious accessibility violations: {serious:#?}");
 
     // The force table sorts from the keyboard: Enter on a column heading's button.

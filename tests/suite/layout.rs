@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The layers, lowest first: a top-level module may import from its own layer and below.
-const LAYERS: [&[&str]; 8] = [
+const LAYERS: [&[&str]; 9] = [
     &["time", "diagnostics", "shipped"],
     &["model"],
     &["input", "results"],
@@ -15,6 +15,7 @@ const LAYERS: [&[&str]; 8] = [
     &["analysis", "synth"],
     &["assessment", "tabletop"],
     &["present"],
+    &["web"],
     &["cli", "main"],
 ];
 

@@ -202,8 +202,12 @@ impl Browser {
 
     /// Open a local file.
     pub fn open(&self, file: &Path) -> Result<(), String> {
-        http(self.port, "POST", &self.at("url"), Some(&json!({"url": format!("file://{}", file.display())})))
-            .map(drop)
+        self.open_url(&format!("file://{}", file.display()))
+    }
+
+    /// Open a page by its address.
+    pub fn open_url(&self, url: &str) -> Result<(), String> {
+        http(self.port, "POST", &self.at("url"), Some(&json!({"url": url}))).map(drop)
     }
 
     /// Run `script` (a function body; `arguments` as WebDriver gives them) and return its value.
@@ -230,6 +234,12 @@ impl Browser {
 
     /// Press Enter on the element a CSS selector finds first.
     pub fn press_enter(&self, selector: &str) -> Result<(), String> {
+        self.type_into(selector, "\u{E007}")
+    }
+
+    /// Type `text` as keys into the element a CSS selector finds first (WebDriver key codes,
+    /// e.g. U+E007 for Enter, are pressed as keys).
+    pub fn type_into(&self, selector: &str, text: &str) -> Result<(), String> {
         let found = http(
             self.port,
             "POST",
@@ -238,8 +248,26 @@ impl Browser {
         )?;
         let id =
             found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).ok_or("no element")?;
-        http(self.port, "POST", &self.at(&format!("element/{id}/value")), Some(&json!({"text": "\u{E007}"})))
+        http(self.port, "POST", &self.at(&format!("element/{id}/value")), Some(&json!({"text": text})))
             .map(drop)
+    }
+
+    /// The serious and critical accessibility violations axe-core (its source `axe`) finds in
+    /// the page.
+    pub fn serious_violations(&self, axe: &str) -> Result<Vec<Value>, String> {
+        const RUN: &str = "var done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(function (r) {
+  done(r.violations.map(function (v) { return {id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}; }));
+}).catch(function (e) { done([{id: 'axe-error', impact: 'critical', nodes: 0, help: String(e)}]); });";
+        self.eval(&format!("{axe}\nreturn typeof axe;"))?;
+        let violations = self.eval_async(RUN)?;
+        Ok(violations
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .cloned()
+            .collect())
     }
 
     /// Make the page use its print stylesheet (DevTools `Emulation.setEmulatedMedia`).

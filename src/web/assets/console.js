@@ -1,0 +1,188 @@
+// The screens of the Muster web console: each follows /api/events and redraws from
+// /api/state; the facilitator's controls send one command line each to /api/command.
+(function () {
+  'use strict';
+  var code = new URLSearchParams(window.location.search).get('code');
+  var view = document.body.getAttribute('data-view');
+
+  function withCode(path) {
+    return code ? path + (path.indexOf('?') < 0 ? '?' : '&') + 'code=' + encodeURIComponent(code) : path;
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('a.keep-code'), function (a) {
+    a.setAttribute('href', withCode(a.getAttribute('href')));
+  });
+  if (view === 'index') { return; }
+
+  function clock(minutes) {
+    var d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
+    return 'D' + d + '+' + (h < 10 ? '0' : '') + h + ':' + (m < 10 ? '0' : '') + m;
+  }
+
+  function span(minutes) {
+    var h = Math.floor(minutes / 60), m = minutes % 60;
+    return h + ' h ' + (m < 10 ? '0' : '') + m + ' min';
+  }
+
+  function cell(row, text, cls) {
+    var td = document.createElement('td');
+    td.textContent = text;
+    if (cls) { td.className = cls; }
+    row.appendChild(td);
+    return td;
+  }
+
+  function fill(id, rows, empty, columns) {
+    var body = document.querySelector('#' + id + ' tbody');
+    body.textContent = '';
+    if (rows.length === 0) {
+      var tr = document.createElement('tr');
+      var td = cell(tr, empty, 'empty');
+      td.colSpan = columns;
+      body.appendChild(tr);
+      return;
+    }
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
+  function one(number) { return Math.round(number * 10) / 10; }
+
+  function render(s) {
+    var st = s.status;
+    document.getElementById('title').textContent = s.title;
+    document.title = (view === 'room' ? 'Room screen' : 'Facilitator') + ' — ' + s.title;
+    document.getElementById('clock').textContent = s.clock + (s.ended ? ' · session ended' : s.finished ? ' · scenario over' : '');
+    document.getElementById('trigger').textContent = st.national_trigger_at === null
+      ? 'National mobilisation: not triggered'
+      : 'National mobilisation: triggered ' + clock(st.national_trigger_at);
+
+    var incidents = [];
+    var totals = {};
+    st.incidents.forEach(function (inc) {
+      inc.capabilities.forEach(function (c, k) {
+        var t = totals[c.capability] || (totals[c.capability] = {demand: 0, onTask: 0, short: 0});
+        t.demand += c.demand; t.onTask += c.on_task; t.short += c.shortfall;
+        var tr = document.createElement('tr');
+        if (c.shortfall > 0) { tr.className = 'short'; }
+        cell(tr, k === 0 ? inc.id + ' (' + inc.kind + ')' : '');
+        cell(tr, k === 0 ? inc.host : '');
+        cell(tr, c.capability);
+        cell(tr, String(c.demand), 'num');
+        cell(tr, String(c.on_task), 'num');
+        cell(tr, String(one(c.shortfall)), 'num');
+        incidents.push(tr);
+      });
+    });
+    fill('incidents', incidents, 'No incident is active.', 6);
+
+    var requests = st.requests.map(function (r) {
+      var tr = document.createElement('tr');
+      cell(tr, 'R' + r.number + ' ' + r.incident);
+      cell(tr, r.host);
+      cell(tr, r.outstanding + ' ' + r.capability, 'num');
+      cell(tr, String(r.tier), 'num');
+      cell(tr, span(Math.max(0, st.now - r.raised_at)), 'num');
+      cell(tr, r.decision);
+      if (view === 'facilitator') {
+        cell(tr, r.proposal.map(function (p) { return p.units + ' from ' + p.from; }).join(', ') || 'nothing');
+        var td = cell(tr, '');
+        if (r.decision === 'awaiting decision') {
+          ['approve', 'refuse'].forEach(function (verb) {
+            var b = document.createElement('button');
+            b.type = 'button';
+            b.textContent = verb.charAt(0).toUpperCase() + verb.slice(1) + ' R' + r.number;
+            b.setAttribute('data-command', verb + ' R' + r.number);
+            td.appendChild(b);
+          });
+        }
+      }
+      return tr;
+    });
+    fill('requests', requests, 'No request is open.', view === 'facilitator' ? 8 : 6);
+
+    if (view === 'room') {
+      var caps = Object.keys(totals).sort().map(function (name) {
+        var t = totals[name];
+        var tr = document.createElement('tr');
+        if (t.short > 0) { tr.className = 'short'; }
+        cell(tr, name);
+        cell(tr, String(t.demand), 'num');
+        cell(tr, String(t.onTask), 'num');
+        cell(tr, String(one(t.short)), 'num');
+        return tr;
+      });
+      fill('capabilities', caps, 'No demand.', 4);
+      var ticker = document.getElementById('ticker');
+      ticker.textContent = '';
+      s.ticker.forEach(function (line) {
+        var li = document.createElement('li');
+        li.textContent = line;
+        ticker.appendChild(li);
+      });
+    }
+    document.body.setAttribute('data-version', String(s.version));
+  }
+
+  function headers(extra) {
+    var h = extra || {};
+    if (code) { h['x-join-code'] = code; }
+    return h;
+  }
+
+  var loading = false, again = false;
+  function refresh() {
+    if (loading) { again = true; return; }
+    loading = true;
+    fetch('/api/state', {headers: headers(), cache: 'no-store'})
+      .then(function (r) { if (!r.ok) { throw new Error('the console answered ' + r.status); } return r.json(); })
+      .then(render)
+      .catch(function (e) { document.getElementById('connection').textContent = 'Cannot read the session: ' + e.message; })
+      .then(function () { loading = false; if (again) { again = false; refresh(); } });
+  }
+
+  var connection = document.getElementById('connection');
+  var events = new EventSource(withCode('/api/events'));
+  events.addEventListener('version', function () { connection.textContent = ''; refresh(); });
+  events.onerror = function () { connection.textContent = 'Connection to the console lost; retrying…'; };
+  refresh();
+
+  if (view !== 'facilitator') { return; }
+
+  var reply = document.getElementById('reply');
+  var error = document.getElementById('command-error');
+  var input = document.getElementById('command');
+
+  function send(line) {
+    error.textContent = '';
+    return fetch('/api/command', {
+      method: 'POST',
+      headers: headers({'content-type': 'application/json'}),
+      body: JSON.stringify({line: line})
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) {
+          error.textContent = body.error + (body.hint ? ' — ' + body.hint : '');
+          return false;
+        }
+        reply.textContent = '> ' + line + '\n' + body.text;
+        refresh();
+        return true;
+      });
+    }).catch(function (e) { error.textContent = 'The console did not answer: ' + e.message; return false; });
+  }
+
+  document.getElementById('command-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var line = input.value.trim();
+    if (!line) { return; }
+    send(line).then(function (ok) { if (ok) { input.value = ''; } });
+  });
+
+  document.body.addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-command]');
+    if (!b) { return; }
+    var confirmText = b.getAttribute('data-confirm');
+    if (confirmText && !window.confirm(confirmText)) { return; }
+    send(b.getAttribute('data-command'));
+  });
+})();

@@ -1,0 +1,216 @@
+//! The HTTP side of the console: pages, the JSON API and the event stream.
+//!
+//! - `GET /`, `/room`, `/facilitator`: the pages (compiled in);
+//! - `GET /api/state`: what the screens show (JSON);
+//! - `POST /api/command` with `{"line": "approve R3"}`: one command of the terminal's
+//!   language; 200 with the reply, or 4xx with `{"error", "hint", "col"}` and nothing changed;
+//! - `GET /api/events`: server-sent events, `version` with the new number after every change.
+//!
+//! With a join code, every request must carry it (`?code=` or the `x-join-code` header); a page
+//! without it asks for it.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use super::state::{AfterEach, Console, Refusal};
+use super::{Options, WebError};
+use muster::tabletop::Session;
+
+/// Longest command line accepted (bytes): far longer than any command, short enough to refuse
+/// a pasted file.
+const MAX_LINE: usize = 2_000;
+
+#[derive(Clone)]
+struct App {
+    console: Arc<Console>,
+    join_code: Option<Arc<str>>,
+    /// Set when the server is stopping: event streams end so that it can.
+    closing: watch::Receiver<bool>,
+}
+
+fn refuse(status: StatusCode, error: &str, hint: Option<&str>) -> Response {
+    let body = Refusal { error: error.into(), hint: hint.map(str::to_string), col: None };
+    (status, Json(body)).into_response()
+}
+
+/// Every request carries the join code when there is one.
+async fn check_code(State(app): State<App>, request: Request, next: Next) -> Response {
+    let Some(code) = &app.join_code else { return next.run(request).await };
+    let from_query = request.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "code")
+            .map(|(_, v)| v.to_string())
+    });
+    let from_header = request.headers().get("x-join-code").and_then(|v| v.to_str().ok()).map(str::to_string);
+    if from_query.as_deref() == Some(&**code) || from_header.as_deref() == Some(&**code) {
+        return next.run(request).await;
+    }
+    if request.uri().path().starts_with("/api/") {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "this console asks for its join code",
+            Some("send it as ?code=CODE or the x-join-code header; the facilitator has it"),
+        );
+    }
+    (StatusCode::UNAUTHORIZED, Html(include_str!("assets/join.html"))).into_response()
+}
+
+fn page(body: &'static str) -> Response {
+    let mut r = Html(body).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn index() -> Response {
+    page(include_str!("assets/index.html"))
+}
+
+async fn room() -> Response {
+    page(include_str!("assets/room.html"))
+}
+
+async fn facilitator() -> Response {
+    page(include_str!("assets/facilitator.html"))
+}
+
+async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/console.js"))
+        .into_response()
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("assets/console.css")).into_response()
+}
+
+async fn not_found() -> Response {
+    refuse(StatusCode::NOT_FOUND, "no such page", Some("the screens are /room and /facilitator"))
+}
+
+async fn state(State(app): State<App>) -> Response {
+    let console = Arc::clone(&app.console);
+    match tokio::task::spawn_blocking(move || console.snapshot()).await {
+        Ok(Some(s)) => Json(s).into_response(),
+        Ok(None) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the session has ended", None),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the state could not be read", None),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommandBody {
+    line: String,
+}
+
+async fn command(
+    State(app): State<App>,
+    body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let line = match body {
+        Ok(Json(b)) => b.line,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("the request is not a command: {}", e.body_text()),
+                Some(r#"send JSON {"line": "step 30m"} with content-type application/json"#),
+            );
+        }
+    };
+    if line.len() > MAX_LINE || line.contains('\n') {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("a command is one line of at most {MAX_LINE} bytes"),
+            Some("send one command at a time"),
+        );
+    }
+    let console = Arc::clone(&app.console);
+    // Commands run the engine (an `until end` can take seconds): off the async workers.
+    match tokio::task::spawn_blocking(move || console.execute(&line)).await {
+        Ok(Ok(answer)) => Json(answer).into_response(),
+        Ok(Err(refusal)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(refusal)).into_response(),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the command failed inside the engine", None),
+    }
+}
+
+/// The version now, then after every change, until the server stops.
+async fn events(State(app): State<App>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = app.console.changes.subscribe();
+    let stream = futures_util::stream::unfold(
+        (changes, app.closing.clone(), true),
+        |(mut changes, mut closing, first)| async move {
+            if *closing.borrow() {
+                return None;
+            }
+            if !first {
+                tokio::select! {
+                    changed = changes.changed() => changed.ok()?,
+                    _ = closing.changed() => return None,
+                }
+            }
+            let version = *changes.borrow_and_update();
+            let event = Event::default().event("version").data(version.to_string());
+            Some((Ok(event), (changes, closing, false)))
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Serve until the session is ended or the process is interrupted.
+pub async fn run(session: Session, after_each: AfterEach, options: Options) -> Result<Session, WebError> {
+    let console = Arc::new(Console::new(session, after_each, options.title));
+    let (close, closing) = watch::channel(false);
+    // The addresses printed carry the code, for the facilitator to hand out.
+    let code = options.join_code.as_ref().map_or(String::new(), |c| format!("?code={c}"));
+    let app = App { console: Arc::clone(&console), join_code: options.join_code.map(Arc::from), closing };
+    let router = Router::new()
+        .route("/", get(index))
+        .route("/room", get(room))
+        .route("/facilitator", get(facilitator))
+        .route("/assets/console.js", get(script))
+        .route("/assets/console.css", get(style))
+        .route("/api/state", get(state))
+        .route("/api/command", post(command))
+        .route("/api/events", get(events))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), check_code))
+        .with_state(app);
+    let addr = options.addr;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|source| WebError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(WebError::Serve)?;
+    println!("Muster web console for {}:", console.title);
+    println!("  room screen:  http://{local}/room{code}");
+    println!("  facilitator:  http://{local}/facilitator{code}");
+    println!("End the session with quit (facilitator) or Ctrl-C here.");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let mut changes = console.changes.subscribe();
+    let watched = Arc::clone(&console);
+    let stop = async move {
+        loop {
+            tokio::select! {
+                changed = changes.changed() => {
+                    if changed.is_err() || watched.ended() { break; }
+                }
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        }
+        let _ = close.send(true);
+    };
+    axum::serve(listener, router).with_graceful_shutdown(stop).await.map_err(WebError::Serve)?;
+    // A connection still closing may hold the console; the session itself is taken out.
+    console
+        .take_session()
+        .ok_or_else(|| WebError::Serve(std::io::Error::other("the session was already taken")))
+}

@@ -1,0 +1,182 @@
+//! The console's shared state: the session behind a lock, a version number every screen
+//! follows (bumped by each accepted command, sent to the screens as a server-sent event), and
+//! the ticker of the last events.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use muster::present::tabletop as view;
+use muster::results::Status;
+use muster::tabletop::{Reply, Session};
+use serde::Serialize;
+use tokio::sync::watch;
+
+/// Called after every accepted command, before it is acknowledged (the log is written here);
+/// an error stops the command's acknowledgement and is shown to whoever gave it.
+pub type AfterEach = Box<dyn FnMut(&Session) -> Result<(), String> + Send>;
+
+/// Lines of the ticker kept.
+const TICKER: usize = 12;
+
+/// What the screens show, as `/api/state` sends it.
+#[derive(Serialize)]
+pub struct Snapshot {
+    /// Bumped by every accepted command.
+    pub version: u64,
+    /// The exercise's name.
+    pub title: String,
+    /// The moment shown, as D+hh:mm.
+    pub clock: String,
+    /// Whether the scenario has run to its end.
+    pub finished: bool,
+    /// Whether the session has been ended by the facilitator.
+    pub ended: bool,
+    /// The session's state.
+    pub status: Status,
+    /// The last events, newest last.
+    pub ticker: Vec<String>,
+}
+
+/// What a command gave back.
+#[derive(Serialize)]
+pub struct Answer {
+    /// The version after it.
+    pub version: u64,
+    /// The reply, as the terminal would print it.
+    pub text: String,
+}
+
+/// A command that was not carried out: nothing changed.
+#[derive(Serialize)]
+pub struct Refusal {
+    /// What is wrong.
+    pub error: String,
+    /// What to do instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Column of the problem in the command (1-based), if it is in the command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub col: Option<usize>,
+}
+
+struct Inner {
+    /// Taken out when the server stops, to finish the session's outputs.
+    session: Option<Session>,
+    after_each: AfterEach,
+    version: u64,
+    ticker: VecDeque<String>,
+    ended: bool,
+}
+
+/// The session and everything the screens follow.
+pub struct Console {
+    inner: Mutex<Inner>,
+    /// The current version, for the event stream.
+    pub changes: watch::Sender<u64>,
+    /// The exercise's name.
+    pub title: String,
+}
+
+impl Console {
+    /// A console over `session`.
+    pub fn new(session: Session, after_each: AfterEach, title: String) -> Self {
+        let (changes, _) = watch::channel(0);
+        let inner =
+            Inner { session: Some(session), after_each, version: 0, ticker: VecDeque::new(), ended: false };
+        Console { inner: Mutex::new(inner), changes, title }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves the session as the last command left it.
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What the screens show now (`None` once the server has taken the session back).
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        let mut inner = self.lock();
+        let session = inner.session.as_mut()?;
+        let status = session.status();
+        let finished = session.finished();
+        Some(Snapshot {
+            version: inner.version,
+            title: self.title.clone(),
+            clock: muster::time::Clock(status.now).to_string(),
+            finished,
+            ended: inner.ended,
+            status,
+            ticker: inner.ticker.iter().cloned().collect(),
+        })
+    }
+
+    /// Carry out one command line, as the terminal would. Commands are applied one at a time,
+    /// in the order the lock is taken; a refused command changes nothing.
+    pub fn execute(&self, line: &str) -> Result<Answer, Refusal> {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let Some(session) = inner.session.as_mut().filter(|_| !inner.ended) else {
+            return Err(Refusal {
+                error: "the session has ended".into(),
+                hint: Some("its outputs are written; start a new session".into()),
+                col: None,
+            });
+        };
+        if line.trim_start().starts_with("debrief") && line.split_whitespace().nth(1).is_some() {
+            return Err(Refusal {
+                error: "the console does not write files for a command".into(),
+                hint: Some("type debrief alone to read it here, or pass --debrief FILE at the start".into()),
+                col: line.find(char::is_whitespace).map(|c| c + 2),
+            });
+        }
+        let entries_before = session.entries().len();
+        let reply = session.execute(line).map_err(|e| Refusal {
+            error: e.message,
+            hint: e.hint,
+            col: Some(e.col),
+        })?;
+        let text = match reply {
+            Reply::Nothing => String::new(),
+            Reply::Status { status, full } => view::status(&status, full),
+            Reply::Advanced { from, to, events } => {
+                let text = view::advance(from, to, &events);
+                for l in text.lines().filter(|l| !l.trim().is_empty()) {
+                    if inner.ticker.len() == TICKER {
+                        inner.ticker.pop_front();
+                    }
+                    inner.ticker.push_back(l.trim().to_string());
+                }
+                text
+            }
+            Reply::Done(lines) => lines.join("\n") + "\n",
+            Reply::Help(text) => text,
+            Reply::Debrief(_) => view::debrief(&muster::tabletop::debrief::build(session, &|_, _| {})),
+            Reply::Quit => {
+                inner.ended = true;
+                "The session has ended; its outputs are being written.\n".into()
+            }
+        };
+        if session.entries().len() != entries_before {
+            // The log is written before the command is acknowledged.
+            (inner.after_each)(session).map_err(|e| Refusal {
+                error: format!("the command was carried out but could not be logged: {e}"),
+                hint: Some("free the log's disk or folder, then carry on; the log lacks this command".into()),
+                col: None,
+            })?;
+        }
+        inner.version += 1;
+        let version = inner.version;
+        self.changes.send_replace(version);
+        Ok(Answer { version, text })
+    }
+
+    /// Whether the facilitator has ended the session.
+    pub fn ended(&self) -> bool {
+        self.lock().ended
+    }
+
+    /// Take the session back (once, when the server stops); later requests are refused.
+    pub fn take_session(&self) -> Option<Session> {
+        let mut inner = self.lock();
+        inner.ended = true;
+        inner.session.take()
+    }
+}

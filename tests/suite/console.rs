@@ -1,0 +1,340 @@
+//! The exercise-room web console (`muster tabletop S --serve`), end to end: a real server on a
+//! free loopback port, its HTTP API spoken over std's TcpStream, and its pages in headless
+//! Chromium. Commands are applied one at a time and logged before they are acknowledged;
+//! refused requests change nothing; the log replays to the session's own bytes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::common::{muster, scratch};
+use super::webdriver::{Browser, tools};
+
+/// A console serving a shipped scenario; killed on drop if the test did not end it.
+struct Console {
+    child: Child,
+    port: u16,
+    code: Option<&'static str>,
+}
+
+impl Console {
+    fn start(scenario: &str, extra: &[&str], dir: &Path) -> Self {
+        let mut child = muster()
+            .args(["tabletop", scenario, "--serve", "127.0.0.1:0", "--log"])
+            .arg(dir.join("session.log"))
+            .arg("--json")
+            .arg(dir.join("session.json"))
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join("stderr.txt")).expect("a file for stderr"))
+            .spawn()
+            .expect("muster starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut port = None;
+        let mut line = String::new();
+        while port.is_none() && lines.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Some(rest) = line.split("room screen:  http://127.0.0.1:").nth(1) {
+                port = rest.split('/').next().and_then(|p| p.parse().ok());
+            }
+            line.clear();
+        }
+        // The rest of stdout (the summary at the end) is read away so the server never blocks.
+        std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+        let code = extra.iter().position(|a| *a == "--join-code").map(|i| {
+            let c: &'static str = Box::leak(extra[i + 1].to_string().into_boxed_str());
+            c
+        });
+        Console { child, port: port.expect("the console prints its room screen's address"), code }
+    }
+
+    /// One request; the status code and the body.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
+        // A server that has stopped answers nothing: status 0.
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return (0, String::new()) };
+        let body = body.unwrap_or("");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(c) = self.code {
+            head.push_str(&format!("x-join-code: {c}\r\n"));
+        }
+        let mut answer = String::new();
+        // A server stopping may close the connection mid-request: status 0 then.
+        if stream.write_all(format!("{head}\r\n{body}").as_bytes()).is_err()
+            || stream.read_to_string(&mut answer).is_err()
+        {
+            return (0, String::new());
+        }
+        let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    fn command(&self, line: &str) -> (u16, Value) {
+        let body = json!({ "line": line }).to_string();
+        let (status, text) =
+            self.request("POST", "/api/command", Some(&body), &[("Content-Type", "application/json")]);
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn state(&self) -> Value {
+        let (status, text) = self.request("GET", "/api/state", None, &[]);
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str(&text).expect("the state is JSON")
+    }
+
+    /// Wait for the process to end after `quit`; its exit status.
+    fn wait(mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the process") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the console did not stop after quit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SCENARIO: &str = "summer-2024-late-trigger";
+
+#[test]
+fn the_console_applies_commands_refuses_bad_ones_and_its_log_replays_to_the_same_bytes() {
+    let d = scratch("console", "api");
+    let c = Console::start(SCENARIO, &[], &d);
+    let s = c.state();
+    assert_eq!((s["version"].as_u64(), s["clock"].as_str()), (Some(0), Some("D0+00:00")));
+    assert_eq!(s["title"], "Disorder in many towns, national trigger late");
+    let log = || std::fs::read_to_string(d.join("session.log")).expect("the log");
+    let log_at_start = log();
+
+    // Refused: nothing changes, and the answer says why.
+    let (status, body) = c.command("approve R99");
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"].as_str().unwrap_or("").contains("no open request R99"), "{body}");
+    let (status, body) = c.command("inject incident X riot nowhere public-order=3 for 2h");
+    assert_eq!(status, 422, "{body}");
+    let (status, text) = c.request("POST", "/api/command", Some("step 30m"), &[]);
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("application/json"), "{text}");
+    let (status, _) = c.command(&"step 30m ".repeat(500));
+    assert_eq!(status, 400);
+    let (status, text) = c.request("GET", "/no-such-page", None, &[]);
+    assert_eq!((status, text.contains("no such page")), (404, true));
+    assert_eq!(c.state()["version"], 0, "a refused request changed the state");
+    assert_eq!(log(), log_at_start, "a refused request reached the log");
+
+    // Accepted: the reply is the terminal's, the log has it before the answer comes back.
+    let (status, body) = c.command("until D2+00:00");
+    assert_eq!(status, 200, "{body}");
+    assert!(body["text"].as_str().unwrap_or("").contains("asks for"), "{body}");
+    assert!(log().ends_with("at D0+00:00 until D2+00:00\n"), "{}", log());
+    let s = c.state();
+    assert_eq!((s["version"].as_u64(), s["clock"].as_str()), (Some(1), Some("D2+00:00")));
+    let open = s["status"]["requests"].as_array().expect("requests").len();
+    assert!(open >= 1, "a request waits for the players: {s}");
+    assert!(s["ticker"].as_array().is_some_and(|t| !t.is_empty()), "the ticker shows what happened");
+    let (status, _) = c.command("approve all");
+    assert_eq!(status, 200);
+    let (status, body) = c.command("quit");
+    assert_eq!(status, 200, "{body}");
+    // While it stops, a late command is refused; then nothing answers.
+    assert_ne!(c.command("step 30m").0, 200, "a command was carried out after quit");
+    let status = c.wait();
+    assert!(
+        status.success(),
+        "{status}: {}",
+        std::fs::read_to_string(d.join("stderr.txt")).unwrap_or_default()
+    );
+
+    let replayed = d.join("replayed.json");
+    let o = muster()
+        .arg("replay")
+        .arg(d.join("session.log"))
+        .arg("--json")
+        .arg(&replayed)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+}
+
+/// Commands sent at once are applied one after the other, each seen whole; every screen's
+/// event stream announces each new version.
+#[test]
+fn commands_at_once_apply_in_turn_and_every_stream_hears_of_them() {
+    let d = scratch("console", "concurrent");
+    let c = Console::start(SCENARIO, &[], &d);
+    let mut stream = TcpStream::connect(("127.0.0.1", c.port)).expect("connect");
+    stream.write_all(b"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("sent");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut events = BufReader::new(stream);
+    let mut next_version = || -> Option<u64> {
+        let mut line = String::new();
+        while events.read_line(&mut line).ok()? > 0 {
+            if let Some(v) = line.strip_prefix("data: ") {
+                return v.trim().parse().ok();
+            }
+            line.clear();
+        }
+        None
+    };
+    assert_eq!(next_version(), Some(0), "a new screen hears the version now");
+    let answers: Vec<(u16, Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            ["step 30m", "step 1h", "step 2h"].iter().map(|l| s.spawn(|| c.command(l))).collect();
+        handles.into_iter().map(|h| h.join().expect("a request")).collect()
+    });
+    let mut versions: Vec<u64> = answers
+        .iter()
+        .map(|(s, b)| {
+            assert_eq!(*s, 200, "{b}");
+            b["version"].as_u64().expect("a version")
+        })
+        .collect();
+    versions.sort_unstable();
+    assert_eq!(versions, [1, 2, 3], "each command is applied alone");
+    assert_eq!(c.state()["clock"], "D0+03:30");
+    let mut heard = 0;
+    while heard < 3 {
+        heard = next_version().expect("the stream announces every change");
+    }
+    let log = std::fs::read_to_string(d.join("session.log")).expect("the log");
+    assert_eq!(log.lines().filter(|l| l.starts_with("at ")).count(), 3, "{log}");
+}
+
+#[test]
+fn a_console_off_the_loopback_interface_needs_a_join_code() {
+    let d = scratch("console", "code");
+    let o = muster().args(["tabletop", SCENARIO, "--serve", "0.0.0.0:0"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--serve 0.0.0.0:0") && err.contains("--join-code"), "{err}");
+    let o = muster().args(["tabletop", SCENARIO, "--serve", "0", "--join-code", "a b"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("4 to 64 letters"));
+    let o = muster().args(["tabletop", SCENARIO, "--serve", "not-an-address"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+
+    let c = Console::start(SCENARIO, &["--join-code", "river-42"], &d);
+    let mut stranger = TcpStream::connect(("127.0.0.1", c.port)).expect("connect");
+    stranger.write_all(b"GET /room HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("sent");
+    let mut page = String::new();
+    stranger.read_to_string(&mut page).expect("read");
+    assert!(page.starts_with("HTTP/1.1 401") && page.contains("join code"), "{page}");
+    let mut stranger = TcpStream::connect(("127.0.0.1", c.port)).expect("connect");
+    let body = r#"{"line":"step 30m"}"#;
+    let req = format!(
+        "POST /api/command HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stranger.write_all(req.as_bytes()).expect("sent");
+    let mut answer = String::new();
+    stranger.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert_eq!(c.state()["version"], 0, "a stranger's command changed nothing");
+    let (status, _) = c.request("GET", "/room?code=river-42", None, &[]);
+    assert_eq!(status, 200);
+    assert_eq!(c.command("quit").0, 200);
+    let status = c.wait();
+    assert!(
+        status.success(),
+        "{status}: {}",
+        std::fs::read_to_string(d.join("stderr.txt")).unwrap_or_default()
+    );
+}
+
+/// What people in the room see: the facilitator types a command and the room screen shows
+/// the new moment and the request it raised; a decision by button reaches the room screen;
+/// both pages pass axe-core and log no errors; the room screen never scrolls at 1920×1080.
+#[test]
+fn the_room_screen_follows_what_the_facilitator_does() {
+    let axe = match tools() {
+        Ok(axe) => axe,
+        Err(e) => panic!("the browser tests need Chromium, ChromeDriver and axe-core: {e}"),
+    };
+    let d = scratch("console", "browser");
+    let c = Console::start(SCENARIO, &[], &d);
+    let base = format!("http://127.0.0.1:{}", c.port);
+    let room = Browser::start(1920, 1080).expect("Chromium starts");
+    room.emulate_phone(1920, 1080).expect("room metrics");
+    room.open_url(&format!("{base}/room")).expect("the room screen opens");
+    let desk = Browser::start(1280, 900).expect("Chromium starts");
+    desk.open_url(&format!("{base}/facilitator")).expect("the facilitator's console opens");
+
+    let wait_for = |b: &Browser, script: &str, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if b.eval(script).ok() == Some(Value::Bool(true)) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for(
+        &room,
+        "return document.getElementById('clock').textContent === 'D0+00:00';",
+        "the room shows the clock",
+    );
+    desk.type_into("#command", "until D2+00:00\u{E007}").expect("typed");
+    wait_for(
+        &room,
+        "return document.getElementById('clock').textContent === 'D2+00:00' && document.querySelector('#requests tbody').textContent.indexOf('awaiting decision') >= 0;",
+        "the room screen shows the new moment and the waiting request within seconds",
+    );
+    // A decision from the keyboard: Enter on the request's Approve button.
+    wait_for(
+        &desk,
+        "return document.querySelector('#requests button[data-command^=\"approve\"]') !== null;",
+        "an Approve button",
+    );
+    desk.press_enter("#requests button[data-command^=\"approve\"]").expect("Enter on Approve");
+    wait_for(
+        &room,
+        "return document.querySelector('#requests tbody').textContent.indexOf('awaiting decision') < 0;",
+        "the room screen shows the request decided",
+    );
+    let fits = room
+        .eval("return [document.documentElement.scrollHeight, document.documentElement.scrollWidth];")
+        .expect("read");
+    assert!(
+        fits[0].as_u64() <= Some(1080) && fits[1].as_u64() <= Some(1920),
+        "the room screen scrolls: {fits}"
+    );
+    for (name, b) in [("room", &room), ("facilitator", &desk)] {
+        assert_eq!(b.console_errors().expect("the log"), Vec::<String>::new(), "{name}: console errors");
+        let serious = b.serious_violations(axe).expect("axe-core runs");
+        assert!(serious.is_empty(), "{name}: serious accessibility violations: {serious:#?}");
+    }
+    drop((room, desk));
+    assert_eq!(c.command("quit").0, 200);
+    let status = c.wait();
+    assert!(
+        status.success(),
+        "{status}: {}",
+        std::fs::read_to_string(d.join("stderr.txt")).unwrap_or_default()
+    );
+}
