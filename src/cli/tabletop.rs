@@ -65,16 +65,21 @@ pub struct Args {
     /// address other than the loopback interface); 4 to 64 letters, digits or dashes
     #[arg(long, value_name = "CODE", requires = "serve")]
     join_code: Option<String>,
+    /// With --serve: the exercise file giving the room's seats (docs/tabletop.md)
+    #[arg(long, value_name = "FILE", requires = "serve")]
+    exercise: Option<PathBuf>,
 }
 
 /// Where and how to serve the web console.
 pub struct Serve {
     pub addr: std::net::SocketAddr,
     pub join_code: Option<String>,
+    /// The exercise file, read once the scenario is loaded.
+    pub exercise: Option<PathBuf>,
 }
 
 /// `--serve [ADDR]` and `--join-code`, checked: loopback unless a code guards the console.
-fn serve_options(addr: &str, join_code: Option<String>) -> Result<Serve, Failure> {
+fn serve_options(addr: &str, join_code: Option<String>, exercise: Option<PathBuf>) -> Result<Serve, Failure> {
     let argument = || Location::Argument { argument: format!("--serve {addr}") };
     let parsed: std::net::SocketAddr = match addr.parse::<u16>() {
         Ok(port) => std::net::SocketAddr::from(([127, 0, 0, 1], port)),
@@ -102,15 +107,28 @@ fn serve_options(addr: &str, join_code: Option<String>) -> Result<Serve, Failure
             Some("add --join-code CODE (every screen then asks for it), or serve on 127.0.0.1".into()),
         ));
     }
-    Ok(Serve { addr: parsed, join_code })
+    Ok(Serve { addr: parsed, join_code, exercise })
 }
 
 /// Run `muster tabletop`.
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let Args { input, log, overwrite, script, from, at, mode, json, debrief, thresholds, serve, join_code } =
-        args;
+    let Args {
+        input,
+        log,
+        overwrite,
+        script,
+        from,
+        at,
+        mode,
+        json,
+        debrief,
+        thresholds,
+        serve,
+        join_code,
+        exercise,
+    } = args;
     let serve = match serve {
-        Some(addr) => Some(serve_options(&addr, join_code)?),
+        Some(addr) => Some(serve_options(&addr, join_code, exercise)?),
         None => None,
     };
     run(Options {
@@ -281,12 +299,27 @@ pub fn run(o: Options) -> Result<(), Failure> {
         .into_iter()
         .chain(o.thresholds.as_deref())
         .chain(o.script.as_deref())
-        .chain(o.from.as_deref());
+        .chain(o.from.as_deref())
+        .chain(o.serve.as_ref().and_then(|s| s.exercise.as_deref()));
     let outs = o.log.iter().chain(&o.json).chain(&o.debrief).cloned();
     let outputs = claim(inputs, outs)?;
     let model = Arc::new(load(&o.input)?);
     // Every input is checked before the session starts or anything is written.
     thresholds(o.thresholds.as_deref(), &capability_ids(&model))?;
+    let exercise = match o.serve.as_ref().and_then(|s| s.exercise.as_deref()) {
+        Some(p) => {
+            let name = p.display().to_string();
+            let text = String::from_utf8(read(p)?).map_err(|_| {
+                input_error(
+                    Location::Whole { file: name.clone() },
+                    "the exercise file is not UTF-8 text",
+                    None,
+                )
+            })?;
+            muster::tabletop::exercise::load(&name, &text, &model)?
+        }
+        None => muster::tabletop::exercise::Exercise::default(),
+    };
     let branch = match (&o.from, &o.at) {
         (Some(path), Some(at)) => {
             let log = read_log(path)?;
@@ -346,7 +379,8 @@ pub fn run(o: Options) -> Result<(), Failure> {
         let options = crate::web::Options {
             addr: serve.addr,
             join_code: serve.join_code,
-            title: model.scenario.name.clone(),
+            title: exercise.name.clone().unwrap_or_else(|| model.scenario.name.clone()),
+            exercise,
         };
         let mut session =
             crate::web::serve(session, after_each, options).map_err(|e| Failure::Other(e.to_string()))?;

@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod debrief;
+pub mod exercise;
 pub mod log;
 pub mod session;
 

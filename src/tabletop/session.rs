@@ -265,6 +265,15 @@ impl Session {
         Ok(reply)
     }
 
+    /// Add a note to the last entry's line, as a `#` comment the log keeps and a replay
+    /// ignores (who decided it, and why).
+    pub fn annotate_last(&mut self, note: &str) {
+        if let Some(e) = self.entries.last_mut() {
+            let note: String = note.chars().filter(|c| !c.is_control()).collect();
+            e.line = format!("{}  # {note}", e.line);
+        }
+    }
+
     /// Re-play `entries` (a log): all of them, or (`branch_at`) those given before that minute,
     /// stopping there, so that the session is in the state the recorded one was in at it. An
     /// entry given at a moment the re-play is not at means the log does not belong to this
@@ -294,9 +303,16 @@ impl Session {
                     ),
                 ));
             }
+            let before = self.entries.len();
             if let Err(err) = self.execute(&e.line) {
                 self.limit = None;
                 return Err((i, err));
+            }
+            // Who decided and why (a seat's note) stays with the command.
+            if let Some((_, note)) = e.line.split_once('#')
+                && self.entries.len() > before
+            {
+                self.annotate_last(note.trim());
             }
         }
         self.limit = None;

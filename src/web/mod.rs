@@ -42,6 +42,8 @@ pub struct Options {
     pub join_code: Option<String>,
     /// The exercise's name, shown on every screen.
     pub title: String,
+    /// The seats and inject timeline (empty without an exercise file).
+    pub exercise: muster::tabletop::exercise::Exercise,
 }
 
 /// Serve `session` until the facilitator ends it (`quit`) or the process is interrupted,

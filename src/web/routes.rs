@@ -12,7 +12,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -40,7 +40,8 @@ struct App {
 }
 
 fn refuse(status: StatusCode, error: &str, hint: Option<&str>) -> Response {
-    let body = Refusal { error: error.into(), hint: hint.map(str::to_string), col: None };
+    let body =
+        Refusal { status: status.as_u16(), error: error.into(), hint: hint.map(str::to_string), col: None };
     (status, Json(body)).into_response()
 }
 
@@ -85,6 +86,17 @@ async fn facilitator() -> Response {
     page(include_str!("assets/facilitator.html"))
 }
 
+async fn seat(State(app): State<App>, Path(id): Path<String>) -> Response {
+    if app.console.seat(&id).is_none() {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            &format!("there is no seat '{id}'"),
+            Some("the seats are listed at /"),
+        );
+    }
+    page(include_str!("assets/seat.html"))
+}
+
 async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/console.js"))
         .into_response()
@@ -111,14 +123,18 @@ async fn state(State(app): State<App>) -> Response {
 #[serde(deny_unknown_fields)]
 struct CommandBody {
     line: String,
+    /// The seat giving it (the facilitator when absent).
+    seat: Option<String>,
+    /// Why, in a line: kept in the log beside the command.
+    rationale: Option<String>,
 }
 
 async fn command(
     State(app): State<App>,
     body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    let line = match body {
-        Ok(Json(b)) => b.line,
+    let (line, seat, rationale) = match body {
+        Ok(Json(b)) => (b.line, b.seat, b.rationale),
         Err(e) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -127,7 +143,10 @@ async fn command(
             );
         }
     };
-    if line.len() > MAX_LINE || line.contains('\n') {
+    if line.len() > MAX_LINE
+        || line.contains('\n')
+        || rationale.as_ref().is_some_and(|r| r.len() > MAX_LINE || r.contains('\n'))
+    {
         return refuse(
             StatusCode::BAD_REQUEST,
             &format!("a command is one line of at most {MAX_LINE} bytes"),
@@ -136,9 +155,14 @@ async fn command(
     }
     let console = Arc::clone(&app.console);
     // Commands run the engine (an `until end` can take seconds): off the async workers.
-    match tokio::task::spawn_blocking(move || console.execute(&line)).await {
+    match tokio::task::spawn_blocking(move || console.execute(&line, seat.as_deref(), rationale.as_deref()))
+        .await
+    {
         Ok(Ok(answer)) => Json(answer).into_response(),
-        Ok(Err(refusal)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(refusal)).into_response(),
+        Ok(Err(refusal)) => {
+            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            (status, Json(refusal)).into_response()
+        }
         Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the command failed inside the engine", None),
     }
 }
@@ -168,7 +192,9 @@ async fn events(State(app): State<App>) -> Sse<impl Stream<Item = Result<Event, 
 
 /// Serve until the session is ended or the process is interrupted.
 pub async fn run(session: Session, after_each: AfterEach, options: Options) -> Result<Session, WebError> {
-    let console = Arc::new(Console::new(session, after_each, options.title));
+    let seats: Vec<(String, String)> =
+        options.exercise.seats.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
+    let console = Arc::new(Console::new(session, after_each, options.title, options.exercise));
     let (close, closing) = watch::channel(false);
     // The addresses printed carry the code, for the facilitator to hand out.
     let code = options.join_code.as_ref().map_or(String::new(), |c| format!("?code={c}"));
@@ -177,6 +203,7 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
         .route("/", get(index))
         .route("/room", get(room))
         .route("/facilitator", get(facilitator))
+        .route("/seat/{id}", get(seat))
         .route("/assets/console.js", get(script))
         .route("/assets/console.css", get(style))
         .route("/api/state", get(state))
@@ -192,6 +219,9 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
     println!("Muster web console for {}:", console.title);
     println!("  room screen:  http://{local}/room{code}");
     println!("  facilitator:  http://{local}/facilitator{code}");
+    for (id, name) in &seats {
+        println!("  seat {name}:  http://{local}/seat/{id}{code}");
+    }
     println!("End the session with quit (facilitator) or Ctrl-C here.");
     use std::io::Write;
     let _ = std::io::stdout().flush();

@@ -2,11 +2,13 @@
 //! follows (bumped by each accepted command, sent to the screens as a server-sent event), and
 //! the ticker of the last events.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use muster::present::tabletop as view;
 use muster::results::Status;
+use muster::tabletop::command::{self, Command, Requests};
+use muster::tabletop::exercise::{Exercise, Seat};
 use muster::tabletop::{Reply, Session};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -33,6 +35,10 @@ pub struct Snapshot {
     pub ended: bool,
     /// The session's state.
     pub status: Status,
+    /// The seats of the exercise (none without an exercise file).
+    pub seats: Vec<Seat>,
+    /// Which seat decides each open request (by request number), when one does.
+    pub owners: BTreeMap<u32, String>,
     /// The last events, newest last.
     pub ticker: Vec<String>,
 }
@@ -49,6 +55,10 @@ pub struct Answer {
 /// A command that was not carried out: nothing changed.
 #[derive(Serialize)]
 pub struct Refusal {
+    /// The HTTP status to answer with (422: the command is wrong; 403: not this seat's; 404:
+    /// no such seat).
+    #[serde(skip)]
+    pub status: u16,
     /// What is wrong.
     pub error: String,
     /// What to do instead.
@@ -71,6 +81,10 @@ struct Inner {
 /// The session and everything the screens follow.
 pub struct Console {
     inner: Mutex<Inner>,
+    /// The exercise's seats and timeline.
+    exercise: Exercise,
+    /// Each force's region, by code (which seat decides a request).
+    regions: BTreeMap<String, String>,
     /// The current version, for the event stream.
     pub changes: watch::Sender<u64>,
     /// The exercise's name.
@@ -79,11 +93,68 @@ pub struct Console {
 
 impl Console {
     /// A console over `session`.
-    pub fn new(session: Session, after_each: AfterEach, title: String) -> Self {
+    pub fn new(session: Session, after_each: AfterEach, title: String, exercise: Exercise) -> Self {
         let (changes, _) = watch::channel(0);
+        let data = &session.base_model().dataset;
+        let regions = data
+            .forces
+            .iter()
+            .map(|f| (f.code.clone(), data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default()))
+            .collect();
         let inner =
             Inner { session: Some(session), after_each, version: 0, ticker: VecDeque::new(), ended: false };
-        Console { inner: Mutex::new(inner), changes, title }
+        Console { inner: Mutex::new(inner), exercise, regions, changes, title }
+    }
+
+    /// The seat called `id`.
+    pub fn seat(&self, id: &str) -> Option<&Seat> {
+        self.exercise.seats.iter().find(|s| s.id == id)
+    }
+
+    /// The seat that decides a request of `tier` hosted by `host`.
+    fn owner(&self, tier: u8, host: &str) -> Option<&Seat> {
+        let region = self.regions.get(host).map_or("", String::as_str);
+        self.exercise.seats.iter().find(|s| s.decides(tier, host, region))
+    }
+
+    /// Whether `seat` may give `line`: its own requests' decisions, and the national trigger
+    /// if it holds it; time, injects and everything else are the facilitator's.
+    fn permitted(&self, seat: &Seat, line: &str, status: &Status) -> Result<(), Refusal> {
+        let forbidden =
+            |error: String, hint: &str| Refusal { status: 403, error, hint: Some(hint.into()), col: None };
+        match command::parse(line) {
+            Ok(Some(Command::Decide { requests: Requests::One(n), .. })) => {
+                let Some(r) = status.requests.iter().find(|r| r.number == n) else {
+                    // The session explains a request that is not open.
+                    return Ok(());
+                };
+                match self.owner(r.tier, &r.host) {
+                    Some(o) if o.id == seat.id => Ok(()),
+                    Some(o) => Err(forbidden(
+                        format!("R{n} is decided by the seat {}", o.name),
+                        "decide the requests shown on your screen",
+                    )),
+                    None => Err(forbidden(
+                        format!("no seat decides R{n}: the facilitator does"),
+                        "ask the facilitator",
+                    )),
+                }
+            }
+            Ok(Some(Command::Decide { requests: Requests::All, .. })) => Err(forbidden(
+                format!("{} decides its requests one at a time", seat.name),
+                "approve or refuse each request by its number",
+            )),
+            Ok(Some(Command::TriggerNational)) if seat.trigger => Ok(()),
+            Ok(Some(Command::TriggerNational)) => Err(forbidden(
+                format!("{} does not hold the national trigger", seat.name),
+                "ask the seat that does, or the facilitator",
+            )),
+            Ok(Some(_)) => Err(forbidden(
+                format!("{} decides requests; time, injects and the rest are the facilitator's", seat.name),
+                "approve R3 or refuse R3",
+            )),
+            Ok(None) | Err(_) => Ok(()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -97,7 +168,14 @@ impl Console {
         let session = inner.session.as_mut()?;
         let status = session.status();
         let finished = session.finished();
+        let owners = status
+            .requests
+            .iter()
+            .filter_map(|r| Some((r.number, self.owner(r.tier, &r.host)?.id.clone())))
+            .collect();
         Some(Snapshot {
+            seats: self.exercise.seats.clone(),
+            owners,
             version: inner.version,
             title: self.title.clone(),
             clock: muster::time::Clock(status.now).to_string(),
@@ -110,11 +188,27 @@ impl Console {
 
     /// Carry out one command line, as the terminal would. Commands are applied one at a time,
     /// in the order the lock is taken; a refused command changes nothing.
-    pub fn execute(&self, line: &str) -> Result<Answer, Refusal> {
+    /// A seat's command is kept in the log with the seat and its rationale (a `#` comment).
+    pub fn execute(
+        &self,
+        line: &str,
+        seat: Option<&str>,
+        rationale: Option<&str>,
+    ) -> Result<Answer, Refusal> {
+        let seat = match seat {
+            Some(id) => Some(self.seat(id).ok_or_else(|| Refusal {
+                status: 404,
+                error: format!("there is no seat '{id}'"),
+                hint: Some("the seats are in the exercise file (--exercise)".into()),
+                col: None,
+            })?),
+            None => None,
+        };
         let mut guard = self.lock();
         let inner = &mut *guard;
         let Some(session) = inner.session.as_mut().filter(|_| !inner.ended) else {
             return Err(Refusal {
+                status: 422,
                 error: "the session has ended".into(),
                 hint: Some("its outputs are written; start a new session".into()),
                 col: None,
@@ -122,13 +216,18 @@ impl Console {
         };
         if line.trim_start().starts_with("debrief") && line.split_whitespace().nth(1).is_some() {
             return Err(Refusal {
+                status: 422,
                 error: "the console does not write files for a command".into(),
                 hint: Some("type debrief alone to read it here, or pass --debrief FILE at the start".into()),
                 col: line.find(char::is_whitespace).map(|c| c + 2),
             });
         }
+        if let Some(seat) = seat {
+            self.permitted(seat, line, &session.status())?;
+        }
         let entries_before = session.entries().len();
         let reply = session.execute(line).map_err(|e| Refusal {
+            status: 422,
             error: e.message,
             hint: e.hint,
             col: Some(e.col),
@@ -155,8 +254,18 @@ impl Console {
             }
         };
         if session.entries().len() != entries_before {
+            let note = match (seat, rationale.map(str::trim).filter(|r| !r.is_empty())) {
+                (Some(s), Some(r)) => Some(format!("seat {}: {r}", s.id)),
+                (Some(s), None) => Some(format!("seat {}", s.id)),
+                (None, Some(r)) => Some(format!("facilitator: {r}")),
+                (None, None) => None,
+            };
+            if let Some(note) = note {
+                session.annotate_last(&note);
+            }
             // The log is written before the command is acknowledged.
             (inner.after_each)(session).map_err(|e| Refusal {
+                status: 500,
                 error: format!("the command was carried out but could not be logged: {e}"),
                 hint: Some("free the log's disk or folder, then carry on; the log lacks this command".into()),
                 col: None,

@@ -267,56 +267,83 @@ fn a_console_off_the_loopback_interface_needs_a_join_code() {
 }
 
 /// What people in the room see: the facilitator types a command and the room screen shows
-/// the new moment and the request it raised; a decision by button reaches the room screen;
-/// both pages pass axe-core and log no errors; the room screen never scrolls at 1920×1080.
+/// the new moment and the request it raised; the seat that owns it approves it from the
+/// keyboard with a reason, and the room screen shows the aid on its way; every page passes
+/// axe-core and logs no errors; the room screen never scrolls at 1920×1080.
 #[test]
-fn the_room_screen_follows_what_the_facilitator_does() {
+fn the_room_screen_follows_the_facilitator_and_the_seats() {
     let axe = match tools() {
         Ok(axe) => axe,
         Err(e) => panic!("the browser tests need Chromium, ChromeDriver and axe-core: {e}"),
     };
     let d = scratch("console", "browser");
-    let c = Console::start(SCENARIO, &[], &d);
+    let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
     let base = format!("http://127.0.0.1:{}", c.port);
     let room = Browser::start(1920, 1080).expect("Chromium starts");
     room.emulate_phone(1920, 1080).expect("room metrics");
     room.open_url(&format!("{base}/room")).expect("the room screen opens");
     let desk = Browser::start(1280, 900).expect("Chromium starts");
     desk.open_url(&format!("{base}/facilitator")).expect("the facilitator's console opens");
+    let seat = Browser::start(1280, 900).expect("Chromium starts");
+    seat.open_url(&format!("{base}/seat/north-west-coordinator")).expect("a seat's page opens");
+    let other = Browser::start(1280, 900).expect("Chromium starts");
+    other.open_url(&format!("{base}/seat/npocc")).expect("another seat's page opens");
 
     let wait_for = |b: &Browser, script: &str, what: &str| {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if b.eval(script).ok() == Some(Value::Bool(true)) {
+            if b.eval(&format!("return {script}")).ok() == Some(Value::Bool(true)) {
                 return;
             }
-            assert!(Instant::now() < deadline, "{what}");
+            assert!(
+                Instant::now() < deadline,
+                "{what}: {:?} {:?}",
+                b.eval("return document.body.innerText.slice(0, 600);"),
+                b.console_errors()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     };
-    wait_for(
-        &room,
-        "return document.getElementById('clock').textContent === 'D0+00:00';",
-        "the room shows the clock",
-    );
+    let text = |id: &str| format!("document.querySelector('{id}').textContent");
+    wait_for(&room, &format!("{} === 'D0+00:00';", text("#clock")), "the room shows the clock");
     desk.type_into("#command", "until D2+00:00\u{E007}").expect("typed");
     wait_for(
         &room,
-        "return document.getElementById('clock').textContent === 'D2+00:00' && document.querySelector('#requests tbody').textContent.indexOf('awaiting decision') >= 0;",
+        &format!(
+            "{} === 'D2+00:00' && {}.indexOf('awaiting decision') >= 0;",
+            text("#clock"),
+            text("#requests tbody")
+        ),
         "the room screen shows the new moment and the waiting request within seconds",
     );
-    // A decision from the keyboard: Enter on the request's Approve button.
     wait_for(
-        &desk,
-        "return document.querySelector('#requests button[data-command^=\"approve\"]') !== null;",
-        "an Approve button",
+        &seat,
+        "document.querySelector('#requests button[data-command^=\"approve\"]') !== null;",
+        "the seat sees its request",
     );
-    desk.press_enter("#requests button[data-command^=\"approve\"]").expect("Enter on Approve");
+    wait_for(
+        &other,
+        &format!("{}.indexOf('No request of yours') >= 0;", text("#requests tbody")),
+        "another seat does not",
+    );
+    seat.type_into("#rationale", "Merseyside needs it tonight").expect("a reason");
+    seat.press_enter("#requests button[data-command^=\"approve\"]").expect("Enter on Approve");
     wait_for(
         &room,
-        "return document.querySelector('#requests tbody').textContent.indexOf('awaiting decision') < 0;",
+        &format!("{}.indexOf('awaiting decision') < 0;", text("#requests tbody")),
         "the room screen shows the request decided",
     );
+    desk.type_into("#command", "step 30m\u{E007}").expect("typed");
+    wait_for(
+        &room,
+        "Array.prototype.some.call(document.querySelectorAll('#capabilities tbody td:nth-child(4)'), function (c) { return Number(c.textContent) > 0; });",
+        "the room screen shows the aid on its way",
+    );
+    let log = std::fs::read_to_string(d.join("session.log")).expect("the log");
+    assert!(log.contains("# seat north-west-coordinator: Merseyside needs it tonight"), "{log}");
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+    let _ = std::fs::create_dir_all(&shots);
+    let _ = std::fs::write(shots.join("room-screen-1920.png"), room.screenshot().expect("a screenshot"));
     let fits = room
         .eval("return [document.documentElement.scrollHeight, document.documentElement.scrollWidth];")
         .expect("read");
@@ -324,12 +351,16 @@ fn the_room_screen_follows_what_the_facilitator_does() {
         fits[0].as_u64() <= Some(1080) && fits[1].as_u64() <= Some(1920),
         "the room screen scrolls: {fits}"
     );
-    for (name, b) in [("room", &room), ("facilitator", &desk)] {
+    let clipped = room
+        .eval("return Array.prototype.filter.call(document.querySelectorAll('.room .panel'), function (p) { return p.scrollWidth > p.clientWidth + 1; }).map(function (p) { return p.id || p.getAttribute('aria-labelledby'); });")
+        .expect("read");
+    assert_eq!(clipped, json!([]), "panels of the room screen cut their tables off");
+    for (name, b) in [("room", &room), ("facilitator", &desk), ("seat", &seat)] {
         assert_eq!(b.console_errors().expect("the log"), Vec::<String>::new(), "{name}: console errors");
         let serious = b.serious_violations(axe).expect("axe-core runs");
         assert!(serious.is_empty(), "{name}: serious accessibility violations: {serious:#?}");
     }
-    drop((room, desk));
+    drop((room, desk, seat, other));
     assert_eq!(c.command("quit").0, 200);
     let status = c.wait();
     assert!(
@@ -337,4 +368,101 @@ fn the_room_screen_follows_what_the_facilitator_does() {
         "{status}: {}",
         std::fs::read_to_string(d.join("stderr.txt")).unwrap_or_default()
     );
+}
+
+const EXERCISE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/exercises/summer-2024-gold-group.toml");
+
+/// Seats decide their own requests, and only those; the log keeps who decided and why, and
+/// still replays to the session's bytes.
+#[test]
+fn seats_decide_their_own_requests_and_the_log_says_who_and_why() {
+    let d = scratch("console", "seats");
+    let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
+    let s = c.state();
+    assert_eq!(s["title"], "Summer 2024 disorder: national Gold group");
+    assert_eq!(s["seats"].as_array().map(Vec::len), Some(4));
+    assert_eq!(c.command("until D2+00:00").0, 200);
+    let s = c.state();
+    let r = &s["status"]["requests"][0];
+    let n = r["number"].as_u64().expect("a request");
+    assert_eq!(r["host"], "merseyside");
+    assert_eq!(s["owners"][n.to_string()], "north-west-coordinator", "{s}");
+
+    let as_seat = |seat: &str, line: &str, why: Option<&str>| {
+        let mut body = json!({ "line": line, "seat": seat });
+        if let Some(w) = why {
+            body["rationale"] = json!(w);
+        }
+        let (status, text) = c.request(
+            "POST",
+            "/api/command",
+            Some(&body.to_string()),
+            &[("Content-Type", "application/json")],
+        );
+        (status, serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+    };
+    let (status, body) = as_seat("npocc", &format!("approve R{n}"), None);
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"].as_str().unwrap_or("").contains("North West regional coordinator"), "{body}");
+    let (status, body) = as_seat("north-west-coordinator", "step 30m", None);
+    assert_eq!(status, 403, "a seat cannot move time: {body}");
+    let (status, _) = as_seat("north-west-coordinator", "approve all", None);
+    assert_eq!(status, 403);
+    let (status, body) = as_seat("no-such-seat", &format!("approve R{n}"), None);
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(c.state()["version"], 1, "refused seats changed nothing");
+
+    let (status, body) =
+        as_seat("north-west-coordinator", &format!("approve R{n}"), Some("Merseyside needs it tonight"));
+    assert_eq!(status, 200, "{body}");
+    let log = std::fs::read_to_string(d.join("session.log")).expect("the log");
+    assert!(
+        log.contains(&format!("approve R{n}  # seat north-west-coordinator: Merseyside needs it tonight")),
+        "{log}"
+    );
+    let (status, page) = c.request("GET", "/seat/npocc", None, &[]);
+    assert_eq!((status, page.contains("Your requests")), (200, true));
+    assert_eq!(c.request("GET", "/seat/nobody", None, &[]).0, 404);
+    assert_eq!(c.command("quit").0, 200);
+    assert!(c.wait().success());
+    let replayed = d.join("replayed.json");
+    let o = muster()
+        .arg("replay")
+        .arg(d.join("session.log"))
+        .arg("--json")
+        .arg(&replayed)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+}
+
+#[test]
+fn a_malformed_exercise_file_is_located_and_nothing_starts() {
+    let d = scratch("console", "bad-exercise");
+    let file = d.join("bad.toml");
+    std::fs::write(
+        &file,
+        "[[seat]]\nid = \"npocc\"\ntiers = [4]\n\n[[seat]]\nid = \"nw\"\ntiers = [2]\nregions = [\"north-wst\"]\n\n[[inject]]\nat = \"D1+18:00\"\ncommand = \"approve all\"\n",
+    )
+    .unwrap();
+    let o = muster()
+        .args(["tabletop", SCENARIO, "--serve", "127.0.0.1:0", "--exercise"])
+        .arg(&file)
+        .arg("--log")
+        .arg(d.join("never.log"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let name = file.display().to_string();
+    assert!(err.contains(&format!("{name}:3:10: tier 4 is not a request tier")), "{err}");
+    assert!(
+        err.contains(&format!("{name}:8:12: unknown region 'north-wst'")) && err.contains("north-west"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{name}:12:11: a scripted inject must be an inject command")), "{err}");
+    assert!(!d.join("never.log").exists(), "nothing is written");
 }

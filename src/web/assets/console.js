@@ -4,6 +4,9 @@
   'use strict';
   var code = new URLSearchParams(window.location.search).get('code');
   var view = document.body.getAttribute('data-view');
+  // A seat's page is /seat/ID: it shows and decides only that seat's requests.
+  var seatId = view === 'seat' ? decodeURIComponent(window.location.pathname.split('/')[2] || '') : null;
+  var decides = view === 'facilitator' || view === 'seat';
 
   function withCode(path) {
     return code ? path + (path.indexOf('?') < 0 ? '?' : '&') + 'code=' + encodeURIComponent(code) : path;
@@ -12,7 +15,21 @@
   Array.prototype.forEach.call(document.querySelectorAll('a.keep-code'), function (a) {
     a.setAttribute('href', withCode(a.getAttribute('href')));
   });
-  if (view === 'index') { return; }
+  if (view === 'index') {
+    fetch('/api/state', {headers: code ? {'x-join-code': code} : {}}).then(function (r) { return r.json(); }).then(function (s) {
+      var list = document.getElementById('screens');
+      s.seats.forEach(function (seat) {
+        var li = document.createElement('li');
+        var a = document.createElement('a');
+        a.href = withCode('/seat/' + encodeURIComponent(seat.id));
+        a.textContent = 'Seat: ' + seat.name;
+        li.appendChild(a);
+        li.appendChild(document.createTextNode(': its own requests, with the policy\'s proposal, to approve or refuse with a reason.'));
+        list.appendChild(li);
+      });
+    });
+    return;
+  }
 
   function clock(minutes) {
     var d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60;
@@ -50,9 +67,15 @@
   function render(s) {
     var st = s.status;
     document.getElementById('title').textContent = s.title;
-    document.title = (view === 'room' ? 'Room screen' : 'Facilitator') + ' — ' + s.title;
+    var seat = seatId ? s.seats.filter(function (x) { return x.id === seatId; })[0] : null;
+    document.title = (view === 'room' ? 'Room screen' : seat ? seat.name : 'Facilitator') + ' — ' + s.title;
+    if (seat) {
+      document.getElementById('seat-name').textContent = 'Seat: ' + seat.name;
+      document.getElementById('trigger-control').hidden = !seat.trigger || st.national_trigger_at !== null;
+    }
     document.getElementById('clock').textContent = s.clock + (s.ended ? ' · session ended' : s.finished ? ' · scenario over' : '');
-    document.getElementById('trigger').textContent = st.national_trigger_at === null
+    var trigger = document.getElementById('trigger');
+    if (trigger) trigger.textContent = st.national_trigger_at === null
       ? 'National mobilisation: not triggered'
       : 'National mobilisation: triggered ' + clock(st.national_trigger_at);
 
@@ -60,8 +83,8 @@
     var totals = {};
     st.incidents.forEach(function (inc) {
       inc.capabilities.forEach(function (c, k) {
-        var t = totals[c.capability] || (totals[c.capability] = {demand: 0, onTask: 0, short: 0});
-        t.demand += c.demand; t.onTask += c.on_task; t.short += c.shortfall;
+        var t = totals[c.capability] || (totals[c.capability] = {demand: 0, onTask: 0, enRoute: 0, short: 0});
+        t.demand += c.demand; t.onTask += c.on_task; t.enRoute += c.en_route; t.short += c.shortfall;
         var tr = document.createElement('tr');
         if (c.shortfall > 0) { tr.className = 'short'; }
         cell(tr, k === 0 ? inc.id + ' (' + inc.kind + ')' : '');
@@ -69,13 +92,15 @@
         cell(tr, c.capability);
         cell(tr, String(c.demand), 'num');
         cell(tr, String(c.on_task), 'num');
+        cell(tr, String(c.en_route), 'num');
         cell(tr, String(one(c.shortfall)), 'num');
         incidents.push(tr);
       });
     });
-    fill('incidents', incidents, 'No incident is active.', 6);
+    fill('incidents', incidents, 'No incident is active.', 7);
 
-    var requests = st.requests.map(function (r) {
+    var mine = st.requests.filter(function (r) { return !seatId || s.owners[r.number] === seatId; });
+    var requests = mine.map(function (r) {
       var tr = document.createElement('tr');
       cell(tr, 'R' + r.number + ' ' + r.incident);
       cell(tr, r.host);
@@ -83,7 +108,7 @@
       cell(tr, String(r.tier), 'num');
       cell(tr, span(Math.max(0, st.now - r.raised_at)), 'num');
       cell(tr, r.decision);
-      if (view === 'facilitator') {
+      if (decides) {
         cell(tr, r.proposal.map(function (p) { return p.units + ' from ' + p.from; }).join(', ') || 'nothing');
         var td = cell(tr, '');
         if (r.decision === 'awaiting decision') {
@@ -98,7 +123,7 @@
       }
       return tr;
     });
-    fill('requests', requests, 'No request is open.', view === 'facilitator' ? 8 : 6);
+    fill('requests', requests, seatId ? 'No request of yours is open.' : 'No request is open.', decides ? 8 : 6);
 
     if (view === 'room') {
       var caps = Object.keys(totals).sort().map(function (name) {
@@ -108,10 +133,11 @@
         cell(tr, name);
         cell(tr, String(t.demand), 'num');
         cell(tr, String(t.onTask), 'num');
+        cell(tr, String(t.enRoute), 'num');
         cell(tr, String(one(t.short)), 'num');
         return tr;
       });
-      fill('capabilities', caps, 'No demand.', 4);
+      fill('capabilities', caps, 'No demand.', 5);
       var ticker = document.getElementById('ticker');
       ticker.textContent = '';
       s.ticker.forEach(function (line) {
@@ -146,18 +172,22 @@
   events.onerror = function () { connection.textContent = 'Connection to the console lost; retrying…'; };
   refresh();
 
-  if (view !== 'facilitator') { return; }
+  if (!decides) { return; }
 
   var reply = document.getElementById('reply');
   var error = document.getElementById('command-error');
   var input = document.getElementById('command');
+  var rationale = document.getElementById('rationale');
 
   function send(line) {
     error.textContent = '';
+    var body = {line: line};
+    if (seatId) { body.seat = seatId; }
+    if (rationale && rationale.value.trim()) { body.rationale = rationale.value.trim(); }
     return fetch('/api/command', {
       method: 'POST',
       headers: headers({'content-type': 'application/json'}),
-      body: JSON.stringify({line: line})
+      body: JSON.stringify(body)
     }).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) {
@@ -165,18 +195,22 @@
           return false;
         }
         reply.textContent = '> ' + line + '\n' + body.text;
+        if (rationale) { rationale.value = ''; }
         refresh();
         return true;
       });
     }).catch(function (e) { error.textContent = 'The console did not answer: ' + e.message; return false; });
   }
 
-  document.getElementById('command-form').addEventListener('submit', function (e) {
-    e.preventDefault();
-    var line = input.value.trim();
-    if (!line) { return; }
-    send(line).then(function (ok) { if (ok) { input.value = ''; } });
-  });
+  var form = document.getElementById('command-form');
+  if (form) {
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var line = input.value.trim();
+      if (!line) { return; }
+      send(line).then(function (ok) { if (ok) { input.value = ''; } });
+    });
+  }
 
   document.body.addEventListener('click', function (e) {
     var b = e.target.closest('button[data-command]');
