@@ -8,6 +8,7 @@ pub mod debrief;
 pub mod exercise;
 pub mod log;
 pub mod session;
+pub mod timeline;
 
 pub use command::{Command, CommandError};
 pub use session::{Entry, Reply, Session, Variant};

@@ -247,7 +247,36 @@ impl Session {
 
     /// Parse and carry out one line. On success, a command that changed the run is kept.
     pub fn execute(&mut self, line: &str) -> Result<Reply, CommandError> {
-        let Some(cmd) = command::parse(line)? else { return Ok(Reply::Nothing) };
+        self.execute_clamped(line).map(|(reply, _)| reply)
+    }
+
+    /// As [`Session::execute`], but no advance goes past `limit` (a scripted inject due
+    /// then): an advance cut short there is kept as `until LIMIT`. Says whether it was.
+    pub fn execute_within(&mut self, line: &str, limit: Minutes) -> Result<(Reply, bool), CommandError> {
+        let outer = self.limit;
+        self.limit = Some(outer.map_or(limit, |o| o.min(limit)));
+        let done = self.execute_clamped(line);
+        self.limit = outer;
+        done
+    }
+
+    /// The minute a time command aims for: `None` for `until next-request` and for commands
+    /// that do not move time.
+    pub fn target_of(&self, cmd: &Command) -> Option<Minutes> {
+        match cmd {
+            Command::Step(d) => Some(self.shown.saturating_add(*d)),
+            Command::Until(Until::Minute(m)) => Some(*m),
+            Command::Until(Until::TimeOfDay(tod)) => {
+                let t = self.shown / DAY * DAY + tod;
+                Some(if t <= self.shown { t + DAY } else { t })
+            }
+            Command::Until(Until::End) => Some(self.sim.model().scenario.horizon),
+            _ => None,
+        }
+    }
+
+    fn execute_clamped(&mut self, line: &str) -> Result<(Reply, bool), CommandError> {
+        let Some(cmd) = command::parse(line)? else { return Ok((Reply::Nothing, false)) };
         let at = self.shown;
         let mut clamped = false;
         let reply = self.apply(&cmd, &mut clamped)?;
@@ -262,7 +291,7 @@ impl Session {
             };
             self.entries.push(Entry { at, line, command });
         }
-        Ok(reply)
+        Ok((reply, clamped))
     }
 
     /// Add a note to the last entry's line, as a `#` comment the log keeps and a replay
@@ -360,16 +389,14 @@ impl Session {
             Command::Help(topic) => Ok(Reply::Help(help(topic.as_deref()))),
             Command::Quit => Ok(Reply::Quit),
             Command::Debrief(file) => Ok(Reply::Debrief(file.clone())),
-            Command::Step(d) => self.advance_reply(self.shown.saturating_add(*d), clamped),
+            Command::Step(_) => {
+                let target = self.target_of(cmd).unwrap_or(self.shown);
+                self.advance_reply(target, clamped)
+            }
             Command::Until(until) => {
-                let target = match until {
-                    Until::Minute(m) => *m,
-                    Until::TimeOfDay(tod) => {
-                        let t = self.shown / DAY * DAY + tod;
-                        if t <= self.shown { t + DAY } else { t }
-                    }
-                    Until::End => self.sim.model().scenario.horizon,
-                    Until::NextRequest => return Ok(self.next_request(clamped)),
+                let Some(target) = self.target_of(cmd) else {
+                    debug_assert!(matches!(until, Until::NextRequest));
+                    return Ok(self.next_request(clamped));
                 };
                 if target <= self.shown {
                     return Err(CommandError::at(

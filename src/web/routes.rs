@@ -26,6 +26,7 @@ use tokio::sync::watch;
 use super::state::{AfterEach, Console, Refusal};
 use super::{Options, WebError};
 use muster::tabletop::Session;
+use muster::tabletop::timeline::Action;
 
 /// Longest command line accepted (bytes): far longer than any command, short enough to refuse
 /// a pasted file.
@@ -167,6 +168,51 @@ async fn command(
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimelineBody {
+    /// Entry of the timeline (1-based, as the facilitator's screen numbers them).
+    inject: usize,
+    /// release, hold, resume or skip.
+    action: String,
+}
+
+async fn timeline(
+    State(app): State<App>,
+    body: Result<Json<TimelineBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let hint = r#"send JSON {"inject": 1, "action": "release"} (release, hold, resume or skip)"#;
+    let (index, action) = match body {
+        Ok(Json(b)) => match (b.inject.checked_sub(1), Action::parse(&b.action)) {
+            (Some(i), Some(a)) => (i, a),
+            (None, _) => return refuse(StatusCode::BAD_REQUEST, "injects are numbered from 1", Some(hint)),
+            (_, None) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    &format!("'{}' is not a timeline action", b.action),
+                    Some(hint),
+                );
+            }
+        },
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("the request is not a timeline action: {}", e.body_text()),
+                Some(hint),
+            );
+        }
+    };
+    let console = Arc::clone(&app.console);
+    match tokio::task::spawn_blocking(move || console.timeline(index, action)).await {
+        Ok(Ok(answer)) => Json(answer).into_response(),
+        Ok(Err(refusal)) => {
+            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            (status, Json(refusal)).into_response()
+        }
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the inject failed inside the engine", None),
+    }
+}
+
 /// The version now, then after every change, until the server stops.
 async fn events(State(app): State<App>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let changes = app.console.changes.subscribe();
@@ -208,6 +254,7 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
         .route("/assets/console.css", get(style))
         .route("/api/state", get(state))
         .route("/api/command", post(command))
+        .route("/api/timeline", post(timeline))
         .route("/api/events", get(events))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), check_code))

@@ -9,6 +9,7 @@ use muster::present::tabletop as view;
 use muster::results::Status;
 use muster::tabletop::command::{self, Command, Requests};
 use muster::tabletop::exercise::{Exercise, Seat};
+use muster::tabletop::timeline::{Action, Outcome, Timeline, TimelineEntry};
 use muster::tabletop::{Reply, Session};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -19,6 +20,17 @@ pub type AfterEach = Box<dyn FnMut(&Session) -> Result<(), String> + Send>;
 
 /// Lines of the ticker kept.
 const TICKER: usize = 12;
+
+/// Add a line to the ticker, dropping the oldest beyond [`TICKER`].
+fn push_ticker(ticker: &mut VecDeque<String>, line: &str) {
+    if line.trim().is_empty() {
+        return;
+    }
+    if ticker.len() == TICKER {
+        ticker.pop_front();
+    }
+    ticker.push_back(line.trim().to_string());
+}
 
 /// What the screens show, as `/api/state` sends it.
 #[derive(Serialize)]
@@ -39,6 +51,8 @@ pub struct Snapshot {
     pub seats: Vec<Seat>,
     /// Which seat decides each open request (by request number), when one does.
     pub owners: BTreeMap<u32, String>,
+    /// The scripted injects and where each stands.
+    pub timeline: Vec<TimelineEntry>,
     /// The last events, newest last.
     pub ticker: Vec<String>,
 }
@@ -70,6 +84,7 @@ pub struct Refusal {
 }
 
 struct Inner {
+    timeline: Timeline,
     /// Taken out when the server stops, to finish the session's outputs.
     session: Option<Session>,
     after_each: AfterEach,
@@ -101,8 +116,14 @@ impl Console {
             .iter()
             .map(|f| (f.code.clone(), data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default()))
             .collect();
-        let inner =
-            Inner { session: Some(session), after_each, version: 0, ticker: VecDeque::new(), ended: false };
+        let inner = Inner {
+            timeline: Timeline::new(&exercise.injects),
+            session: Some(session),
+            after_each,
+            version: 0,
+            ticker: VecDeque::new(),
+            ended: false,
+        };
         Console { inner: Mutex::new(inner), exercise, regions, changes, title }
     }
 
@@ -176,6 +197,7 @@ impl Console {
         Some(Snapshot {
             seats: self.exercise.seats.clone(),
             owners,
+            timeline: inner.timeline.entries().to_vec(),
             version: inner.version,
             title: self.title.clone(),
             clock: muster::time::Clock(status.now).to_string(),
@@ -226,43 +248,95 @@ impl Console {
             self.permitted(seat, line, &session.status())?;
         }
         let entries_before = session.entries().len();
-        let reply = session.execute(line).map_err(|e| Refusal {
-            status: 422,
-            error: e.message,
-            hint: e.hint,
-            col: Some(e.col),
-        })?;
-        let text = match reply {
-            Reply::Nothing => String::new(),
-            Reply::Status { status, full } => view::status(&status, full),
-            Reply::Advanced { from, to, events } => {
-                let text = view::advance(from, to, &events);
-                for l in text.lines().filter(|l| !l.trim().is_empty()) {
-                    if inner.ticker.len() == TICKER {
-                        inner.ticker.pop_front();
-                    }
-                    inner.ticker.push_back(l.trim().to_string());
-                }
-                text
+        // The facilitator's time commands release the timeline's injects as they pass them.
+        let done = match seat {
+            Some(_) => {
+                session.execute(line).map(|reply| Outcome { replies: vec![reply], released: Vec::new() })
             }
-            Reply::Done(lines) => lines.join("\n") + "\n",
-            Reply::Help(text) => text,
-            Reply::Debrief(_) => view::debrief(&muster::tabletop::debrief::build(session, &|_, _| {})),
-            Reply::Quit => {
-                inner.ended = true;
-                "The session has ended; its outputs are being written.\n".into()
-            }
+            None => inner.timeline.execute(session, line),
         };
-        if session.entries().len() != entries_before {
+        if let Ok(outcome) = &done
+            && session.entries().len() == entries_before + 1
+        {
             let note = match (seat, rationale.map(str::trim).filter(|r| !r.is_empty())) {
                 (Some(s), Some(r)) => Some(format!("seat {}: {r}", s.id)),
                 (Some(s), None) => Some(format!("seat {}", s.id)),
-                (None, Some(r)) => Some(format!("facilitator: {r}")),
-                (None, None) => None,
+                (None, Some(r)) if outcome.released.is_empty() => Some(format!("facilitator: {r}")),
+                _ => None,
             };
             if let Some(note) = note {
                 session.annotate_last(&note);
             }
+        }
+        self.conclude(inner, entries_before, done)
+    }
+
+    /// Apply the facilitator's `action` to timeline entry `index` (0-based).
+    pub fn timeline(&self, index: usize, action: Action) -> Result<Answer, Refusal> {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let Some(session) = inner.session.as_mut().filter(|_| !inner.ended) else {
+            return Err(Refusal {
+                status: 422,
+                error: "the session has ended".into(),
+                hint: None,
+                col: None,
+            });
+        };
+        let entries_before = session.entries().len();
+        let done = inner.timeline.act(session, index, action);
+        self.conclude(inner, entries_before, done)
+    }
+
+    /// Show what a command did, log what it changed (even when it failed part way: a time
+    /// command may have moved and released injects before a later step was refused), and tell
+    /// the screens.
+    fn conclude(
+        &self,
+        inner: &mut Inner,
+        entries_before: usize,
+        done: Result<Outcome, muster::tabletop::CommandError>,
+    ) -> Result<Answer, Refusal> {
+        let Some(session) = inner.session.as_mut() else {
+            return Err(Refusal {
+                status: 422,
+                error: "the session has ended".into(),
+                hint: None,
+                col: None,
+            });
+        };
+        let changed = session.entries().len() != entries_before;
+        let mut text = String::new();
+        if let Ok(outcome) = &done {
+            for reply in &outcome.replies {
+                let (part, ticker) = match reply {
+                    Reply::Nothing => (String::new(), false),
+                    Reply::Status { status, full } => (view::status(status, *full), false),
+                    Reply::Advanced { from, to, events } => (view::advance(*from, *to, events), true),
+                    Reply::Done(lines) => (lines.join("\n") + "\n", false),
+                    Reply::Help(help) => (help.clone(), false),
+                    Reply::Debrief(_) => {
+                        (view::debrief(&muster::tabletop::debrief::build(session, &|_, _| {})), false)
+                    }
+                    Reply::Quit => {
+                        inner.ended = true;
+                        ("The session has ended; its outputs are being written.\n".into(), false)
+                    }
+                };
+                if ticker {
+                    part.lines().for_each(|l| push_ticker(&mut inner.ticker, l));
+                }
+                text.push_str(&part);
+            }
+            // The room is told of each scripted inject by its title.
+            for (at, title) in &outcome.released {
+                let line = format!("{} inject: {title}", muster::time::Clock(*at));
+                push_ticker(&mut inner.ticker, &line);
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        if changed {
             // The log is written before the command is acknowledged.
             (inner.after_each)(session).map_err(|e| Refusal {
                 status: 500,
@@ -271,10 +345,15 @@ impl Console {
                 col: None,
             })?;
         }
-        inner.version += 1;
-        let version = inner.version;
-        self.changes.send_replace(version);
-        Ok(Answer { version, text })
+        let bumped = changed || done.is_ok();
+        if bumped {
+            inner.version += 1;
+            self.changes.send_replace(inner.version);
+        }
+        match done {
+            Ok(_) => Ok(Answer { version: inner.version, text }),
+            Err(e) => Err(Refusal { status: 422, error: e.message, hint: e.hint, col: Some(e.col) }),
+        }
     }
 
     /// Whether the facilitator has ended the session.

@@ -341,6 +341,21 @@ fn the_room_screen_follows_the_facilitator_and_the_seats() {
     );
     let log = std::fs::read_to_string(d.join("session.log")).expect("the log");
     assert!(log.contains("# seat north-west-coordinator: Merseyside needs it tonight"), "{log}");
+    // The facilitator releases a scripted inject early, from the keyboard: every screen shows it.
+    desk.press_enter("#timeline button[data-timeline=\"2\"][data-action=\"release\"]")
+        .expect("Enter on Release now");
+    for (name, b) in [("room", &room), ("seat", &seat), ("other seat", &other)] {
+        wait_for(
+            b,
+            &format!("{}.indexOf('inject: A cyber attack') >= 0;", text("#ticker")),
+            &format!("{name} shows the released inject"),
+        );
+    }
+    wait_for(
+        &desk,
+        &format!("{}.indexOf('released') >= 0;", text("#timeline tbody tr:nth-child(2)")),
+        "the facilitator sees it released",
+    );
     let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
     let _ = std::fs::create_dir_all(&shots);
     let _ = std::fs::write(shots.join("room-screen-1920.png"), room.screenshot().expect("a screenshot"));
@@ -465,4 +480,87 @@ fn a_malformed_exercise_file_is_located_and_nothing_starts() {
     );
     assert!(err.contains(&format!("{name}:12:11: a scripted inject must be an inject command")), "{err}");
     assert!(!d.join("never.log").exists(), "nothing is written");
+}
+
+/// Scripted injects release themselves as the clock passes them (the advance stops at each,
+/// carries it out, and goes on), unless held or skipped; the facilitator can release one early;
+/// the log holds what happened, so a replay needs no timeline.
+#[test]
+fn the_timeline_releases_injects_as_the_clock_passes_them() {
+    let d = scratch("console", "timeline");
+    let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
+    let act = |inject: i64, action: &str| {
+        let body = json!({ "inject": inject, "action": action }).to_string();
+        let (status, text) =
+            c.request("POST", "/api/timeline", Some(&body), &[("Content-Type", "application/json")]);
+        (status, serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+    };
+    let s = c.state();
+    assert_eq!(s["timeline"][0]["state"], "due");
+    assert_eq!(s["timeline"][0]["at"], 2 * 1440 + 18 * 60);
+
+    let (status, body) = c.command("until D3+00:00");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("D2+18:00 inject: A second seat of disorder in Sunderland"),
+        "{body}"
+    );
+    let s = c.state();
+    assert_eq!(s["clock"], "D3+00:00");
+    assert_eq!(
+        (s["timeline"][0]["state"].as_str(), s["timeline"][0]["released_at"].as_u64()),
+        (Some("released"), Some(2 * 1440 + 18 * 60))
+    );
+    assert_eq!(s["timeline"][1]["state"], "due");
+    assert!(
+        s["ticker"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|l| l.as_str().unwrap_or("").contains("inject: A second seat"))),
+        "{s}"
+    );
+    assert!(
+        s["status"]["incidents"].as_array().is_some_and(|i| i.iter().any(|i| i["id"] == "sunderland-riot")),
+        "the inject took effect"
+    );
+    let log = std::fs::read_to_string(d.join("session.log")).expect("the log");
+    assert!(log.contains("at D0+00:00 until D2+18:00\n"), "{log}");
+    assert!(log.contains("at D2+18:00 inject incident sunderland-riot disorder northumbria public-order=10 for 8h  # timeline: A second seat of disorder in Sunderland\n"), "{log}");
+    assert!(log.contains("at D2+18:00 until D3+00:00\n"), "{log}");
+
+    // Held, it does not release itself; released by hand, it happens now.
+    assert_eq!(act(2, "hold").0, 200);
+    assert_eq!(c.command("until D4+00:00").0, 200);
+    assert_eq!(c.state()["timeline"][1]["state"], "held");
+    let (status, body) = act(2, "release");
+    assert_eq!(status, 200, "{body}");
+    let s = c.state();
+    assert_eq!(
+        (s["timeline"][1]["state"].as_str(), s["timeline"][1]["released_at"].as_u64()),
+        (Some("released"), Some(4 * 1440))
+    );
+
+    // Refused: nothing changes.
+    let version = c.state()["version"].clone();
+    assert_eq!(act(2, "skip").0, 422, "already released");
+    assert_eq!(act(9, "release").0, 422);
+    assert_eq!(act(0, "release").0, 400);
+    assert_eq!(act(1, "explode").0, 400);
+    assert_eq!(c.state()["version"], version);
+
+    assert_eq!(c.command("quit").0, 200);
+    assert!(c.wait().success());
+    let replayed = d.join("replayed.json");
+    let o = muster()
+        .arg("replay")
+        .arg(d.join("session.log"))
+        .arg("--json")
+        .arg(&replayed)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
 }

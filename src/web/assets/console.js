@@ -125,6 +125,35 @@
     });
     fill('requests', requests, seatId ? 'No request of yours is open.' : 'No request is open.', decides ? 8 : 6);
 
+    if (view === 'facilitator') {
+      var timeline = s.timeline.map(function (e, i) {
+        var tr = document.createElement('tr');
+        cell(tr, String(i + 1), 'num');
+        cell(tr, clock(e.at));
+        var what = cell(tr, e.title);
+        if (e.title !== e.command) {
+          var command = document.createElement('code');
+          command.textContent = e.command;
+          what.appendChild(document.createElement('br'));
+          what.appendChild(command);
+        }
+        cell(tr, e.state === 'released' ? 'released ' + clock(e.released_at) : e.state);
+        var td = cell(tr, '');
+        var actions = e.state === 'due' ? ['release', 'hold', 'skip'] : e.state === 'held' ? ['release', 'resume', 'skip'] : [];
+        actions.forEach(function (action) {
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = action === 'release' ? 'Release now' : action.charAt(0).toUpperCase() + action.slice(1);
+          b.setAttribute('aria-label', b.textContent + ': ' + e.title);
+          b.setAttribute('data-timeline', String(i + 1));
+          b.setAttribute('data-action', action);
+          td.appendChild(b);
+        });
+        return tr;
+      });
+      fill('timeline', timeline, 'The exercise has no scripted injects (give one with --exercise).', 5);
+    }
+
     if (view === 'room') {
       var caps = Object.keys(totals).sort().map(function (name) {
         var t = totals[name];
@@ -138,7 +167,9 @@
         return tr;
       });
       fill('capabilities', caps, 'No demand.', 5);
-      var ticker = document.getElementById('ticker');
+    }
+    var ticker = document.getElementById('ticker');
+    if (ticker) {
       ticker.textContent = '';
       s.ticker.forEach(function (line) {
         var li = document.createElement('li');
@@ -212,7 +243,24 @@
     });
   }
 
+  function act(inject, action) {
+    error.textContent = '';
+    return fetch('/api/timeline', {
+      method: 'POST',
+      headers: headers({'content-type': 'application/json'}),
+      body: JSON.stringify({inject: inject, action: action})
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { error.textContent = body.error + (body.hint ? ' — ' + body.hint : ''); return; }
+        reply.textContent = body.text || ('Inject ' + inject + ': ' + action);
+        refresh();
+      });
+    }).catch(function (e) { error.textContent = 'The console did not answer: ' + e.message; });
+  }
+
   document.body.addEventListener('click', function (e) {
+    var t = e.target.closest('button[data-timeline]');
+    if (t) { act(Number(t.getAttribute('data-timeline')), t.getAttribute('data-action')); return; }
     var b = e.target.closest('button[data-command]');
     if (!b) { return; }
     var confirmText = b.getAttribute('data-confirm');
