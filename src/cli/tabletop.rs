@@ -68,6 +68,10 @@ pub struct Args {
     /// With --serve: the exercise file giving the room's seats (docs/tabletop.md)
     #[arg(long, value_name = "FILE", requires = "serve")]
     exercise: Option<PathBuf>,
+    /// Carry on a session cut short (a crash, a closed laptop) from its log: replay it to
+    /// where it stopped and keep appending to it
+    #[arg(long, value_name = "LOG", conflicts_with_all = ["log", "from", "at", "overwrite", "script"])]
+    resume: Option<PathBuf>,
 }
 
 /// Where and how to serve the web console.
@@ -126,12 +130,14 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         serve,
         join_code,
         exercise,
+        resume,
     } = args;
     let serve = match serve {
         Some(addr) => Some(serve_options(&addr, join_code, exercise)?),
         None => None,
     };
     run(Options {
+        resume,
         serve,
         input,
         log,
@@ -161,6 +167,8 @@ pub struct Options {
     pub thresholds: Option<PathBuf>,
     /// Serve the session as a web console instead of reading commands here.
     pub serve: Option<Serve>,
+    /// The log of a session to carry on (and append to).
+    pub resume: Option<PathBuf>,
 }
 
 fn input_error(location: Location, message: impl Into<String>, hint: Option<String>) -> Failure {
@@ -244,6 +252,15 @@ impl LogWriter {
         Ok(Self { path: path.to_path_buf(), file, written: 0 })
     }
 
+    /// Carry on writing the log of a resumed session, whose first `written` entries it holds.
+    fn append(path: &Path, written: usize) -> Result<Self, Failure> {
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        Ok(Self { path: path.to_path_buf(), file, written })
+    }
+
     /// Append the entries not yet written, flushed to the file before returning.
     fn catch_up(&mut self, session: &Session) -> Result<(), String> {
         let new = &session.entries()[self.written..];
@@ -301,7 +318,8 @@ pub fn run(o: Options) -> Result<(), Failure> {
         .chain(o.script.as_deref())
         .chain(o.from.as_deref())
         .chain(o.serve.as_ref().and_then(|s| s.exercise.as_deref()));
-    let outs = o.log.iter().chain(&o.json).chain(&o.debrief).cloned();
+    // A resumed log is read first, then appended to: an output, like --log.
+    let outs = o.log.iter().chain(&o.resume).chain(&o.json).chain(&o.debrief).cloned();
     let outputs = claim(inputs, outs)?;
     let model = Arc::new(load(&o.input)?);
     // Every input is checked before the session starts or anything is written.
@@ -347,12 +365,33 @@ pub fn run(o: Options) -> Result<(), Failure> {
         }
         None => Source::Terminal,
     };
-    let players_decide = branch.as_ref().map_or(o.players_decide, |(_, log, _)| log.header.players_decide);
+    let resumed = match &o.resume {
+        Some(path) => {
+            let log = read_log(path)?;
+            check_inputs(path, &log.header, &model)?;
+            Some((path.clone(), log))
+        }
+        None => None,
+    };
+    let players_decide = branch
+        .as_ref()
+        .map(|(_, log, _)| log.header.players_decide)
+        .or(resumed.as_ref().map(|(_, log)| log.header.players_decide))
+        .unwrap_or(o.players_decide);
     let mut session =
         Session::new(Arc::clone(&model), players_decide).map_err(|e| Failure::Other(e.to_string()))?;
     if let Some((path, log, minute)) = &branch {
         replay_entries(&mut session, path, log, Some(*minute))?;
         eprintln!("branched from {} at {}", path.display(), muster::time::Clock(session.now()));
+    }
+    if let Some((path, log)) = &resumed {
+        replay_entries(&mut session, path, log, None)?;
+        eprintln!(
+            "resumed {} at {} after {} commands",
+            path.display(),
+            muster::time::Clock(session.now()),
+            log.entries.len()
+        );
     }
     let header = LogHeader {
         version: env!("CARGO_PKG_VERSION").into(),
@@ -363,9 +402,10 @@ pub fn run(o: Options) -> Result<(), Failure> {
         scenario_sha256: model.scenario_sha256.clone(),
         dataset_sha256: model.dataset_sha256.clone(),
     };
-    let mut log_writer = match &o.log {
-        Some(p) => Some(LogWriter::create(p, &header, o.overwrite)?),
-        None => None,
+    let mut log_writer = match (&o.log, &resumed) {
+        (Some(p), _) => Some(LogWriter::create(p, &header, o.overwrite)?),
+        (None, Some((p, _))) => Some(LogWriter::append(p, session.entries().len())?),
+        (None, None) => None,
     };
     if let Some(w) = log_writer.as_mut() {
         w.catch_up(&session).map_err(Failure::Other)?;
@@ -384,7 +424,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         };
         let mut session =
             crate::web::serve(session, after_each, options).map_err(|e| Failure::Other(e.to_string()))?;
-        if let Some(p) = &o.log {
+        if let Some(p) = o.log.as_ref().or(o.resume.as_ref()) {
             eprintln!("wrote {}", p.display());
         }
         return finish(

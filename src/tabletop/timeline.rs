@@ -95,6 +95,24 @@ impl Timeline {
         }
     }
 
+    /// The timeline of a session that has already run `entries` (resumed from its log, or
+    /// branched): each inject the log says was released (`# timeline: TITLE`) is released.
+    /// Holds and skips are not in the log: those injects are due again.
+    pub fn resumed(injects: &[ScriptedInject], entries: &[super::session::Entry]) -> Self {
+        let mut timeline = Self::new(injects);
+        for e in entries {
+            let Some((_, title)) = e.line.split_once("# timeline: ") else { continue };
+            if let Some(t) = timeline
+                .entries
+                .iter_mut()
+                .find(|t| t.state == InjectState::Due && t.inject.title == title.trim())
+            {
+                t.state = InjectState::Released { at: e.at };
+            }
+        }
+        timeline
+    }
+
     /// The entries, in the order they are due.
     pub fn entries(&self) -> &[TimelineEntry] {
         &self.entries

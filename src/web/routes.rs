@@ -274,13 +274,27 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
     let _ = std::io::stdout().flush();
     let mut changes = console.changes.subscribe();
     let watched = Arc::clone(&console);
+    // Ctrl-C at the terminal, or a service manager's SIGTERM, ends the session as quit does:
+    // its outputs are written.
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let stop = async move {
         loop {
+            #[cfg(unix)]
+            let terminated = async {
+                match terminate.as_mut() {
+                    Some(t) => t.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let terminated = std::future::pending::<Option<()>>();
             tokio::select! {
                 changed = changes.changed() => {
                     if changed.is_err() || watched.ended() { break; }
                 }
                 _ = tokio::signal::ctrl_c() => break,
+                _ = terminated => break,
             }
         }
         let _ = close.send(true);

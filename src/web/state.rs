@@ -117,7 +117,7 @@ impl Console {
             .map(|f| (f.code.clone(), data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default()))
             .collect();
         let inner = Inner {
-            timeline: Timeline::new(&exercise.injects),
+            timeline: Timeline::resumed(&exercise.injects, session.entries()),
             session: Some(session),
             after_each,
             version: 0,

@@ -23,9 +23,10 @@ struct Console {
 
 impl Console {
     fn start(scenario: &str, extra: &[&str], dir: &Path) -> Self {
+        let log = if extra.contains(&"--resume") { None } else { Some(dir.join("session.log")) };
         let mut child = muster()
-            .args(["tabletop", scenario, "--serve", "127.0.0.1:0", "--log"])
-            .arg(dir.join("session.log"))
+            .args(["tabletop", scenario, "--serve", "127.0.0.1:0"])
+            .args(log.iter().flat_map(|l| [std::ffi::OsStr::new("--log"), l.as_os_str()]))
             .arg("--json")
             .arg(dir.join("session.json"))
             .args(extra)
@@ -561,6 +562,54 @@ fn the_timeline_releases_injects_as_the_clock_passes_them() {
         .arg("-q")
         .output()
         .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+}
+
+/// A server killed mid-session (no chance to write anything more) is started again from its
+/// log with --resume: the same moment, the same open requests, the timeline as it was, and
+/// the finished log replays to the resumed session's bytes.
+#[test]
+fn a_killed_console_resumes_from_its_log_to_the_same_state() {
+    let d = scratch("console", "resume");
+    let log = d.join("session.log");
+    let before = {
+        let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
+        assert_eq!(c.command("until D2+00:00").0, 200);
+        let s = c.state();
+        let n = s["status"]["requests"][0]["number"].as_u64().expect("a request");
+        let line = format!("approve R{n}");
+        let body = json!({ "line": line, "seat": "north-west-coordinator", "rationale": "before the crash" });
+        let (status, _) = c.request(
+            "POST",
+            "/api/command",
+            Some(&body.to_string()),
+            &[("Content-Type", "application/json")],
+        );
+        assert_eq!(status, 200);
+        assert_eq!(c.command("until D3+00:00").0, 200);
+        let s = c.state();
+        assert_eq!(s["timeline"][0]["state"], "released");
+        // Dropping the console kills the process (SIGKILL): nothing more is written.
+        (s["clock"].clone(), s["status"].clone(), s["timeline"].clone())
+    };
+    let logged = std::fs::read_to_string(&log).expect("the log");
+    let c =
+        Console::start(SCENARIO, &["--exercise", EXERCISE, "--resume", log.to_str().expect("a path")], &d);
+    let s = c.state();
+    assert_eq!(
+        (s["clock"].clone(), s["status"].clone(), s["timeline"].clone()),
+        before,
+        "resumed to another state"
+    );
+    assert_eq!(std::fs::read_to_string(&log).expect("the log"), logged, "resuming rewrote the log");
+    assert_eq!(c.command("step 2h").0, 200);
+    assert_eq!(c.command("quit").0, 200);
+    assert!(c.wait().success());
+    let finished = std::fs::read_to_string(&log).expect("the log");
+    assert!(finished.starts_with(&logged) && finished.ends_with("at D3+00:00 step 2h\n"), "{finished}");
+    let replayed = d.join("replayed.json");
+    let o = muster().arg("replay").arg(&log).arg("--json").arg(&replayed).arg("-q").output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
 }
