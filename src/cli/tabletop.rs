@@ -291,7 +291,7 @@ fn finish(
         outputs.stage(p, files::to_json(&result).as_bytes())?;
     }
     if let Some(p) = debrief_file {
-        outputs.stage(p, view::debrief(&priced(session)).as_bytes())?;
+        outputs.stage(p, debrief_text(&priced(session), Some(p)).as_bytes())?;
     }
     report_written(&outputs.commit()?);
     if !quiet {
@@ -531,6 +531,15 @@ fn priced(session: &Session) -> debrief::Debrief {
     d
 }
 
+/// The debrief as the file asks for it: a page for `.html`/`.htm`, else Markdown.
+fn debrief_text(d: &debrief::Debrief, file: Option<&Path>) -> String {
+    let html = file
+        .and_then(|f| f.extension())
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if html { view::debrief_html(d) } else { view::debrief(d) }
+}
+
 /// Show what a command replied; a debrief that could not be written is the error returned.
 fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result<(), String> {
     match reply {
@@ -547,7 +556,7 @@ fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result
         }
         Reply::Help(text) => print!("{text}"),
         Reply::Debrief(file) => {
-            let text = view::debrief(&priced(session));
+            let text = debrief_text(&priced(session), file.as_deref().map(Path::new));
             match file {
                 // A bad path typed in the session is the player's mistake: say so and carry on.
                 // It may not be one of the session's inputs or outputs.

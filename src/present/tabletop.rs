@@ -158,6 +158,23 @@ fn minutes(v: Option<Minutes>) -> String {
     v.map_or("—".into(), |m| Duration(m).to_string())
 }
 
+/// The debrief as a page of its own (the Markdown rendered, with a stylesheet inside it, so the
+/// file can be sent on as it is).
+pub fn debrief_html(d: &Debrief) -> String {
+    let markdown = debrief(d);
+    let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, parser);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Debrief: {}</title>\n\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;color:#1f2328;max-width:60em;margin:1.5em auto;padding:0 1em}}\
+         table{{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}}th,td{{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left}}\
+         code{{font:0.9em ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;padding:0 0.2em}}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        super::format::escape(&d.scenario)
+    )
+}
+
 /// The debrief as Markdown.
 pub fn debrief(d: &Debrief) -> String {
     let mut out = String::new();

@@ -98,6 +98,30 @@ async fn seat(State(app): State<App>, Path(id): Path<String>) -> Response {
     page(include_str!("assets/seat.html"))
 }
 
+/// The debrief so far, as a page (`/debrief`) or its Markdown (`/debrief.md`), each to keep.
+async fn debrief(State(app): State<App>, uri: axum::http::Uri) -> Response {
+    let console = Arc::clone(&app.console);
+    let markdown = uri.path().ends_with(".md");
+    match tokio::task::spawn_blocking(move || console.debrief()).await {
+        Ok(Some((md, html))) => {
+            let (body, kind, name) = if markdown {
+                (md, "text/markdown; charset=utf-8", "debrief.md")
+            } else {
+                (html, "text/html; charset=utf-8", "debrief.html")
+            };
+            let disposition =
+                if markdown { format!("attachment; filename=\"{name}\"") } else { "inline".into() };
+            let mut r = ([(header::CONTENT_TYPE, kind)], body).into_response();
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            r
+        }
+        Ok(None) => refuse(StatusCode::SERVICE_UNAVAILABLE, "the session has ended", None),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the debrief failed inside the engine", None),
+    }
+}
+
 async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/console.js"))
         .into_response()
@@ -250,6 +274,8 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
         .route("/room", get(room))
         .route("/facilitator", get(facilitator))
         .route("/seat/{id}", get(seat))
+        .route("/debrief", get(debrief))
+        .route("/debrief.md", get(debrief))
         .route("/assets/console.js", get(script))
         .route("/assets/console.css", get(style))
         .route("/api/state", get(state))

@@ -356,6 +356,14 @@ impl Console {
         }
     }
 
+    /// The debrief of the session so far against the automatic policy (re-runs the session
+    /// once per decision): Markdown and HTML.
+    pub fn debrief(&self) -> Option<(String, String)> {
+        let inner = self.lock();
+        let d = muster::tabletop::debrief::build(inner.session.as_ref()?, &|_, _| {});
+        Some((view::debrief(&d), view::debrief_html(&d)))
+    }
+
     /// Whether the facilitator has ended the session.
     pub fn ended(&self) -> bool {
         self.lock().ended

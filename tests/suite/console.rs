@@ -357,6 +357,18 @@ fn the_room_screen_follows_the_facilitator_and_the_seats() {
         &format!("{}.indexOf('released') >= 0;", text("#timeline tbody tr:nth-child(2)")),
         "the facilitator sees it released",
     );
+    // The debrief page, as the facilitator opens it mid-session.
+    let debrief = Browser::start(1280, 900).expect("Chromium starts");
+    debrief.open_url(&format!("{base}/debrief")).expect("the debrief opens");
+    wait_for(
+        &debrief,
+        "document.querySelector('h1') !== null && document.querySelector('h1').textContent.indexOf('Debrief') === 0;",
+        "the debrief page",
+    );
+    assert_eq!(debrief.console_errors().expect("the log"), Vec::<String>::new(), "debrief: console errors");
+    let serious = debrief.serious_violations(axe).expect("axe-core runs");
+    assert!(serious.is_empty(), "debrief: serious accessibility violations: {serious:#?}");
+    drop(debrief);
     let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
     let _ = std::fs::create_dir_all(&shots);
     let _ = std::fs::write(shots.join("room-screen-1920.png"), room.screenshot().expect("a screenshot"));
@@ -437,6 +449,17 @@ fn seats_decide_their_own_requests_and_the_log_says_who_and_why() {
         log.contains(&format!("approve R{n}  # seat north-west-coordinator: Merseyside needs it tonight")),
         "{log}"
     );
+    // The debrief so far, as a page and as Markdown, prices the seat's decision.
+    let (status, md) = c.request("GET", "/debrief.md", None, &[]);
+    assert_eq!(status, 200);
+    assert!(
+        md.starts_with("# Debrief")
+            && md.contains("seat north-west-coordinator: Merseyside needs it tonight"),
+        "{md}"
+    );
+    let (status, html) = c.request("GET", "/debrief", None, &[]);
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Debrief") && html.contains("<table>"), "{html}");
     let (status, page) = c.request("GET", "/seat/npocc", None, &[]);
     assert_eq!((status, page.contains("Your requests")), (200, true));
     assert_eq!(c.request("GET", "/seat/nobody", None, &[]).0, 404);
@@ -612,4 +635,22 @@ fn a_killed_console_resumes_from_its_log_to_the_same_state() {
     let o = muster().arg("replay").arg(&log).arg("--json").arg(&replayed).arg("-q").output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+}
+
+/// `--debrief FILE.html` writes the page the console shows; any other name, the Markdown.
+#[test]
+fn a_debrief_file_named_html_is_the_page() {
+    let d = scratch("console", "debrief-html");
+    std::fs::write(d.join("s.txt"), "until D2+00:00\napprove all\nuntil D2+06:00\n").unwrap();
+    let o = muster()
+        .args(["tabletop", SCENARIO, "--script"])
+        .arg(d.join("s.txt"))
+        .arg("--debrief")
+        .arg(d.join("d.html"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(d.join("d.html")).unwrap();
+    assert!(page.starts_with("<!doctype html>") && page.contains("<h1>Debrief: "), "{page}");
+    assert!(page.contains("<code>approve all</code>"), "the decisions are listed: {page}");
 }

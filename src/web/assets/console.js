@@ -12,6 +12,7 @@
     return code ? path + (path.indexOf('?') < 0 ? '?' : '&') + 'code=' + encodeURIComponent(code) : path;
   }
 
+  // Links to the console's own pages carry the join code.
   Array.prototype.forEach.call(document.querySelectorAll('a.keep-code'), function (a) {
     a.setAttribute('href', withCode(a.getAttribute('href')));
   });
