@@ -45,6 +45,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Header {
     name: Option<String>,
+    decision_timer: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -116,6 +117,9 @@ pub struct Exercise {
     pub seats: Vec<Seat>,
     /// The timeline, by time due (file order among equals).
     pub injects: Vec<ScriptedInject>,
+    /// How long a request may await the players before the policy's proposal is approved for
+    /// them (minutes of the scenario); none if absent.
+    pub decision_timer: Option<Minutes>,
 }
 
 /// Read an exercise file (`name` for messages) against `model`; every problem is located.
@@ -229,9 +233,20 @@ pub fn load(name: &str, text: &str, model: &Model) -> Result<Exercise, Diagnosti
             });
         }
     }
+    let mut decision_timer = None;
+    if let Some(t) = file.exercise.as_ref().and_then(|h| h.decision_timer.as_ref()) {
+        match crate::time::parse_duration(t.get_ref()) {
+            Ok(m) if m > 0 => decision_timer = Some(m),
+            _ => error(
+                t.span(),
+                format!("decision_timer '{}' is not a duration", t.get_ref()),
+                Some("write it as \"30m\" or \"2h\" of the scenario's time".into()),
+            ),
+        }
+    }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
     injects.sort_by_key(|i| i.at);
-    Ok(Exercise { name: file.exercise.and_then(|h| h.name), seats, injects })
+    Ok(Exercise { name: file.exercise.and_then(|h| h.name), seats, injects, decision_timer })
 }

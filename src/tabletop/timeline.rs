@@ -13,6 +13,9 @@ use super::exercise::ScriptedInject;
 use super::session::{Reply, Session};
 use crate::time::{Clock, Minutes};
 
+/// A request's decision while it waits for the players (`RequestStatus::decision`).
+const AWAITING: &str = "awaiting decision";
+
 /// Where one scripted inject stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
@@ -73,6 +76,9 @@ impl Action {
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
     entries: Vec<TimelineEntry>,
+    /// How long a request may await the players before its proposal is approved for them
+    /// (minutes of the scenario), if the exercise sets a decision timer.
+    timer: Option<Minutes>,
 }
 
 /// What a timeline step did: the replies in order, and the injects it released.
@@ -82,6 +88,8 @@ pub struct Outcome {
     pub replies: Vec<Reply>,
     /// Titles of the injects released, with their minute.
     pub released: Vec<(Minutes, String)>,
+    /// Requests whose decision timer ran out (approved as the policy proposed), with the minute.
+    pub timed_out: Vec<(Minutes, u32)>,
 }
 
 impl Timeline {
@@ -92,7 +100,57 @@ impl Timeline {
                 .iter()
                 .map(|i| TimelineEntry { inject: i.clone(), state: InjectState::Due })
                 .collect(),
+            timer: None,
         }
+    }
+
+    /// With a decision timer: a request left awaiting the players this long (minutes) has the
+    /// policy's proposal approved for them, at the moment the timer runs out.
+    pub fn with_timer(mut self, timer: Option<Minutes>) -> Self {
+        self.timer = timer.filter(|&t| t > 0);
+        self
+    }
+
+    /// The decision timer (minutes), if there is one.
+    pub fn timer(&self) -> Option<Minutes> {
+        self.timer
+    }
+
+    /// The next moment an advance must stop at for the decision timer: the earliest expiry of
+    /// a request awaiting the players, and (since a request raised meanwhile expires no
+    /// sooner than one timer from now) one timer from now while the players decide.
+    fn next_timer_stop(&self, session: &mut Session) -> Option<Minutes> {
+        let timer = self.timer?;
+        let status = session.status();
+        let now = status.now;
+        let expiries = status
+            .requests
+            .iter()
+            .filter(|r| r.decision == AWAITING)
+            .map(|r| r.raised_at.saturating_add(timer).max(now));
+        let watch = status.players_decide.then(|| now.saturating_add(timer));
+        expiries.chain(watch).min()
+    }
+
+    /// Approve, as the policy proposes, every request whose timer has run out.
+    fn hand_over_expired(&mut self, session: &mut Session, out: &mut Outcome) -> Result<(), CommandError> {
+        let Some(timer) = self.timer else { return Ok(()) };
+        let status = session.status();
+        let expired: Vec<u32> = status
+            .requests
+            .iter()
+            .filter(|r| r.decision == AWAITING && r.raised_at.saturating_add(timer) <= status.now)
+            .map(|r| r.number)
+            .collect();
+        for number in expired {
+            out.replies.push(session.execute(&format!("approve R{number}"))?);
+            session.annotate_last(&format!(
+                "timer: undecided for {}, the policy's proposal approved",
+                crate::time::Duration(timer)
+            ));
+            out.timed_out.push((session.now(), number));
+        }
+        Ok(())
     }
 
     /// The timeline of a session that has already run `entries` (resumed from its log, or
@@ -168,20 +226,27 @@ impl Timeline {
         }
         // Injects due at the moment shown go first (a resumed one, or one due at the start).
         self.release_due_now(session, &mut out)?;
+        self.hand_over_expired(session, &mut out)?;
         let target = session.target_of(&cmd);
         let mut next_line = line.to_string();
         loop {
-            let Some(due) = self.next_due(session.now()).filter(|&d| target.is_none_or(|t| d < t)) else {
+            let stop =
+                [self.next_due(session.now()), self.next_timer_stop(session)].into_iter().flatten().min();
+            let Some(due) = stop.filter(|&d| d > session.now() && target.is_none_or(|t| d < t)) else {
                 out.replies.push(session.execute(&next_line)?);
+                self.release_due_now(session, &mut out)?;
+                self.hand_over_expired(session, &mut out)?;
                 return Ok(out);
             };
             let (reply, clamped) = session.execute_within(&next_line, due)?;
             out.replies.push(reply);
             if !clamped || session.now() != due {
-                // The command ended before the inject was due (the next request came first).
+                // The command ended before the stop (the next request came first).
+                self.hand_over_expired(session, &mut out)?;
                 return Ok(out);
             }
             self.release_due_now(session, &mut out)?;
+            self.hand_over_expired(session, &mut out)?;
             next_line = match (target, &cmd) {
                 (Some(t), _) if t > session.now() => format!("until {}", Clock(t)),
                 (Some(_), _) => return Ok(out),

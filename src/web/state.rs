@@ -53,6 +53,8 @@ pub struct Snapshot {
     pub owners: BTreeMap<u32, String>,
     /// The scripted injects and where each stands.
     pub timeline: Vec<TimelineEntry>,
+    /// The decision timer (minutes of the scenario), if the exercise sets one.
+    pub decision_timer: Option<u32>,
     /// The last events, newest last.
     pub ticker: Vec<String>,
 }
@@ -117,7 +119,8 @@ impl Console {
             .map(|f| (f.code.clone(), data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default()))
             .collect();
         let inner = Inner {
-            timeline: Timeline::resumed(&exercise.injects, session.entries()),
+            timeline: Timeline::resumed(&exercise.injects, session.entries())
+                .with_timer(exercise.decision_timer),
             session: Some(session),
             after_each,
             version: 0,
@@ -198,6 +201,7 @@ impl Console {
             seats: self.exercise.seats.clone(),
             owners,
             timeline: inner.timeline.entries().to_vec(),
+            decision_timer: inner.timeline.timer(),
             version: inner.version,
             title: self.title.clone(),
             clock: muster::time::Clock(status.now).to_string(),
@@ -251,7 +255,7 @@ impl Console {
         // The facilitator's time commands release the timeline's injects as they pass them.
         let done = match seat {
             Some(_) => {
-                session.execute(line).map(|reply| Outcome { replies: vec![reply], released: Vec::new() })
+                session.execute(line).map(|reply| Outcome { replies: vec![reply], ..Outcome::default() })
             }
             None => inner.timeline.execute(session, line),
         };
@@ -327,6 +331,15 @@ impl Console {
                     part.lines().for_each(|l| push_ticker(&mut inner.ticker, l));
                 }
                 text.push_str(&part);
+            }
+            for (at, number) in &outcome.timed_out {
+                let line = format!(
+                    "{} R{number} left undecided: the policy's proposal approved",
+                    muster::time::Clock(*at)
+                );
+                push_ticker(&mut inner.ticker, &line);
+                text.push_str(&line);
+                text.push('\n');
             }
             // The room is told of each scripted inject by its title.
             for (at, title) in &outcome.released {

@@ -654,3 +654,49 @@ fn a_debrief_file_named_html_is_the_page() {
     assert!(page.starts_with("<!doctype html>") && page.contains("<h1>Debrief: "), "{page}");
     assert!(page.contains("<code>approve all</code>"), "the decisions are listed: {page}");
 }
+
+/// With a decision timer, a request the players leave undecided has the policy's proposal
+/// approved when the timer runs out, at that moment of the scenario, and the log says so.
+#[test]
+fn an_undecided_request_goes_to_the_policy_when_its_timer_runs_out() {
+    let d = scratch("console", "timer");
+    let exercise = d.join("timer.toml");
+    std::fs::write(&exercise, "[exercise]\ndecision_timer = \"1h\"\n\n[[seat]]\nid = \"nw\"\ntiers = [2]\nregions = [\"north-west\"]\n").unwrap();
+    let c = Console::start(SCENARIO, &["--exercise", exercise.to_str().expect("a path")], &d);
+    assert_eq!(c.state()["decision_timer"], 60);
+    let (status, body) = c.command("until D2+06:00");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("D1+17:49 R1 left undecided: the policy's proposal approved"),
+        "{body}"
+    );
+    let s = c.state();
+    assert_eq!(s["clock"], "D2+06:00");
+    assert!(
+        s["status"]["requests"].as_array().is_some_and(|r| r.iter().all(|r| r["decision"]
+            != "awaiting decision"
+            || r["raised_at"].as_u64() > Some(2 * 1440 + 5 * 60))),
+        "{s}"
+    );
+    let log = std::fs::read_to_string(d.join("session.log")).expect("the log");
+    assert!(
+        log.contains("at D1+17:49 approve R1  # timer: undecided for 1h, the policy's proposal approved\n"),
+        "{log}"
+    );
+    assert_eq!(c.command("quit").0, 200);
+    assert!(c.wait().success());
+    let replayed = d.join("replayed.json");
+    let o = muster()
+        .arg("replay")
+        .arg(d.join("session.log"))
+        .arg("--json")
+        .arg(&replayed)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+}

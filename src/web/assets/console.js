@@ -71,7 +71,8 @@
     var seat = seatId ? s.seats.filter(function (x) { return x.id === seatId; })[0] : null;
     document.title = (view === 'room' ? 'Room screen' : seat ? seat.name : 'Facilitator') + ' — ' + s.title;
     if (seat) {
-      document.getElementById('seat-name').textContent = 'Seat: ' + seat.name;
+      document.getElementById('seat-name').textContent = 'Seat: ' + seat.name +
+        (s.decision_timer ? ' · undecided requests go to the policy after ' + span(s.decision_timer) : '');
       document.getElementById('trigger-control').hidden = !seat.trigger || st.national_trigger_at !== null;
     }
     document.getElementById('clock').textContent = s.clock + (s.ended ? ' · session ended' : s.finished ? ' · scenario over' : '');
