@@ -555,6 +555,13 @@ fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result
             }
         }
         Reply::Help(text) => print!("{text}"),
+        Reply::Clear => {
+            // Only a person at a terminal has a screen to clear; a transcript keeps its lines.
+            if std::io::stdout().is_terminal() {
+                print!("\x1b[2J\x1b[H");
+                print!("{}", view::status(&session.status(), false));
+            }
+        }
         Reply::Debrief(file) => {
             let text = debrief_text(&priced(session), file.as_deref().map(Path::new));
             match file {

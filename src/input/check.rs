@@ -79,8 +79,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     pub fn force(&mut self, data: &Dataset, code: &Spanned<String>) -> Option<ForceId> {
         let found = data.force_by_code(code.get_ref());
         if found.is_none() {
-            let hint = force_by_name(data, code.get_ref())
-                .or_else(|| suggest(code.get_ref(), data.forces.iter().map(|f| f.code.as_str())));
+            let hint = data.force_hint(code.get_ref());
             self.error(code.span(), format!("unknown force '{}'", code.get_ref()), hint);
         }
         found
@@ -113,30 +112,6 @@ impl<'d, 'a> Checker<'d, 'a> {
             self.error(value.span(), format!("unknown {what} '{}'", value.get_ref()), hint);
         }
         found
-    }
-}
-
-/// The force whose name the written text spells (`greater-manchester` for Greater Manchester
-/// Police): every word written is a word of the name, in order. A hint naming its code.
-fn force_by_name(data: &Dataset, written: &str) -> Option<String> {
-    let words = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
-    };
-    let wanted = words(written);
-    if wanted.is_empty() {
-        return None;
-    }
-    let matches: Vec<&crate::model::Force> = data
-        .forces
-        .iter()
-        .filter(|f| {
-            let name = words(&f.name);
-            name.windows(wanted.len()).any(|w| w == wanted.as_slice())
-        })
-        .collect();
-    match matches.as_slice() {
-        [one] => Some(format!("'{}' is {}: write its code, '{}'", written, one.name, one.code)),
-        _ => None,
     }
 }
 

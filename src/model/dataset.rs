@@ -206,6 +206,28 @@ impl Dataset {
         self.forces.binary_search_by(|f| f.code.as_str().cmp(code)).ok().map(|i| ForceId(i as u16))
     }
 
+    /// What to tell someone who wrote `written` for a force that has no such code: the code of
+    /// the one force whose name contains those words ('greater-manchester' is Greater
+    /// Manchester Police, 'gmp'), else the codes spelt most like it.
+    pub fn force_hint(&self, written: &str) -> Option<String> {
+        let words = |s: &str| -> Vec<String> {
+            s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+        };
+        let wanted = words(written);
+        let named: Vec<&Force> = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            self.forces
+                .iter()
+                .filter(|f| words(&f.name).windows(wanted.len()).any(|w| w == wanted.as_slice()))
+                .collect()
+        };
+        match named.as_slice() {
+            [one] => Some(format!("'{written}' is {}: write its code, '{}'", one.name, one.code)),
+            _ => crate::diagnostics::suggest(written, self.forces.iter().map(|f| f.code.as_str())),
+        }
+    }
+
     /// The capability with this id.
     pub fn capability_by_id(&self, id: &str) -> Option<CapabilityId> {
         self.capabilities.iter().position(|c| c.id == id).map(|i| CapabilityId(i as u8))

@@ -153,6 +153,8 @@ pub enum Command {
     Debrief(Option<String>),
     /// Show help (on one command).
     Help(Option<String>),
+    /// Clear the screen.
+    Clear,
     /// End the session.
     Quit,
 }
@@ -160,7 +162,10 @@ pub enum Command {
 impl Command {
     /// Whether the command changes the run (and so belongs in the session log).
     pub fn changes_run(&self) -> bool {
-        !matches!(self, Command::Status { .. } | Command::Debrief(_) | Command::Help(_) | Command::Quit)
+        !matches!(
+            self,
+            Command::Status { .. } | Command::Debrief(_) | Command::Help(_) | Command::Clear | Command::Quit
+        )
     }
 
     /// Whether it is a players' decision (left out of the automatic policy's run in the debrief).
@@ -177,7 +182,7 @@ impl Command {
 }
 
 /// Every verb, for help and suggestions.
-pub const VERBS: [(&str, &str); 13] = [
+pub const VERBS: [(&str, &str); 14] = [
     ("status", "status [full] — incidents, requests, cover, units en route (alias: s)"),
     ("step", "step 30m — move time on (default 30m)"),
     ("until", "until 18:00 | until D2+06:00 | until 14h | until next-request | until end"),
@@ -197,6 +202,7 @@ pub const VERBS: [(&str, &str); 13] = [
     ("trigger", "trigger national — national mobilisation now"),
     ("mode", "mode players | mode auto — who decides new requests"),
     ("debrief", "debrief [FILE.md] — compare with the automatic policy from the same start"),
+    ("clear", "clear — clear the terminal (the session is unchanged)"),
     ("quit", "quit — end the session (alias: exit); help [COMMAND] lists commands"),
 ];
 
@@ -445,6 +451,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, CommandError> {
             Command::Help(topic)
         }
         "quit" | "exit" | "q" => Command::Quit,
+        "clear" | "cls" => Command::Clear,
         _ => {
             let names = VERBS.iter().map(|(v, _)| *v);
             return Err(CommandError::at(

@@ -172,11 +172,7 @@ pub fn load(name: &str, text: &str, model: &Model) -> Result<Exercise, Diagnosti
         }
         for f in &s.forces {
             if data.force_by_code(f.get_ref()).is_none() {
-                error(
-                    f.span(),
-                    format!("unknown force '{}'", f.get_ref()),
-                    suggest(f.get_ref(), data.forces.iter().map(|x| x.code.as_str())),
-                );
+                error(f.span(), format!("unknown force '{}'", f.get_ref()), data.force_hint(f.get_ref()));
             }
         }
         if tiers.is_empty() && !s.trigger && s.tiers.is_empty() {

@@ -133,6 +133,8 @@ pub enum Reply {
     Debrief(Option<String>),
     /// Help text.
     Help(String),
+    /// Clear the screen (a terminal does; a script or a web page shows nothing).
+    Clear,
     /// End of the session.
     Quit,
 }
@@ -388,6 +390,7 @@ impl Session {
             Command::Status { full } => Ok(Reply::Status { status: Box::new(self.status()), full: *full }),
             Command::Help(topic) => Ok(Reply::Help(help(topic.as_deref()))),
             Command::Quit => Ok(Reply::Quit),
+            Command::Clear => Ok(Reply::Clear),
             Command::Debrief(file) => Ok(Reply::Debrief(file.clone())),
             Command::Step(_) => {
                 let target = self.target_of(cmd).unwrap_or(self.shown);
@@ -433,9 +436,33 @@ impl Session {
                         waiting
                     }
                 };
-                self.orders(
+                // An approval the policy has nothing to send for yet is said so, not silent.
+                let empty: Vec<(u32, String)> = if *approve {
+                    let open = self.sim.status(self.shown, true).requests;
+                    numbers
+                        .iter()
+                        .filter_map(|n| open.iter().find(|r| r.number == *n && r.proposal.is_empty()))
+                        .map(|r| (r.number, r.capability.clone()))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let reply = self.orders(
                     numbers.into_iter().map(|number| Order::Decide { number, approve: *approve }).collect(),
-                )
+                )?;
+                Ok(match reply {
+                    Reply::Done(mut lines) => {
+                        lines.extend(empty.into_iter().map(|(n, cap)| {
+                            format!(
+                                "  R{n}: nothing is sent yet: every force that could send {cap} is at its \
+                                 retained cover, held back or out of reach; the tier sends units as they \
+                                 become free"
+                            )
+                        }));
+                        Reply::Done(lines)
+                    }
+                    other => other,
+                })
             }
             Command::Send { units, capability, from, to } => {
                 let capability_id = self.capability(capability)?;
@@ -537,11 +564,7 @@ impl Session {
     fn force(&self, w: &Word) -> Result<ForceId, CommandError> {
         let data = &self.sim.model().dataset;
         data.force_by_code(&w.text.to_lowercase()).ok_or_else(|| {
-            CommandError::at(
-                w.col,
-                format!("unknown force '{}'", w.text),
-                suggest(&w.text, data.forces.iter().map(|f| f.code.as_str())),
-            )
+            CommandError::at(w.col, format!("unknown force '{}'", w.text), data.force_hint(&w.text))
         })
     }
 

@@ -319,6 +319,7 @@ impl Console {
                     Reply::Advanced { from, to, events } => (view::advance(*from, *to, events), true),
                     Reply::Done(lines) => (lines.join("\n") + "\n", false),
                     Reply::Help(help) => (help.clone(), false),
+                    Reply::Clear => (String::new(), false),
                     Reply::Debrief(_) => {
                         (view::debrief(&muster::tabletop::debrief::build(session, &|_, _| {})), false)
                     }

@@ -611,3 +611,35 @@ mod cli {
         assert!(err.contains("--at soon:") && !err.contains("--set --at"), "{err}");
     }
 }
+
+/// The terminal keeps up with the room: `clear` leaves the run alone, a force written by its
+/// name is pointed to its code, and an approval the policy has nothing to send for says why.
+#[test]
+fn the_terminal_explains_empty_approvals_finds_forces_by_name_and_clears() {
+    let text = muster::shipped::find("summer-2024-late-trigger").expect("shipped");
+    let scenario = muster::input::InputFile { name: "summer-2024-late-trigger", bytes: text.as_bytes() };
+    let m = Arc::new(muster::input::load_model(scenario, &[], None).expect("the scenario loads"));
+    let mut s = Session::new(m, true).expect("a session");
+    s.execute("until D2+00:00").expect("time moves");
+    let entries = s.entries().len();
+    assert!(matches!(s.execute("clear"), Ok(Reply::Clear)));
+    assert_eq!(s.entries().len(), entries, "clear is not kept in the log");
+    let e = s.execute("hold greater-manchester").expect_err("not a code");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("'greater-manchester' is Greater Manchester Police: write its code, 'gmp'")
+    );
+    assert_eq!(e.col, 6);
+    let proposal_empty =
+        s.status().requests.iter().find(|r| r.number == 1).is_some_and(|r| r.proposal.is_empty());
+    assert!(proposal_empty, "R1 has nothing proposed at D2+00:00 in this scenario");
+    match s.execute("approve R1") {
+        Ok(Reply::Done(lines)) => {
+            assert!(
+                lines.iter().any(|l| l.contains("R1: nothing is sent yet") && l.contains("public-order")),
+                "{lines:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

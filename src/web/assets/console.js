@@ -227,7 +227,7 @@
           error.textContent = body.error + (body.hint ? ' — ' + body.hint : '');
           return false;
         }
-        reply.textContent = '> ' + line + '\n' + body.text;
+        reply.textContent = line === 'clear' ? '' : '> ' + line + '\n' + body.text;
         if (rationale) { rationale.value = ''; }
         refresh();
         return true;
