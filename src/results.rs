@@ -632,6 +632,9 @@ pub struct Status {
     pub en_route: Vec<Movement>,
     /// Forces held back from mutual aid, as "CODE" or "CODE capability".
     pub held: Vec<String>,
+    /// Disruptions in force at the moment shown, as "comms-outage gmp until D1+04:00".
+    #[serde(default)]
+    pub disruptions: Vec<String>,
 }
 
 /// One incident's state.

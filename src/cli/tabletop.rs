@@ -545,13 +545,13 @@ fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result
     match reply {
         Reply::Nothing => {}
         Reply::Status { status, full } => print!("{}", view::status(&status, full)),
-        Reply::Advanced { from, to, events } => {
-            print!("{}", view::advance(from, to, &events));
+        Reply::Advanced { from, to, events, started } => {
+            print!("{}", view::advance(from, to, &events, &started));
             print!("{}", view::status(&session.status(), false));
         }
         Reply::Done(lines) => {
             for l in lines {
-                println!("{l}");
+                println!("{}", view::done_line(&l));
             }
         }
         Reply::Help(text) => print!("{text}"),

@@ -147,7 +147,15 @@ pub(super) fn build(sim: &mut Sim, shown: Minutes, proposals: bool) -> Status {
             None => data.force(f).code.clone(),
         })
         .collect();
+    let disruptions = model
+        .scenario
+        .disruptions
+        .iter()
+        .filter(|d| d.start <= shown && shown < d.end)
+        .map(|d| format!("{} until {}", super::systems::describe(&model, &d.kind), crate::time::Clock(d.end)))
+        .collect();
     Status {
+        disruptions,
         now: shown,
         horizon: model.scenario.horizon,
         players_decide: sim.control.players_decide,

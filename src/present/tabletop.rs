@@ -19,6 +19,9 @@ pub fn status(s: &Status, full: bool) -> String {
         if s.players_decide { "players" } else { "the policy" },
         s.national_trigger_at.map_or("not triggered".to_string(), |t| format!("triggered {}", clock(t)))
     );
+    for d in disruptions(&s.disruptions) {
+        let _ = writeln!(out, "In force: {d}");
+    }
     out.push_str(
         "Incidents                                         demand  on task  effective  en route  short\n",
     );
@@ -119,12 +122,58 @@ pub fn status(s: &Status, full: bool) -> String {
     out
 }
 
-/// What happened during an advance: the notable events, one line each.
-pub fn advance(from: Minutes, to: Minutes, events: &[Event]) -> String {
+/// What a disruption of this kind is placed on: border links, or forces.
+fn places(kind: &str) -> &'static str {
+    if kind.starts_with("link") { "links" } else { "forces" }
+}
+
+/// Places a disruption must reach before its lines are summarised as one.
+const SUMMARISE_FROM: usize = 4;
+
+/// What happened during an advance: the incidents that began, then the notable events, one
+/// line each. A disruption that begins (or ends) in many forces at once, as a national inject
+/// does, is one line.
+pub fn advance(from: Minutes, to: Minutes, events: &[Event], started: &[(Minutes, String)]) -> String {
+    use crate::results::EventKind;
     let mut out = format!("{} → {} ({})\n", clock(from), clock(to), Duration(to - from));
+    for (t, incident) in started {
+        let _ = writeln!(out, "  {}  new incident: {incident}", clock(*t));
+    }
     let mut arrivals = 0;
-    for e in events {
-        if let crate::results::EventKind::RequestClosed { incident, capability, tier } = &e.kind
+    let mut i = 0;
+    while i < events.len() {
+        let e = &events[i];
+        // A run of disruptions of one kind beginning (or ending) at one minute.
+        let disruption = |k: &EventKind| match k {
+            EventKind::DisruptionStarted { disruption } => Some((true, disruption.clone())),
+            EventKind::DisruptionEnded { disruption } => Some((false, disruption.clone())),
+            _ => None,
+        };
+        if let Some((began, text)) = disruption(&e.kind) {
+            let kind = text.split_whitespace().next().unwrap_or("").to_string();
+            let run: Vec<String> = events[i..]
+                .iter()
+                .take_while(|x| {
+                    x.t == e.t
+                        && disruption(&x.kind)
+                            .is_some_and(|(b, t)| b == began && t.split_whitespace().next() == Some(&kind))
+                })
+                .filter_map(|x| disruption(&x.kind).map(|(_, t)| t))
+                .collect();
+            if run.len() >= SUMMARISE_FROM {
+                let verb = if began { "begins" } else { "ends" };
+                let _ = writeln!(
+                    out,
+                    "  {}  disruption {verb}: {kind} in {} {}",
+                    clock(e.t),
+                    run.len(),
+                    places(&kind)
+                );
+                i += run.len();
+                continue;
+            }
+        }
+        if let EventKind::RequestClosed { incident, capability, tier } = &e.kind
             && *tier >= 2
         {
             let _ = writeln!(
@@ -134,14 +183,67 @@ pub fn advance(from: Minutes, to: Minutes, events: &[Event]) -> String {
             );
         } else if let Some(text) = super::report::describe_event(&e.kind) {
             let _ = writeln!(out, "  {}  {text}", clock(e.t));
-        } else if matches!(e.kind, crate::results::EventKind::Arrived { .. }) {
+        } else if matches!(e.kind, EventKind::Arrived { .. }) {
             arrivals += 1;
         }
+        i += 1;
     }
     if arrivals > 0 {
         let _ = writeln!(out, "  ({arrivals} unit arrival(s) on task)");
     }
     out
+}
+
+/// Disruptions in force ("comms-outage gmp until D1+04:00"), one line per kind and end, the
+/// places counted when there are many (a national outage is one line, not 48).
+pub fn disruptions(list: &[String]) -> Vec<String> {
+    let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+    for d in list {
+        let mut w = d.split_whitespace();
+        let (Some(kind), Some(place)) = (w.next(), w.next()) else { continue };
+        let rest = w.collect::<Vec<_>>().join(" ");
+        match groups.iter_mut().find(|(k, r, _)| k == kind && *r == rest) {
+            Some((_, _, places)) => places.push(place.to_string()),
+            None => groups.push((kind.to_string(), rest, vec![place.to_string()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(kind, rest, p)| {
+            if p.len() >= SUMMARISE_FROM {
+                format!("{kind} in {} {} {rest}", p.len(), places(&kind))
+            } else {
+                format!("{kind} {} {rest}", p.join(", "))
+            }
+        })
+        .collect()
+}
+
+/// An order's reply, with a long list of one disruption in many places ("comms-outage
+/// avon-somerset until D0+02:01; comms-outage bedfordshire until ...") said once.
+pub fn done_line(line: &str) -> String {
+    let parts: Vec<&str> = line.split("; ").collect();
+    if parts.len() < SUMMARISE_FROM {
+        return line.to_string();
+    }
+    // "D0+00:01: comms-outage avon-somerset until D0+02:01" → prefix, kind, place, until.
+    let (prefix, first) = match parts[0].split_once(": ") {
+        Some((p, rest)) => (format!("{p}: "), rest),
+        None => (String::new(), parts[0]),
+    };
+    let shape = |p: &str| -> Option<(String, String)> {
+        let mut w = p.split_whitespace();
+        let kind = w.next()?.to_string();
+        let _place = w.next()?;
+        let rest: Vec<&str> = w.collect();
+        Some((kind, rest.join(" ")))
+    };
+    let Some(head) = shape(first) else { return line.to_string() };
+    if parts[1..].iter().all(|p| shape(p).as_ref() == Some(&head)) {
+        format!("{prefix}{} in {} {} {}", head.0, parts.len(), places(&head.0), head.1)
+    } else {
+        line.to_string()
+    }
 }
 
 /// A figure with its sign and `decimals` decimals ("+12.5", "-3", "0").

@@ -126,6 +126,9 @@ pub enum Reply {
         /// What happened in between. (The state now is `Session::status`, asked for only by
         /// those who show it: a replay does not.)
         events: Vec<Event>,
+        /// Incidents that began in between and are still on, with their start (minute) and
+        /// "id (kind, host)".
+        started: Vec<(Minutes, String)>,
     },
     /// An order was carried out: what happened, one line each.
     Done(Vec<String>),
@@ -534,7 +537,16 @@ impl Session {
 
     fn advanced(&mut self, from: Minutes, seen: usize) -> Reply {
         let events = self.sim.events()[seen..].to_vec();
-        Reply::Advanced { from, to: self.shown, events }
+        // Incidents that began in the stretch (and are still on at its end), to announce.
+        let started = self
+            .sim
+            .status(self.shown, false)
+            .incidents
+            .into_iter()
+            .filter(|i| i.start > from && i.start <= self.shown)
+            .map(|i| (i.start, format!("{} ({}, {})", i.id, i.kind, i.host)))
+            .collect();
+        Reply::Advanced { from, to: self.shown, events, started }
     }
 
     fn next_request(&mut self, clamped: &mut bool) -> Reply {

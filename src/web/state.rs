@@ -55,6 +55,8 @@ pub struct Snapshot {
     pub timeline: Vec<TimelineEntry>,
     /// The decision timer (minutes of the scenario), if the exercise sets one.
     pub decision_timer: Option<u32>,
+    /// Disruptions in force, summarised (a national outage is one line).
+    pub disruptions: Vec<String>,
     /// The last events, newest last.
     pub ticker: Vec<String>,
 }
@@ -202,6 +204,7 @@ impl Console {
             owners,
             timeline: inner.timeline.entries().to_vec(),
             decision_timer: inner.timeline.timer(),
+            disruptions: view::disruptions(&status.disruptions),
             version: inner.version,
             title: self.title.clone(),
             clock: muster::time::Clock(status.now).to_string(),
@@ -316,8 +319,12 @@ impl Console {
                 let (part, ticker) = match reply {
                     Reply::Nothing => (String::new(), false),
                     Reply::Status { status, full } => (view::status(status, *full), false),
-                    Reply::Advanced { from, to, events } => (view::advance(*from, *to, events), true),
-                    Reply::Done(lines) => (lines.join("\n") + "\n", false),
+                    Reply::Advanced { from, to, events, started } => {
+                        (view::advance(*from, *to, events, started), true)
+                    }
+                    Reply::Done(lines) => {
+                        (lines.iter().map(|l| view::done_line(l) + "\n").collect::<String>(), false)
+                    }
                     Reply::Help(help) => (help.clone(), false),
                     Reply::Clear => (String::new(), false),
                     Reply::Debrief(_) => {

@@ -643,3 +643,26 @@ fn the_terminal_explains_empty_approvals_finds_forces_by_name_and_clears() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A national inject is one line, not one per force, in the reply, in what the advance brought
+/// and in the status (which shows disruptions in force); a new incident is announced.
+#[test]
+fn national_injects_are_summarised_and_new_incidents_announced() {
+    use muster::present::tabletop as view;
+    let text = muster::shipped::find("summer-2024-late-trigger").expect("shipped");
+    let scenario = muster::input::InputFile { name: "summer-2024-late-trigger", bytes: text.as_bytes() };
+    let m = Arc::new(muster::input::load_model(scenario, &[], None).expect("the scenario loads"));
+    let forces = m.dataset.forces.len();
+    let mut s = Session::new(m, true).expect("a session");
+    let Ok(Reply::Done(lines)) = s.execute("inject comms-outage national for 2h") else { panic!("inject refused") };
+    assert_eq!(view::done_line(&lines[0]), format!("D0+00:01: comms-outage in {forces} forces until D0+02:01"));
+    let Ok(Reply::Advanced { from, to, events, started }) = s.execute("step 1h") else { panic!("no advance") };
+    let brought = view::advance(from, to, &events, &started);
+    assert_eq!(brought.lines().filter(|l| l.contains("comms-outage")).count(), 1, "{brought}");
+    assert!(brought.contains(&format!("disruption begins: comms-outage in {forces} forces")), "{brought}");
+    let status = view::status(&s.status(), false);
+    assert!(status.contains(&format!("In force: comms-outage in {forces} forces until D0+02:01")), "{status}");
+    let Ok(Reply::Advanced { from, to, events, started }) = s.execute("until D2+00:00") else { panic!("no advance") };
+    assert!(view::advance(from, to, &events, &started).contains("D1+16:34  new incident: southport (disorder, merseyside)"));
+    assert!(!view::status(&s.status(), false).contains("In force:"), "the outage ended at D0+02:01");
+}

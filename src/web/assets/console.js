@@ -76,6 +76,8 @@
       document.getElementById('trigger-control').hidden = !seat.trigger || st.national_trigger_at !== null;
     }
     document.getElementById('clock').textContent = s.clock + (s.ended ? ' · session ended' : s.finished ? ' · scenario over' : '');
+    document.getElementById('disruptions').textContent =
+      st.disruptions.length ? 'In force: ' + s.disruptions.join(' · ') : '';
     var trigger = document.getElementById('trigger');
     if (trigger) trigger.textContent = st.national_trigger_at === null
       ? 'National mobilisation: not triggered'
