@@ -437,6 +437,9 @@ pub fn run(o: Options) -> Result<(), Failure> {
         );
     }
     let interactive = matches!(source, Source::Terminal);
+    // A person at the terminal is stopped where a request starts waiting for them; a script
+    // runs as written.
+    session.set_stop_at_decisions(interactive);
     if interactive {
         println!("Muster tabletop: {} — type help for the commands, quit to end.", model.scenario.name);
         print!("{}", view::status(&session.status(), false));
@@ -545,8 +548,8 @@ fn show(session: &mut Session, reply: Reply, outputs: &files::Outputs) -> Result
     match reply {
         Reply::Nothing => {}
         Reply::Status { status, full } => print!("{}", view::status(&status, full)),
-        Reply::Advanced { from, to, events, started } => {
-            print!("{}", view::advance(from, to, &events, &started));
+        Reply::Advanced { from, to, events, started, stopped_for } => {
+            print!("{}", view::advance(from, to, &events, &started, stopped_for));
             print!("{}", view::status(&session.status(), false));
         }
         Reply::Done(lines) => {

@@ -133,7 +133,13 @@ const SUMMARISE_FROM: usize = 4;
 /// What happened during an advance: the incidents that began, then the notable events, one
 /// line each. A disruption that begins (or ends) in many forces at once, as a national inject
 /// does, is one line.
-pub fn advance(from: Minutes, to: Minutes, events: &[Event], started: &[(Minutes, String)]) -> String {
+pub fn advance(
+    from: Minutes,
+    to: Minutes,
+    events: &[Event],
+    started: &[(Minutes, String)],
+    stopped_for: Option<u32>,
+) -> String {
     use crate::results::EventKind;
     let mut out = format!("{} → {} ({})\n", clock(from), clock(to), Duration(to - from));
     for (t, incident) in started {
@@ -190,6 +196,13 @@ pub fn advance(from: Minutes, to: Minutes, events: &[Event], started: &[(Minutes
     }
     if arrivals > 0 {
         let _ = writeln!(out, "  ({arrivals} unit arrival(s) on task)");
+    }
+    if let Some(n) = stopped_for {
+        let _ = writeln!(
+            out,
+            "Stopped at {}: R{n} waits for a decision (approve R{n} or refuse R{n}; give the time again to go on)",
+            clock(to)
+        );
     }
     out
 }

@@ -129,6 +129,8 @@ pub enum Reply {
         /// Incidents that began in between and are still on, with their start (minute) and
         /// "id (kind, host)".
         started: Vec<(Minutes, String)>,
+        /// The request it stopped early for, waiting for the players' decision.
+        stopped_for: Option<u32>,
     },
     /// An order was carried out: what happened, one line each.
     Done(Vec<String>),
@@ -153,6 +155,10 @@ pub struct Session {
     limit: Option<Minutes>,
     /// Check the invariants after every step (tests), keeping the first failure.
     checked: Option<Result<(), String>>,
+    /// Advances stop where a request starts waiting for the players.
+    stop_at_decisions: bool,
+    /// The request the last advance stopped for, if it stopped for one.
+    stopped_for: Option<u32>,
 }
 
 impl Session {
@@ -181,6 +187,8 @@ impl Session {
             entries: Vec::new(),
             limit: None,
             checked: None,
+            stop_at_decisions: false,
+            stopped_for: None,
         })
     }
 
@@ -513,6 +521,7 @@ impl Session {
     /// Run every step up to `target` (or the branch limit); the moment shown becomes `target`.
     fn advance(&mut self, target: Minutes, clamped: &mut bool) {
         let mut target = target.min(self.sim.model().scenario.horizon);
+        self.stopped_for = None;
         if let Some(limit) = self.limit
             && target > limit
         {
@@ -520,10 +529,35 @@ impl Session {
             *clamped = true;
         }
         while !self.sim.finished() && self.sim.now() <= target {
+            let raised = self.sim.requests_raised();
             self.step();
+            // People at a screen are stopped where a request starts waiting for them; the
+            // advance is kept as the `until` that happened.
+            if self.stop_at_decisions && self.sim.requests_raised() > raised {
+                let at = self.sim.last_step().unwrap_or(self.shown);
+                let awaiting = self
+                    .sim
+                    .status(at.max(self.shown), false)
+                    .requests
+                    .iter()
+                    .find(|r| r.number > raised && r.decision == "awaiting decision")
+                    .map(|r| r.number);
+                if awaiting.is_some() && at < target {
+                    self.shown = at.max(self.shown);
+                    self.stopped_for = awaiting;
+                    *clamped = true;
+                    return;
+                }
+            }
         }
         self.shown =
             if self.sim.finished() { self.sim.model().scenario.horizon } else { target.max(self.shown) };
+    }
+
+    /// Stop advances where a request starts waiting for the players (a person at a terminal or
+    /// a screen; a script and a replay run as written).
+    pub fn set_stop_at_decisions(&mut self, on: bool) {
+        self.stop_at_decisions = on;
     }
 
     fn advance_reply(&mut self, target: Minutes, clamped: &mut bool) -> Result<Reply, CommandError> {
@@ -546,7 +580,7 @@ impl Session {
             .filter(|i| i.start > from && i.start <= self.shown)
             .map(|i| (i.start, format!("{} ({}, {})", i.id, i.kind, i.host)))
             .collect();
-        Reply::Advanced { from, to: self.shown, events, started }
+        Reply::Advanced { from, to: self.shown, events, started, stopped_for: self.stopped_for.take() }
     }
 
     fn next_request(&mut self, clamped: &mut bool) -> Reply {

@@ -92,6 +92,26 @@ pub struct Outcome {
     pub timed_out: Vec<(Minutes, u32)>,
 }
 
+impl Outcome {
+    /// Add a reply; an advance continuing the one before it (the timeline split it) joins it,
+    /// so a command reads as one stretch of time.
+    fn push(&mut self, reply: Reply) {
+        if let (
+            Some(Reply::Advanced { to, events, started, stopped_for, .. }),
+            Reply::Advanced { from, to: later, events: more, started: begun, stopped_for: stop },
+        ) = (self.replies.last_mut(), &reply)
+            && *to == *from
+        {
+            *to = *later;
+            events.extend(more.iter().cloned());
+            started.extend(begun.iter().cloned());
+            *stopped_for = *stop;
+            return;
+        }
+        self.replies.push(reply);
+    }
+}
+
 impl Timeline {
     /// A timeline of `injects` (in the order they are due), all due.
     pub fn new(injects: &[ScriptedInject]) -> Self {
@@ -143,7 +163,7 @@ impl Timeline {
             .map(|r| r.number)
             .collect();
         for number in expired {
-            out.replies.push(session.execute(&format!("approve R{number}"))?);
+            out.push(session.execute(&format!("approve R{number}"))?);
             session.annotate_last(&format!(
                 "timer: undecided for {}, the policy's proposal approved",
                 crate::time::Duration(timer)
@@ -196,7 +216,7 @@ impl Timeline {
         session.annotate_last(&format!("timeline: {}", inject.title));
         let at = session.now();
         self.entries[i].state = InjectState::Released { at };
-        out.replies.push(reply);
+        out.push(reply);
         out.released.push((at, inject.title));
         Ok(())
     }
@@ -217,11 +237,11 @@ impl Timeline {
     pub fn execute(&mut self, session: &mut Session, line: &str) -> Result<Outcome, CommandError> {
         let mut out = Outcome::default();
         let Some(cmd) = command::parse(line)? else {
-            out.replies.push(Reply::Nothing);
+            out.push(Reply::Nothing);
             return Ok(out);
         };
         if !matches!(cmd, Command::Step(_) | Command::Until(_)) {
-            out.replies.push(session.execute(line)?);
+            out.push(session.execute(line)?);
             return Ok(out);
         }
         // Injects due at the moment shown go first (a resumed one, or one due at the start).
@@ -233,13 +253,13 @@ impl Timeline {
             let stop =
                 [self.next_due(session.now()), self.next_timer_stop(session)].into_iter().flatten().min();
             let Some(due) = stop.filter(|&d| d > session.now() && target.is_none_or(|t| d < t)) else {
-                out.replies.push(session.execute(&next_line)?);
+                out.push(session.execute(&next_line)?);
                 self.release_due_now(session, &mut out)?;
                 self.hand_over_expired(session, &mut out)?;
                 return Ok(out);
             };
             let (reply, clamped) = session.execute_within(&next_line, due)?;
-            out.replies.push(reply);
+            out.push(reply);
             if !clamped || session.now() != due {
                 // The command ended before the stop (the next request came first).
                 self.hand_over_expired(session, &mut out)?;

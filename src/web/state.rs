@@ -120,6 +120,9 @@ impl Console {
             .iter()
             .map(|f| (f.code.clone(), data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default()))
             .collect();
+        // People in the room are stopped where a request starts waiting for them.
+        let mut session = session;
+        session.set_stop_at_decisions(true);
         let inner = Inner {
             timeline: Timeline::resumed(&exercise.injects, session.entries())
                 .with_timer(exercise.decision_timer),
@@ -319,8 +322,8 @@ impl Console {
                 let (part, ticker) = match reply {
                     Reply::Nothing => (String::new(), false),
                     Reply::Status { status, full } => (view::status(status, *full), false),
-                    Reply::Advanced { from, to, events, started } => {
-                        (view::advance(*from, *to, events, started), true)
+                    Reply::Advanced { from, to, events, started, stopped_for } => {
+                        (view::advance(*from, *to, events, started, *stopped_for), true)
                     }
                     Reply::Done(lines) => {
                         (lines.iter().map(|l| view::done_line(l) + "\n").collect::<String>(), false)

@@ -654,15 +654,51 @@ fn national_injects_are_summarised_and_new_incidents_announced() {
     let m = Arc::new(muster::input::load_model(scenario, &[], None).expect("the scenario loads"));
     let forces = m.dataset.forces.len();
     let mut s = Session::new(m, true).expect("a session");
-    let Ok(Reply::Done(lines)) = s.execute("inject comms-outage national for 2h") else { panic!("inject refused") };
-    assert_eq!(view::done_line(&lines[0]), format!("D0+00:01: comms-outage in {forces} forces until D0+02:01"));
-    let Ok(Reply::Advanced { from, to, events, started }) = s.execute("step 1h") else { panic!("no advance") };
-    let brought = view::advance(from, to, &events, &started);
+    let Ok(Reply::Done(lines)) = s.execute("inject comms-outage national for 2h") else {
+        panic!("inject refused")
+    };
+    assert_eq!(
+        view::done_line(&lines[0]),
+        format!("D0+00:01: comms-outage in {forces} forces until D0+02:01")
+    );
+    let Ok(Reply::Advanced { from, to, events, started, stopped_for }) = s.execute("step 1h") else {
+        panic!("no advance")
+    };
+    let brought = view::advance(from, to, &events, &started, stopped_for);
     assert_eq!(brought.lines().filter(|l| l.contains("comms-outage")).count(), 1, "{brought}");
     assert!(brought.contains(&format!("disruption begins: comms-outage in {forces} forces")), "{brought}");
     let status = view::status(&s.status(), false);
-    assert!(status.contains(&format!("In force: comms-outage in {forces} forces until D0+02:01")), "{status}");
-    let Ok(Reply::Advanced { from, to, events, started }) = s.execute("until D2+00:00") else { panic!("no advance") };
-    assert!(view::advance(from, to, &events, &started).contains("D1+16:34  new incident: southport (disorder, merseyside)"));
+    assert!(
+        status.contains(&format!("In force: comms-outage in {forces} forces until D0+02:01")),
+        "{status}"
+    );
+    let Ok(Reply::Advanced { from, to, events, started, stopped_for }) = s.execute("until D2+00:00") else {
+        panic!("no advance")
+    };
+    assert!(
+        view::advance(from, to, &events, &started, stopped_for)
+            .contains("D1+16:34  new incident: southport (disorder, merseyside)")
+    );
     assert!(!view::status(&s.status(), false).contains("In force:"), "the outage ended at D0+02:01");
+}
+
+/// People at a screen are stopped where a request starts waiting for them (the advance kept as
+/// the `until` that happened); a script or a replay runs as written.
+#[test]
+fn an_advance_stops_where_a_request_waits_for_the_players() {
+    let text = muster::shipped::find("summer-2024-late-trigger").expect("shipped");
+    let scenario = muster::input::InputFile { name: "summer-2024-late-trigger", bytes: text.as_bytes() };
+    let m = Arc::new(muster::input::load_model(scenario, &[], None).expect("the scenario loads"));
+    let mut person = Session::new(Arc::clone(&m), true).expect("a session");
+    person.set_stop_at_decisions(true);
+    let Ok(Reply::Advanced { to, stopped_for, .. }) = person.execute("until D2+00:00") else {
+        panic!("no advance")
+    };
+    assert_eq!((to, stopped_for), (40 * 60 + 49, Some(1)));
+    assert_eq!(person.entries().last().map(|e| e.line.as_str()), Some("until D1+16:49"));
+    let mut script = Session::new(m, true).expect("a session");
+    let Ok(Reply::Advanced { to, stopped_for, .. }) = script.execute("until D2+00:00") else {
+        panic!("no advance")
+    };
+    assert_eq!((to, stopped_for), (2 * 24 * 60, None));
 }

@@ -50,17 +50,21 @@
     return td;
   }
 
+  // A table is replaced only when what it shows changed, so a button someone has focused
+  // stays focused while other parts of the screen update.
   function fill(id, rows, empty, columns) {
     var body = document.querySelector('#' + id + ' tbody');
-    body.textContent = '';
+    var fresh = document.createElement('tbody');
     if (rows.length === 0) {
       var tr = document.createElement('tr');
       var td = cell(tr, empty, 'empty');
       td.colSpan = columns;
-      body.appendChild(tr);
-      return;
+      fresh.appendChild(tr);
     }
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.forEach(function (r) { fresh.appendChild(r); });
+    if (fresh.innerHTML !== body.innerHTML) {
+      body.parentNode.replaceChild(fresh, body);
+    }
   }
 
   function one(number) { return Math.round(number * 10) / 10; }
