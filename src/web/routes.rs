@@ -23,7 +23,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::watch;
 
-use super::state::{AfterEach, Console, Refusal};
+use super::state::{AfterEach, Answer, Console, Refusal};
 use super::{Options, WebError};
 use muster::tabletop::Session;
 use muster::tabletop::timeline::Action;
@@ -180,16 +180,10 @@ async fn command(
     }
     let console = Arc::clone(&app.console);
     // Commands run the engine (an `until end` can take seconds): off the async workers.
-    match tokio::task::spawn_blocking(move || console.execute(&line, seat.as_deref(), rationale.as_deref()))
-        .await
-    {
-        Ok(Ok(answer)) => Json(answer).into_response(),
-        Ok(Err(refusal)) => {
-            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            (status, Json(refusal)).into_response()
-        }
-        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the command failed inside the engine", None),
-    }
+    answered(
+        tokio::task::spawn_blocking(move || console.execute(&line, seat.as_deref(), rationale.as_deref()))
+            .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -227,13 +221,18 @@ async fn timeline(
         }
     };
     let console = Arc::clone(&app.console);
-    match tokio::task::spawn_blocking(move || console.timeline(index, action)).await {
+    answered(tokio::task::spawn_blocking(move || console.timeline(index, action)).await)
+}
+
+/// The answer to a command or a timeline action that ran off the async workers.
+fn answered(done: Result<Result<Answer, Refusal>, tokio::task::JoinError>) -> Response {
+    match done {
         Ok(Ok(answer)) => Json(answer).into_response(),
         Ok(Err(refusal)) => {
             let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             (status, Json(refusal)).into_response()
         }
-        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the inject failed inside the engine", None),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "the command failed inside the engine", None),
     }
 }
 

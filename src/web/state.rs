@@ -87,6 +87,18 @@ pub struct Refusal {
     pub col: Option<usize>,
 }
 
+impl Refusal {
+    /// Anything asked of a session that has ended.
+    fn ended() -> Self {
+        Refusal {
+            status: 422,
+            error: "the session has ended".into(),
+            hint: Some("its outputs are written; start a new session".into()),
+            col: None,
+        }
+    }
+}
+
 struct Inner {
     timeline: Timeline,
     /// Taken out when the server stops, to finish the session's outputs.
@@ -239,12 +251,7 @@ impl Console {
         let mut guard = self.lock();
         let inner = &mut *guard;
         let Some(session) = inner.session.as_mut().filter(|_| !inner.ended) else {
-            return Err(Refusal {
-                status: 422,
-                error: "the session has ended".into(),
-                hint: Some("its outputs are written; start a new session".into()),
-                col: None,
-            });
+            return Err(Refusal::ended());
         };
         if line.trim_start().starts_with("debrief") && line.split_whitespace().nth(1).is_some() {
             return Err(Refusal {
@@ -286,12 +293,7 @@ impl Console {
         let mut guard = self.lock();
         let inner = &mut *guard;
         let Some(session) = inner.session.as_mut().filter(|_| !inner.ended) else {
-            return Err(Refusal {
-                status: 422,
-                error: "the session has ended".into(),
-                hint: None,
-                col: None,
-            });
+            return Err(Refusal::ended());
         };
         let entries_before = session.entries().len();
         let done = inner.timeline.act(session, index, action);
@@ -307,14 +309,7 @@ impl Console {
         entries_before: usize,
         done: Result<Outcome, muster::tabletop::CommandError>,
     ) -> Result<Answer, Refusal> {
-        let Some(session) = inner.session.as_mut() else {
-            return Err(Refusal {
-                status: 422,
-                error: "the session has ended".into(),
-                hint: None,
-                col: None,
-            });
-        };
+        let Some(session) = inner.session.as_mut() else { return Err(Refusal::ended()) };
         let changed = session.entries().len() != entries_before;
         let mut text = String::new();
         if let Ok(outcome) = &done {

@@ -120,6 +120,21 @@ impl Drop for Console {
 
 const SCENARIO: &str = "summer-2024-late-trigger";
 
+/// `muster replay` of the session's log in `d` gives the bytes of the session's own `--json`.
+fn replays_to_the_session(d: &Path) {
+    let replayed = d.join("replayed.json");
+    let o = muster()
+        .arg("replay")
+        .arg(d.join("session.log"))
+        .arg("--json")
+        .arg(&replayed)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+}
+
 #[test]
 fn the_console_applies_commands_refuses_bad_ones_and_its_log_replays_to_the_same_bytes() {
     let d = scratch("console", "api");
@@ -174,17 +189,7 @@ fn the_console_applies_commands_refuses_bad_ones_and_its_log_replays_to_the_same
         std::fs::read_to_string(d.join("stderr.txt")).unwrap_or_default()
     );
 
-    let replayed = d.join("replayed.json");
-    let o = muster()
-        .arg("replay")
-        .arg(d.join("session.log"))
-        .arg("--json")
-        .arg(&replayed)
-        .arg("-q")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+    replays_to_the_session(&d);
 }
 
 /// Commands sent at once are applied one after the other, each seen whole; every screen's
@@ -477,17 +482,20 @@ fn seats_decide_their_own_requests_and_the_log_says_who_and_why() {
     assert_eq!(c.request("GET", "/seat/nobody", None, &[]).0, 404);
     assert_eq!(c.command("quit").0, 200);
     assert!(c.wait().success());
-    let replayed = d.join("replayed.json");
+    replays_to_the_session(&d);
+    // A replay keeps who decided and why: its debrief says so beside the decision.
+    let debrief = d.join("debrief.md");
     let o = muster()
         .arg("replay")
         .arg(d.join("session.log"))
-        .arg("--json")
-        .arg(&replayed)
+        .arg("--debrief")
+        .arg(&debrief)
         .arg("-q")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+    let debrief = std::fs::read_to_string(&debrief).unwrap();
+    assert!(debrief.contains("seat north-west-coordinator: Merseyside needs it tonight"), "{debrief}");
 }
 
 #[test]
@@ -589,17 +597,7 @@ fn the_timeline_releases_injects_as_the_clock_passes_them() {
 
     assert_eq!(c.command("quit").0, 200);
     assert!(c.wait().success());
-    let replayed = d.join("replayed.json");
-    let o = muster()
-        .arg("replay")
-        .arg(d.join("session.log"))
-        .arg("--json")
-        .arg(&replayed)
-        .arg("-q")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+    replays_to_the_session(&d);
 }
 
 /// A server killed mid-session (no chance to write anything more) is started again from its
@@ -645,10 +643,7 @@ fn a_killed_console_resumes_from_its_log_to_the_same_state() {
     assert!(c.wait().success());
     let finished = std::fs::read_to_string(&log).expect("the log");
     assert!(finished.starts_with(&logged) && finished.ends_with("at D3+00:00 step 2h\n"), "{finished}");
-    let replayed = d.join("replayed.json");
-    let o = muster().arg("replay").arg(&log).arg("--json").arg(&replayed).arg("-q").output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+    replays_to_the_session(&d);
 }
 
 /// `--debrief FILE.html` writes the page the console shows; any other name, the Markdown.
@@ -705,15 +700,5 @@ fn an_undecided_request_goes_to_the_policy_when_its_timer_runs_out() {
     );
     assert_eq!(c.command("quit").0, 200);
     assert!(c.wait().success());
-    let replayed = d.join("replayed.json");
-    let o = muster()
-        .arg("replay")
-        .arg(d.join("session.log"))
-        .arg("--json")
-        .arg(&replayed)
-        .arg("-q")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
+    replays_to_the_session(&d);
 }
