@@ -91,7 +91,8 @@ fn main() {
     let mut latencies = Vec::new();
     for k in 1..=commands {
         let start = Instant::now();
-        let answer = request(port, "POST", "/api/command", r#"{"line":"step 30m"}"#).expect("the console answers");
+        let answer =
+            request(port, "POST", "/api/command", r#"{"line":"step 30m"}"#).expect("the console answers");
         let version = version_of(&answer);
         assert_eq!(version, k, "command {k} answered {answer}");
         while seen.iter().any(|v| v.load(Ordering::SeqCst) < version) {
