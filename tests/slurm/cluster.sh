@@ -18,6 +18,10 @@ DOC=$(realpath "$(dirname "$0")/../../docs/distributed.md")
 
 log() { printf 'slurm-test: %s\n' "$*" >&2; }
 
+# The daemons live in /usr/sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
+
+
 need=()
 command -v slurmctld >/dev/null || need+=(slurmctld)
 command -v slurmd >/dev/null || need+=(slurmd slurm-client)
