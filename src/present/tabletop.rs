@@ -404,5 +404,11 @@ pub fn debrief(d: &Debrief) -> String {
             let _ = writeln!(out, "- {}: `{line}`", clock(*at));
         }
     }
+    if !d.notes.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for (at, text) in &d.notes {
+            let _ = writeln!(out, "- {}: {text}", clock(*at));
+        }
+    }
     out
 }

@@ -155,6 +155,8 @@ pub enum Command {
     Help(Option<String>),
     /// Clear the screen.
     Clear,
+    /// A note for the debrief at the moment shown (kept in the log; changes nothing).
+    Note(String),
     /// End the session.
     Quit,
 }
@@ -182,7 +184,7 @@ impl Command {
 }
 
 /// Every verb, for help and suggestions.
-pub const VERBS: [(&str, &str); 14] = [
+pub const VERBS: [(&str, &str); 15] = [
     ("status", "status [full] — incidents, requests, cover, units en route (alias: s)"),
     ("step", "step 30m — move time on (default 30m)"),
     ("until", "until 18:00 | until D2+06:00 | until 14h | until next-request | until end"),
@@ -202,6 +204,7 @@ pub const VERBS: [(&str, &str); 14] = [
     ("trigger", "trigger national — national mobilisation now"),
     ("mode", "mode players | mode auto — who decides new requests"),
     ("debrief", "debrief [FILE.md] — compare with the automatic policy from the same start"),
+    ("note", "note TEXT — a note for the debrief, stamped with the moment shown (no # in it)"),
     ("clear", "clear — clear the terminal (the session is unchanged)"),
     ("quit", "quit — end the session (alias: exit); help [COMMAND] lists commands"),
 ];
@@ -452,6 +455,15 @@ pub fn parse(line: &str) -> Result<Option<Command>, CommandError> {
         }
         "quit" | "exit" | "q" => Command::Quit,
         "clear" | "cls" => Command::Clear,
+        "note" => {
+            let text = line.trim_start()[verb.text.len()..].trim();
+            if text.is_empty() {
+                return Err(CommandError::at(end_col, "a note needs its text", Some(usage.to_string())));
+            }
+            // The note is the rest of the line, whatever its words.
+            r.next = r.words.len();
+            Command::Note(text.to_string())
+        }
         _ => {
             let names = VERBS.iter().map(|(v, _)| *v);
             return Err(CommandError::at(

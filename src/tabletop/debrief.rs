@@ -106,6 +106,8 @@ pub struct Debrief {
     pub most_mattered: Vec<usize>,
     /// The injects both runs had: (moment, command).
     pub injects: Vec<(Minutes, String)>,
+    /// The notes taken during the session: (moment, text).
+    pub notes: Vec<(Minutes, String)>,
 }
 
 /// One sentence on a decision's worth, with its units and which way it went.
@@ -393,7 +395,15 @@ pub fn build(session: &Session, progress: &(dyn Fn(usize, usize) + Sync)) -> Deb
         .filter(|e| matches!(e.command, super::Command::Inject(_)))
         .map(|e| (e.at, e.line.clone()))
         .collect();
+    let notes = entries
+        .iter()
+        .filter_map(|e| match &e.command {
+            super::Command::Note(text) => Some((e.at, text.clone())),
+            _ => None,
+        })
+        .collect();
     Debrief {
+        notes,
         scenario: mine.manifest.inputs.scenario.clone(),
         seed: mine.manifest.inputs.seed,
         until: session.now(),

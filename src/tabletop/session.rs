@@ -402,6 +402,7 @@ impl Session {
             Command::Help(topic) => Ok(Reply::Help(help(topic.as_deref()))),
             Command::Quit => Ok(Reply::Quit),
             Command::Clear => Ok(Reply::Clear),
+            Command::Note(text) => Ok(Reply::Done(vec![format!("{}: note: {text}", Clock(self.shown))])),
             Command::Debrief(file) => Ok(Reply::Debrief(file.clone())),
             Command::Step(_) => {
                 let target = self.target_of(cmd).unwrap_or(self.shown);

@@ -178,6 +178,20 @@ fn the_console_applies_commands_refuses_bad_ones_and_its_log_replays_to_the_same
     assert!(s["ticker"].as_array().is_some_and(|t| !t.is_empty()), "the ticker shows what happened");
     let (status, _) = c.command("approve all");
     assert_eq!(status, 200);
+    // A note is stamped with the moment shown, logged, and read back in the debrief.
+    let (status, body) = c.command("note Gold asks for options on mutual aid from Wales");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        log().ends_with("at D1+16:49 note Gold asks for options on mutual aid from Wales\n"),
+        "{}",
+        log()
+    );
+    let (_, md) = c.request("GET", "/debrief.md", None, &[]);
+    assert!(
+        md.contains("## Notes") && md.contains("- D1+16:49: Gold asks for options on mutual aid from Wales"),
+        "{md}"
+    );
+    assert_eq!(c.command("note").0, 422, "an empty note");
     let (status, body) = c.command("quit");
     assert_eq!(status, 200, "{body}");
     // While it stops, a late command is refused; then nothing answers.

@@ -241,6 +241,17 @@
     }).catch(function (e) { error.textContent = 'The console did not answer: ' + e.message; return false; });
   }
 
+  var noteForm = document.getElementById('note-form');
+  if (noteForm) {
+    noteForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var note = document.getElementById('note');
+      var text = note.value.replace(/#/g, '').trim();
+      if (!text) { return; }
+      send('note ' + text).then(function (ok) { if (ok) { note.value = ''; } });
+    });
+  }
+
   var form = document.getElementById('command-form');
   if (form) {
     form.addEventListener('submit', function (e) {
