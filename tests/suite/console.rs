@@ -120,18 +120,16 @@ impl Drop for Console {
 
 const SCENARIO: &str = "summer-2024-late-trigger";
 
+/// `muster replay` of the session's log in `d`, writing `out` with `flag` (`--json`, `--debrief`).
+fn replay(d: &Path, flag: &str, out: &Path) {
+    let o = muster().arg("replay").arg(d.join("session.log")).arg(flag).arg(out).arg("-q").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// `muster replay` of the session's log in `d` gives the bytes of the session's own `--json`.
 fn replays_to_the_session(d: &Path) {
     let replayed = d.join("replayed.json");
-    let o = muster()
-        .arg("replay")
-        .arg(d.join("session.log"))
-        .arg("--json")
-        .arg(&replayed)
-        .arg("-q")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    replay(d, "--json", &replayed);
     assert_eq!(std::fs::read(&replayed).unwrap(), std::fs::read(d.join("session.json")).unwrap());
 }
 
@@ -499,15 +497,7 @@ fn seats_decide_their_own_requests_and_the_log_says_who_and_why() {
     replays_to_the_session(&d);
     // A replay keeps who decided and why: its debrief says so beside the decision.
     let debrief = d.join("debrief.md");
-    let o = muster()
-        .arg("replay")
-        .arg(d.join("session.log"))
-        .arg("--debrief")
-        .arg(&debrief)
-        .arg("-q")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    replay(&d, "--debrief", &debrief);
     let debrief = std::fs::read_to_string(&debrief).unwrap();
     assert!(debrief.contains("seat north-west-coordinator: Merseyside needs it tonight"), "{debrief}");
 }
