@@ -8,12 +8,20 @@ use crate::results::{Event, Status};
 use crate::tabletop::debrief::Debrief;
 use crate::time::{Duration, Minutes};
 
-/// The status view.
+/// Columns a status line keeps within (a projector-sized terminal).
+const STATUS_WIDTH: usize = 100;
+
+/// Width of a cover column: its capability's name, and room for a cell such as "!10/12 +4".
+fn cover_width(capability: &str) -> usize {
+    capability.chars().count().max(9)
+}
+
+/// The status view, its lines within 100 columns wherever the names allow.
 pub fn status(s: &Status, full: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "== {} (ends {}) · requests decided by {} · national mobilisation: {} ==",
+        "== {} (ends {}) · {} decide requests · national mobilisation {} ==",
         clock(s.now),
         clock(s.horizon),
         if s.players_decide { "players" } else { "the policy" },
@@ -46,16 +54,16 @@ pub fn status(s: &Status, full: bool) -> String {
     for r in &s.requests {
         let _ = writeln!(
             out,
-            "  R{:<4} {} ({}) {} · tier {} · {} wanted · raised {} · tier acts {} · {}",
+            "  R{:<4} {} ({}) {} · tier {} · {} wanted · {}\n         raised {} · tier acts {}",
             r.number,
             r.incident,
             r.host,
             r.capability,
             r.tier,
             r.outstanding,
+            r.decision,
             clock(r.raised_at),
-            clock(r.acts_at),
-            r.decision
+            clock(r.acts_at)
         );
         if !r.proposal.is_empty() && r.decision != "policy" {
             let parts: Vec<String> = r
@@ -63,7 +71,17 @@ pub fn status(s: &Status, full: bool) -> String {
                 .iter()
                 .map(|p| format!("{} from {} (on task ~{})", p.units, p.from, clock(p.arrives_at)))
                 .collect();
-            let _ = writeln!(out, "         policy proposes: {}", parts.join(", "));
+            // Wrapped to the width of a projector-sized terminal (100 columns).
+            let mut line = String::from("         policy proposes:");
+            for (k, p) in parts.iter().enumerate() {
+                let piece = if k + 1 < parts.len() { format!(" {p},") } else { format!(" {p}") };
+                if line.chars().count() + piece.chars().count() > STATUS_WIDTH {
+                    let _ = writeln!(out, "{line}");
+                    line = String::from("          ");
+                }
+                line.push_str(&piece);
+            }
+            let _ = writeln!(out, "{line}");
         }
     }
     if !s.en_route.is_empty() {
@@ -89,13 +107,13 @@ pub fn status(s: &Status, full: bool) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "Cover: units at home / retained cover (+ lent){}",
-        if full { "" } else { " — forces lending or below cover; `status full` for all" }
+        "Cover: units at home / retained (+ lent){}",
+        if full { "" } else { ", forces lending or below cover (`status full`: all)" }
     );
     if let Some(first) = s.forces.first().filter(|_| !shown.is_empty()) {
-        let _ = write!(out, "  {:<22}", "force");
+        let _ = write!(out, "  {:<17}", "force");
         for c in &first.cover {
-            let _ = write!(out, " {:>16}", c.capability);
+            let _ = write!(out, " {:>w$}", c.capability, w = cover_width(&c.capability));
         }
         out.push('\n');
     }
@@ -103,7 +121,7 @@ pub fn status(s: &Status, full: bool) -> String {
         out.push_str("  (no force is lending or below its retained cover)\n");
     }
     for f in shown {
-        let _ = write!(out, "  {:<22}", f.code);
+        let _ = write!(out, "  {:<17}", f.code);
         for c in &f.cover {
             let mut cell = format!("{}/{}", c.at_home, c.retained);
             if c.lent > 0 {
@@ -112,7 +130,7 @@ pub fn status(s: &Status, full: bool) -> String {
             if c.at_home < c.retained {
                 cell.insert(0, '!');
             }
-            let _ = write!(out, " {cell:>16}");
+            let _ = write!(out, " {cell:>w$}", w = cover_width(&c.capability));
         }
         out.push('\n');
     }

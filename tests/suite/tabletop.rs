@@ -696,6 +696,12 @@ fn an_advance_stops_where_a_request_waits_for_the_players() {
     };
     assert_eq!((to, stopped_for), (40 * 60 + 49, Some(1)));
     assert_eq!(person.entries().last().map(|e| e.line.as_str()), Some("until D1+16:49"));
+    // The status fits a projector-sized terminal (100 columns), even with every force listed.
+    for full in [false, true] {
+        let view = muster::present::tabletop::status(&person.status(), full);
+        let wide: Vec<&str> = view.lines().filter(|l| l.chars().count() > 100).collect();
+        assert!(wide.is_empty(), "lines wider than 100 columns: {wide:#?}");
+    }
     let mut script = Session::new(m, true).expect("a session");
     let Ok(Reply::Advanced { to, stopped_for, .. }) = script.execute("until D2+00:00") else {
         panic!("no advance")
