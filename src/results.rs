@@ -690,10 +690,20 @@ pub struct RequestStatus {
     pub acts_at: Minutes,
     /// Units still wanted.
     pub outstanding: u32,
-    /// "policy", "awaiting decision", "approved" or "refused".
+    /// "policy", [`AWAITING_DECISION`], "approved" or "refused".
     pub decision: String,
     /// What the automatic policy would send now, if the request were left to it.
     pub proposal: Vec<ProposedUnits>,
+}
+
+/// A request's `decision` while it waits for the players.
+pub const AWAITING_DECISION: &str = "awaiting decision";
+
+impl RequestStatus {
+    /// Whether it waits for the players' decision.
+    pub fn awaits_players(&self) -> bool {
+        self.decision == AWAITING_DECISION
+    }
 }
 
 /// Units the policy proposes from one donor.

@@ -147,11 +147,6 @@ impl Distribution {
         self.bins = grouped;
     }
 
-    /// Values pushed.
-    pub fn count(&self) -> u64 {
-        self.n
-    }
-
     /// The value of nearest rank `p` (0 < p ≤ 1): exact while every bin is one value, else the
     /// middle of the bin holding that rank (within the bin's smallest and largest value).
     fn percentile(&self, p: f64) -> f64 {

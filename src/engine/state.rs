@@ -466,7 +466,7 @@ impl RequestDecision {
     pub fn name(self) -> &'static str {
         match self {
             RequestDecision::Policy => "policy",
-            RequestDecision::Awaiting => "awaiting decision",
+            RequestDecision::Awaiting => crate::results::AWAITING_DECISION,
             RequestDecision::Approved => "approved",
             RequestDecision::Refused => "refused",
         }

@@ -228,26 +228,42 @@ pub fn advance(
 /// Disruptions in force ("comms-outage gmp until D1+04:00"), one line per kind and end, the
 /// places counted when there are many (a national outage is one line, not 48).
 pub fn disruptions(list: &[String]) -> Vec<String> {
-    let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+    group_places(list.iter().map(String::as_str)).into_iter().map(|g| g.line()).collect()
+}
+
+/// Disruptions of one kind with the same end ("until D0+02:01"), and their places.
+struct PlaceGroup {
+    kind: String,
+    rest: String,
+    places: Vec<String>,
+}
+
+impl PlaceGroup {
+    /// "comms-outage in 48 forces until …", or the places named when there are few.
+    fn line(&self) -> String {
+        let (kind, rest) = (&self.kind, &self.rest);
+        if self.places.len() >= SUMMARISE_FROM {
+            format!("{kind} in {} {} {rest}", self.places.len(), places(kind))
+        } else {
+            format!("{kind} {} {rest}", self.places.join(", "))
+        }
+    }
+}
+
+/// "kind place rest…" descriptions grouped by kind and rest, in order of first appearance;
+/// a description of fewer than two words is left out.
+fn group_places<'a>(list: impl Iterator<Item = &'a str>) -> Vec<PlaceGroup> {
+    let mut groups: Vec<PlaceGroup> = Vec::new();
     for d in list {
         let mut w = d.split_whitespace();
         let (Some(kind), Some(place)) = (w.next(), w.next()) else { continue };
         let rest = w.collect::<Vec<_>>().join(" ");
-        match groups.iter_mut().find(|(k, r, _)| k == kind && *r == rest) {
-            Some((_, _, places)) => places.push(place.to_string()),
-            None => groups.push((kind.to_string(), rest, vec![place.to_string()])),
+        match groups.iter_mut().find(|g| g.kind == kind && g.rest == rest) {
+            Some(g) => g.places.push(place.to_string()),
+            None => groups.push(PlaceGroup { kind: kind.to_string(), rest, places: vec![place.to_string()] }),
         }
     }
     groups
-        .into_iter()
-        .map(|(kind, rest, p)| {
-            if p.len() >= SUMMARISE_FROM {
-                format!("{kind} in {} {} {rest}", p.len(), places(&kind))
-            } else {
-                format!("{kind} {} {rest}", p.join(", "))
-            }
-        })
-        .collect()
 }
 
 /// An order's reply, with a long list of one disruption in many places ("comms-outage
@@ -257,23 +273,14 @@ pub fn done_line(line: &str) -> String {
     if parts.len() < SUMMARISE_FROM {
         return line.to_string();
     }
-    // "D0+00:01: comms-outage avon-somerset until D0+02:01" → prefix, kind, place, until.
+    // "D0+00:01: comms-outage avon-somerset until D0+02:01": the moment prefixes the first.
     let (prefix, first) = match parts[0].split_once(": ") {
         Some((p, rest)) => (format!("{p}: "), rest),
         None => (String::new(), parts[0]),
     };
-    let shape = |p: &str| -> Option<(String, String)> {
-        let mut w = p.split_whitespace();
-        let kind = w.next()?.to_string();
-        let _place = w.next()?;
-        let rest: Vec<&str> = w.collect();
-        Some((kind, rest.join(" ")))
-    };
-    let Some(head) = shape(first) else { return line.to_string() };
-    if parts[1..].iter().all(|p| shape(p).as_ref() == Some(&head)) {
-        format!("{prefix}{} in {} {} {}", head.0, parts.len(), places(&head.0), head.1)
-    } else {
-        line.to_string()
+    match group_places(std::iter::once(first).chain(parts[1..].iter().copied())).as_slice() {
+        [one] if one.places.len() == parts.len() => format!("{prefix}{}", one.line()),
+        _ => line.to_string(),
     }
 }
 

@@ -176,7 +176,7 @@ fn request_label(r: &RequestStatus) -> String {
 /// The items a decision is priced as (see the module documentation).
 fn items_of(i: usize, e: &Entry, open: Option<&Vec<RequestStatus>>) -> Vec<Item> {
     let open = open.map(Vec::as_slice).unwrap_or_default();
-    let awaiting = || open.iter().filter(|r| r.decision == "awaiting decision").cloned().collect::<Vec<_>>();
+    let awaiting = || open.iter().filter(|r| r.awaits_players()).cloned().collect::<Vec<_>>();
     let find = |n: u32| open.iter().find(|r| r.number == n).cloned();
     let with_policy = |r: &RequestStatus, skip: bool| Item {
         entry: i,

@@ -438,7 +438,7 @@ impl Session {
                             .status(self.shown, false)
                             .requests
                             .iter()
-                            .filter(|r| r.decision == "awaiting decision")
+                            .filter(|r| r.awaits_players())
                             .map(|r| r.number)
                             .collect();
                         // A prepared script cannot know whether any will be waiting: not an error.
@@ -541,7 +541,7 @@ impl Session {
                     .status(at.max(self.shown), false)
                     .requests
                     .iter()
-                    .find(|r| r.number > raised && r.decision == "awaiting decision")
+                    .find(|r| r.number > raised && r.awaits_players())
                     .map(|r| r.number);
                 if awaiting.is_some() && at < target {
                     self.shown = at.max(self.shown);

@@ -13,9 +13,6 @@ use super::exercise::ScriptedInject;
 use super::session::{Reply, Session};
 use crate::time::{Clock, Minutes};
 
-/// A request's decision while it waits for the players (`RequestStatus::decision`).
-const AWAITING: &str = "awaiting decision";
-
 /// Where one scripted inject stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
@@ -146,7 +143,7 @@ impl Timeline {
         let expiries = status
             .requests
             .iter()
-            .filter(|r| r.decision == AWAITING)
+            .filter(|r| r.awaits_players())
             .map(|r| r.raised_at.saturating_add(timer).max(now));
         let watch = status.players_decide.then(|| now.saturating_add(timer));
         expiries.chain(watch).min()
@@ -159,7 +156,7 @@ impl Timeline {
         let expired: Vec<u32> = status
             .requests
             .iter()
-            .filter(|r| r.decision == AWAITING && r.raised_at.saturating_add(timer) <= status.now)
+            .filter(|r| r.awaits_players() && r.raised_at.saturating_add(timer) <= status.now)
             .map(|r| r.number)
             .collect();
         for number in expired {
