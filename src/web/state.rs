@@ -338,18 +338,18 @@ impl Console {
                 }
                 text.push_str(&part);
             }
-            for (at, number) in &outcome.timed_out {
-                let line = format!(
+            // The room is told of each timed-out request, and each scripted inject by its title.
+            let timed_out = outcome.timed_out.iter().map(|(at, number)| {
+                format!(
                     "{} R{number} left undecided: the policy's proposal approved",
                     muster::time::Clock(*at)
-                );
-                push_ticker(&mut inner.ticker, &line);
-                text.push_str(&line);
-                text.push('\n');
-            }
-            // The room is told of each scripted inject by its title.
-            for (at, title) in &outcome.released {
-                let line = format!("{} inject: {title}", muster::time::Clock(*at));
+                )
+            });
+            let released = outcome
+                .released
+                .iter()
+                .map(|(at, title)| format!("{} inject: {title}", muster::time::Clock(*at)));
+            for line in timed_out.chain(released) {
                 push_ticker(&mut inner.ticker, &line);
                 text.push_str(&line);
                 text.push('\n');
