@@ -77,10 +77,10 @@ fn ring_centroid(ring: &[(f64, f64)]) -> (f64, (f64, f64)) {
 }
 
 /// Where to write a force's name: the centroid of its largest polygon, else its HQ
-/// (longitude, latitude).
-fn anchor(f: &ForceRow) -> Option<(f64, f64)> {
+/// (`hq` as latitude, longitude); (longitude, latitude) in degrees.
+pub fn anchor(code: &str, hq: Option<(f64, f64)>) -> Option<(f64, f64)> {
     areas()
-        .get(&f.code)
+        .get(code)
         .and_then(|polys| {
             polys
                 .iter()
@@ -89,7 +89,80 @@ fn anchor(f: &ForceRow) -> Option<(f64, f64)> {
                 .max_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))
                 .map(|(_, c)| c)
         })
-        .or(f.hq.map(|(lat, lon)| (lon, lat)))
+        .or(hq.map(|(lat, lon)| (lon, lat)))
+}
+
+/// Margin around a map (pixels).
+const PAD: f64 = 16.0;
+
+/// An equirectangular projection of some forces into a box `width` pixels wide, longitude
+/// shrunk by the cosine of the middle latitude, with a margin of `PAD` pixels.
+pub struct Frame {
+    lon0: f64,
+    lat1: f64,
+    /// Left margin (pixels): the padding, plus half the spare width when the height limit
+    /// made the map narrower than the box.
+    left: f64,
+    k: f64,
+    scale: f64,
+    /// Width (pixels).
+    pub width: f64,
+    /// Height (pixels), at most the `max_height` asked for.
+    pub height: f64,
+}
+
+impl Frame {
+    /// A frame around the anchors and areas of `codes` (each with its anchor, longitude and
+    /// latitude in degrees); `None` when none can be placed.
+    pub fn fit<'a>(
+        placed: impl IntoIterator<Item = (&'a str, (f64, f64))>,
+        width: f64,
+        max_height: f64,
+    ) -> Option<Frame> {
+        let mut points = Vec::new();
+        for (code, a) in placed {
+            points.push(a);
+            if let Some(polys) = areas().get(code) {
+                points.extend(polys.iter().filter_map(|p| p.first()).flatten().copied());
+            }
+        }
+        if points.is_empty() {
+            return None;
+        }
+        let (lon0, lon1) = points.iter().fold((180.0f64, -180.0f64), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (lat0, lat1) = points.iter().fold((90.0f64, -90.0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        let k = ((lat0 + lat1) / 2.0).to_radians().cos();
+        let (span_x, span_y) = (((lon1 - lon0) * k).max(0.01), (lat1 - lat0).max(0.01));
+        let scale = (width - 2.0 * PAD) / span_x;
+        let height = (span_y * scale + 2.0 * PAD).min(max_height);
+        let scale = scale.min((height - 2.0 * PAD) / span_y);
+        let spare = (width - 2.0 * PAD) - span_x * scale;
+        let left = if spare > 0.5 { PAD + spare / 2.0 } else { PAD };
+        Some(Frame { lon0, lat1, left, k, scale, width, height })
+    }
+
+    /// Pixel x of a longitude.
+    pub fn x(&self, lon: f64) -> f64 {
+        self.left + (lon - self.lon0) * self.k * self.scale
+    }
+
+    /// Pixel y of a latitude.
+    pub fn y(&self, lat: f64) -> f64 {
+        PAD + (self.lat1 - lat) * self.scale
+    }
+
+    /// The SVG path data of a force's area (empty when it has none).
+    pub fn area_path(&self, code: &str) -> String {
+        let mut d = String::new();
+        for ring in areas().get(code).into_iter().flatten().flatten() {
+            for (i, (lon, lat)) in ring.iter().enumerate() {
+                let _ =
+                    write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, self.x(*lon), self.y(*lat));
+            }
+            d.push('Z');
+        }
+        d
+    }
 }
 
 /// Light fill of a grade on the map, dark text over it stays readable; the grade is also in
@@ -111,30 +184,15 @@ const FLOWS_MAX: usize = 40;
 /// The map, its legend and its flow table, as HTML.
 pub fn html(h: &mut String, r: &Report) {
     let placed: Vec<(&ForceRow, (f64, f64))> =
-        r.forces.iter().filter_map(|f| anchor(f).map(|a| (f, a))).collect();
-    if placed.is_empty() {
+        r.forces.iter().filter_map(|f| anchor(&f.code, f.hq).map(|a| (f, a))).collect();
+    const W: f64 = 560.0;
+    let Some(frame) = Frame::fit(placed.iter().map(|(f, a)| (f.code.as_str(), *a)), W, 1200.0) else {
         h.push_str("<p>The dataset gives no HQ positions and no force areas.</p>\n");
         return;
-    }
-    // Bounds over the drawn areas and anchors.
-    let mut points: Vec<(f64, f64)> = placed.iter().map(|(_, a)| *a).collect();
-    for (f, _) in &placed {
-        if let Some(polys) = areas().get(&f.code) {
-            points.extend(polys.iter().filter_map(|p| p.first()).flatten().copied());
-        }
-    }
-    let (lon0, lon1) = points.iter().fold((180.0f64, -180.0f64), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (lat0, lat1) = points.iter().fold((90.0f64, -90.0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    const W: f64 = 560.0;
-    const PAD: f64 = 16.0;
-    // Equirectangular, longitude shrunk by the cosine of the middle latitude.
-    let k = ((lat0 + lat1) / 2.0).to_radians().cos();
-    let (span_x, span_y) = (((lon1 - lon0) * k).max(0.01), (lat1 - lat0).max(0.01));
-    let scale = (W - 2.0 * PAD) / span_x;
-    let height = (span_y * scale + 2.0 * PAD).min(1200.0);
-    let scale = scale.min((height - 2.0 * PAD) / span_y);
-    let px = |lon: f64| PAD + (lon - lon0) * k * scale;
-    let py = |lat: f64| PAD + (lat1 - lat) * scale;
+    };
+    let height = frame.height;
+    let px = |lon: f64| frame.x(lon);
+    let py = |lat: f64| frame.y(lat);
     let at =
         |code: &str| placed.iter().find(|(f, _)| f.code == code).map(|(_, (lon, lat))| (px(*lon), py(*lat)));
 
@@ -146,14 +204,10 @@ pub fn html(h: &mut String, r: &Report) {
     h.push_str("<title id=\"map-title\">Map of the police force areas shaded by each force's lowest grade, with arrows from donor to host forces whose width is the unit-hours lent, and closed border links dashed; the force table and the flow table give the same figures</title>\n");
     h.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#0a3069\"/></marker></defs>\n");
     for (f, _) in &placed {
-        let Some(polys) = areas().get(&f.code) else { continue };
-        let mut d = String::new();
-        for ring in polys.iter().flatten() {
-            for (i, (lon, lat)) in ring.iter().enumerate() {
-                let _ = write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, px(*lon), py(*lat));
-            }
-            d.push('Z');
+        if !areas().contains_key(&f.code) {
+            continue;
         }
+        let d = frame.area_path(&f.code);
         let strain = f.strain();
         let _ = writeln!(
             h,

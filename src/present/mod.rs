@@ -9,6 +9,7 @@ pub mod html;
 pub mod map;
 pub mod markdown;
 pub mod report;
+pub mod room_map;
 pub mod summary;
 pub mod tabletop;
 pub mod terminal;

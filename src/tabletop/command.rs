@@ -136,6 +136,14 @@ pub enum Command {
         /// Incident id or host force code.
         to: Word,
     },
+    /// Decide a request the players' way: the tier does not fill it (as if refused) and
+    /// these forces send these units to it instead.
+    Modify {
+        /// The request's number.
+        number: u32,
+        /// (donor force, units), in the order given.
+        sends: Vec<(Word, u32)>,
+    },
     /// Hold back (or release) a force's units from mutual aid.
     Hold {
         /// Force code.
@@ -175,6 +183,7 @@ impl Command {
         matches!(
             self,
             Command::Decide { .. }
+                | Command::Modify { .. }
                 | Command::Send { .. }
                 | Command::Hold { .. }
                 | Command::TriggerNational
@@ -183,8 +192,12 @@ impl Command {
     }
 }
 
+/// The national threat levels, highest first: "critical" raises demand for a while, the
+/// others end a rise.
+pub const THREAT_LEVELS: [&str; 5] = ["critical", "severe", "substantial", "moderate", "low"];
+
 /// Every verb, for help and suggestions.
-pub const VERBS: [(&str, &str); 15] = [
+pub const VERBS: [(&str, &str); 16] = [
     ("status", "status [full] — incidents, requests, cover, units en route (alias: s)"),
     ("step", "step 30m — move time on (default 30m)"),
     ("until", "until 18:00 | until D2+06:00 | until 14h | until next-request | until end"),
@@ -198,6 +211,11 @@ pub const VERBS: [(&str, &str); 15] = [
     ),
     ("approve", "approve R3 | approve all — let the tier fill the request as the policy proposes"),
     ("refuse", "refuse R3 | refuse all — the tier does not act on it while it stays open"),
+    (
+        "modify",
+        "modify R3 lancs=2 [cumbria=1 ...] — decide R3 your way: these forces send these units, \
+         the tier sends nothing more for it",
+    ),
     ("send", "send 3 public-order from FORCE to INCIDENT|FORCE — players' own dispatch"),
     ("hold", "hold FORCE [CAP] — keep a force's units out of mutual aid"),
     ("unhold", "unhold FORCE [CAP] — offer them again"),
@@ -305,6 +323,30 @@ fn count(w: &Word, what: &str) -> Result<u32, CommandError> {
     }
 }
 
+/// A request named by its number, `R3` or `3`.
+fn request(w: &Word) -> Result<u32, CommandError> {
+    let digits = w.text.strip_prefix(['R', 'r']).unwrap_or(&w.text);
+    digits.parse().map_err(|_| {
+        CommandError::at(
+            w.col,
+            format!("'{}' is not a request", w.text),
+            Some("name a request by its number as the status shows it, e.g. R3, or say all".into()),
+        )
+    })
+}
+
+/// The `NAME=N` words that follow, each name with its column and a checked count.
+fn pairs(r: &mut Reader, what: &str) -> Result<Vec<(Word, u32)>, CommandError> {
+    let mut out = Vec::new();
+    while let Some(w) = r.peek().cloned() {
+        let Some((name, n)) = w.text.split_once('=') else { break };
+        r.next += 1;
+        let n_word = Word { text: n.to_string(), col: w.col + name.chars().count() + 1 };
+        out.push((Word { text: name.to_string(), col: w.col }, count(&n_word, what)?));
+    }
+    Ok(out)
+}
+
 fn factor(w: &Word) -> Result<f64, CommandError> {
     let text = w.text.strip_prefix(['x', 'X', '×']).unwrap_or(&w.text);
     match text.parse::<f64>() {
@@ -388,21 +430,22 @@ pub fn parse(line: &str) -> Result<Option<Command>, CommandError> {
         "inject" => Command::Inject(inject(&mut r)?),
         "approve" | "refuse" => {
             let w = r.take("a request such as R3 (or all)", usage)?;
-            let requests = if w.text.eq_ignore_ascii_case("all") {
-                Requests::All
-            } else {
-                let digits = w.text.strip_prefix(['R', 'r']).unwrap_or(&w.text);
-                Requests::One(digits.parse().map_err(|_| {
-                    CommandError::at(
-                        w.col,
-                        format!("'{}' is not a request", w.text),
-                        Some(
-                            "name a request by its number as the status shows it, e.g. R3, or say all".into(),
-                        ),
-                    )
-                })?)
-            };
+            let requests =
+                if w.text.eq_ignore_ascii_case("all") { Requests::All } else { Requests::One(request(&w)?) };
             Command::Decide { requests, approve: lower == "approve" }
+        }
+        "modify" => {
+            let number = request(&r.take("a request such as R3", usage)?)?;
+            let sends = pairs(&mut r, "units")?;
+            if sends.is_empty() {
+                let col = r.peek().map_or(r.end_col, |w| w.col);
+                return Err(CommandError::at(
+                    col,
+                    "say which forces send how many units, e.g. lancs=2 cumbria=1",
+                    Some(format!("usage: {usage}")),
+                ));
+            }
+            Command::Modify { number, sends }
         }
         "send" => {
             let units = count(&r.take("a number of units", usage)?, "units")?;
@@ -488,13 +531,7 @@ fn inject(r: &mut Reader) -> Result<Inject, CommandError> {
             let id = r.take("an incident id", usage)?;
             let kind = r.take("a kind (disorder, terrorism, ...)", usage)?;
             let host = r.take("the host force", usage)?;
-            let mut demand = Vec::new();
-            while let Some(w) = r.peek().cloned() {
-                let Some((cap, units)) = w.text.split_once('=') else { break };
-                r.next += 1;
-                let units_word = Word { text: units.to_string(), col: w.col + cap.chars().count() + 1 };
-                demand.push((Word { text: cap.to_string(), col: w.col }, count(&units_word, "units")?));
-            }
+            let demand = pairs(r, "units")?;
             if demand.is_empty() {
                 let col = r.peek().map_or(r.end_col, |w| w.col);
                 return Err(CommandError::at(
@@ -566,6 +603,13 @@ mod tests {
         );
         assert_eq!(parse("  # a comment"), Ok(None));
         assert!(matches!(parse("send 3 public-order from a to b"), Ok(Some(Command::Send { units: 3, .. }))));
+        let Ok(Some(Command::Modify { number: 3, sends })) = parse("modify R3 lancs=2 cumbria=1") else {
+            panic!("modify did not parse")
+        };
+        assert_eq!(
+            sends.iter().map(|(w, n)| (w.text.as_str(), w.col, *n)).collect::<Vec<_>>(),
+            [("lancs", 11, 2), ("cumbria", 19, 1)]
+        );
     }
 
     #[test]
@@ -581,6 +625,10 @@ mod tests {
         assert!(e.hint.unwrap().contains("link-closed"));
         let e = parse("send 3 public-order to b").unwrap_err();
         assert!(e.message.contains("'from'"), "{}", e.message);
+        let e = parse("modify R3").unwrap_err();
+        assert!(e.message.contains("which forces"), "{}", e.message);
+        let e = parse("modify R3 lancs=0").unwrap_err();
+        assert_eq!(e.col, 17);
         let e = parse("status please").unwrap_err();
         assert_eq!(e.col, 8);
     }

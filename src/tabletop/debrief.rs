@@ -226,6 +226,11 @@ fn items_of(i: usize, e: &Entry, open: Option<&Vec<RequestStatus>>) -> Vec<Item>
     };
     let each = |items: Vec<Item>| if items.is_empty() { nothing_waiting() } else { items };
     match &e.command {
+        // The players' own fill is priced against leaving the request to the policy.
+        Command::Modify { number, .. } => match find(*number) {
+            Some(r) => vec![with_policy(&r, true)],
+            None => vec![without()],
+        },
         Command::Decide { requests: Requests::One(n), approve } => match find(*n) {
             Some(r) if *approve => vec![with_policy(&r, true)],
             Some(r) => vec![approved_instead(&r)],

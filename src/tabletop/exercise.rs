@@ -95,6 +95,13 @@ impl Seat {
             && (self.regions.is_empty() || self.regions.iter().any(|r| r == region))
             && (self.forces.is_empty() || self.forces.iter().any(|f| f == host))
     }
+
+    /// Whether it commands `force` (in `region`): may send its units and hold them back. A
+    /// seat commands the forces it decides for (every force, if it names none).
+    pub fn commands(&self, force: &str, region: &str) -> bool {
+        (self.regions.is_empty() || self.regions.iter().any(|r| r == region))
+            && (self.forces.is_empty() || self.forces.iter().any(|f| f == force))
+    }
 }
 
 /// One scripted inject.

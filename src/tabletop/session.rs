@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::command::{self, Command, CommandError, Inject, Requests, Until, Word};
+use super::command::{self, Command, CommandError, Inject, Requests, THREAT_LEVELS, Until, Word};
 use crate::diagnostics::suggest;
 use crate::engine::{Order, ScheduleError, Simulation};
 use crate::model::{
@@ -75,7 +75,7 @@ impl Record<'_> {
         let mut other = self.start(players_decide, &BTreeSet::new());
         let mut open = Vec::with_capacity(self.entries.len());
         for e in self.entries {
-            if matches!(e.command, Command::Decide { .. } | Command::Mode(_)) {
+            if matches!(e.command, Command::Decide { .. } | Command::Modify { .. } | Command::Mode(_)) {
                 other.reach(e.at);
                 open.push(Some(other.status().requests));
             } else {
@@ -215,6 +215,18 @@ impl Session {
     /// The accepted commands that changed the run, in order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The disruptions in force at the moment shown, injected ones included.
+    pub fn disruptions_in_force(&self) -> Vec<DisruptionKind> {
+        let model = self.sim.model();
+        model
+            .scenario
+            .disruptions
+            .iter()
+            .filter(|d| d.start <= self.shown && self.shown < d.end)
+            .map(|d| d.kind.clone())
+            .collect()
     }
 
     /// The state now.
@@ -476,6 +488,7 @@ impl Session {
                     other => other,
                 })
             }
+            Command::Modify { number, sends } => self.modify(*number, sends),
             Command::Send { units, capability, from, to } => {
                 let capability_id = self.capability(capability)?;
                 let from = self.force(from)?;
@@ -627,6 +640,30 @@ impl Session {
     }
 
     /// An incident by id, or a force's neediest active incident for `cap`.
+    /// The players fill request `number` themselves: the tier's fill is refused (unless it
+    /// already was) and each named force sends its units to the request's incident. Every name
+    /// is checked before anything changes.
+    fn modify(&mut self, number: u32, sends: &[(Word, u32)]) -> Result<Reply, CommandError> {
+        let Some(request) =
+            self.sim.status(self.shown, false).requests.into_iter().find(|r| r.number == number)
+        else {
+            // The engine says which requests are open.
+            return self.orders(vec![Order::Decide { number, approve: false }]);
+        };
+        // The request names one of the run's capabilities and incidents.
+        let capability = self.capability(&Word { text: request.capability.clone(), col: 1 })?;
+        let incident = self.destination(&Word { text: request.incident.clone(), col: 1 }, capability)?;
+        let mut orders = Vec::new();
+        if request.decision != "refused" {
+            orders.push(Order::Decide { number, approve: false });
+        }
+        for (force, units) in sends {
+            let from = self.force(force)?;
+            orders.push(Order::Send { units: *units, capability, from, incident });
+        }
+        self.orders(orders)
+    }
+
     fn destination(&mut self, w: &Word, cap: CapabilityId) -> Result<usize, CommandError> {
         let status = self.sim.status(self.shown, false);
         let cap_id = self.sim.model().dataset.capability(cap).id.clone();
@@ -767,13 +804,12 @@ impl Session {
                 vec![Order::AddDisruptions(disruptions)]
             }
             Inject::ThreatLevel { level, duration } => {
-                const LEVELS: [&str; 5] = ["critical", "severe", "substantial", "moderate", "low"];
                 let name = level.text.to_lowercase();
-                if !LEVELS.contains(&name.as_str()) {
+                if !THREAT_LEVELS.contains(&name.as_str()) {
                     return Err(CommandError::at(
                         level.col,
                         format!("unknown threat level '{}'", level.text),
-                        suggest(&level.text, LEVELS),
+                        suggest(&level.text, THREAT_LEVELS),
                     ));
                 }
                 match duration {

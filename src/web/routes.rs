@@ -4,6 +4,10 @@
 //! - `GET /api/state`: what the screens show (JSON);
 //! - `POST /api/command` with `{"line": "approve R3"}`: one command of the terminal's
 //!   language; 200 with the reply, or 4xx with `{"error", "hint", "col"}` and nothing changed;
+//! - `POST /api/timeline` with `{"inject": 2, "action": "hold"}`: the scripted timeline;
+//! - `POST /api/run` with `{"rate": 60}` (simulated minutes per real minute; 0 pauses): time
+//!   runs by itself, a step about every 5 s, until paused, a request waits or the end;
+//! - `GET /api/map`: the room map's base (SVG), drawn once; `/api/state` carries its overlay;
 //! - `GET /api/events`: server-sent events, `version` with the new number after every change.
 //!
 //! With a join code, every request must carry it (`?code=` or the `x-join-code` header); a page
@@ -23,7 +27,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::watch;
 
-use super::state::{AfterEach, Answer, Console, Refusal};
+use super::state::{AfterEach, Answer, Console, MAX_RATE, Refusal, pace};
 use super::{Options, WebError};
 use muster::tabletop::Session;
 use muster::tabletop::timeline::Action;
@@ -127,6 +131,15 @@ async fn script() -> Response {
         .into_response()
 }
 
+async fn forms() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/forms.js"))
+        .into_response()
+}
+
+async fn map(State(app): State<App>) -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], app.console.base_map.clone()).into_response()
+}
+
 async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("assets/console.css")).into_response()
 }
@@ -224,6 +237,68 @@ async fn timeline(
     answered(tokio::task::spawn_blocking(move || console.timeline(index, action)).await)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunBody {
+    /// Simulated minutes per real minute; 0 pauses.
+    rate: u32,
+}
+
+async fn run_rate(
+    State(app): State<App>,
+    body: Result<Json<RunBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let hint = format!(
+        r#"send JSON {{"rate": 60}} for an hour a minute (1 to {MAX_RATE}), or {{"rate": 0}} to pause"#
+    );
+    let rate = match body {
+        Ok(Json(RunBody { rate: 0 })) => None,
+        Ok(Json(RunBody { rate })) if rate <= MAX_RATE => Some(rate),
+        Ok(Json(RunBody { rate })) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("{rate} simulated minutes a minute is faster than the console runs"),
+                Some(&hint),
+            );
+        }
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("the request is not a run rate: {}", e.body_text()),
+                Some(&hint),
+            );
+        }
+    };
+    let console = Arc::clone(&app.console);
+    answered(tokio::task::spawn_blocking(move || console.set_rate(rate)).await)
+}
+
+/// Moves time while the facilitator lets it run: a step at the pace of the rate, each run off
+/// the async workers like any command, until paused or the server stops.
+async fn keep_running(console: Arc<Console>, mut closing: watch::Receiver<bool>) {
+    let mut rates = console.rate.subscribe();
+    loop {
+        let rate = *rates.borrow_and_update();
+        let wait = async {
+            match rate {
+                Some(r) => tokio::time::sleep(std::time::Duration::from_millis(pace(r).1)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = wait => {
+                let Some(r) = rate else { continue };
+                let c = Arc::clone(&console);
+                if tokio::task::spawn_blocking(move || c.run_step(r)).await.is_err() {
+                    return;
+                }
+            }
+            changed = rates.changed() => if changed.is_err() { return },
+            _ = closing.changed() => return,
+        }
+    }
+}
+
 /// The answer to a command or a timeline action that ran off the async workers.
 fn answered(done: Result<Result<Answer, Refusal>, tokio::task::JoinError>) -> Response {
     match done {
@@ -267,6 +342,7 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
     let (close, closing) = watch::channel(false);
     // The addresses printed carry the code, for the facilitator to hand out.
     let code = options.join_code.as_ref().map_or(String::new(), |c| format!("?code={c}"));
+    tokio::spawn(keep_running(Arc::clone(&console), closing.clone()));
     let app = App { console: Arc::clone(&console), join_code: options.join_code.map(Arc::from), closing };
     let router = Router::new()
         .route("/", get(index))
@@ -276,6 +352,9 @@ pub async fn run(session: Session, after_each: AfterEach, options: Options) -> R
         .route("/debrief", get(debrief))
         .route("/debrief.md", get(debrief))
         .route("/assets/console.js", get(script))
+        .route("/assets/forms.js", get(forms))
+        .route("/api/map", get(map))
+        .route("/api/run", post(run_rate))
         .route("/assets/console.css", get(style))
         .route("/api/state", get(state))
         .route("/api/command", post(command))

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
+use muster::model::IncidentKind;
+use muster::present::room_map::RoomMap;
 use muster::present::tabletop as view;
 use muster::results::Status;
 use muster::tabletop::command::{self, Command, Requests};
@@ -20,6 +22,15 @@ pub type AfterEach = Box<dyn FnMut(&Session) -> Result<(), String> + Send>;
 
 /// Lines of the ticker kept.
 const TICKER: usize = 12;
+
+/// A run rate in words: "1 h", "30 min", "1 day".
+fn rate_words(rate: u32) -> String {
+    match rate {
+        r if r % 1440 == 0 => format!("{} day", r / 1440),
+        r if r % 60 == 0 => format!("{} h", r / 60),
+        r => format!("{r} min"),
+    }
+}
 
 /// Add a line to the ticker, dropping the oldest beyond [`TICKER`].
 fn push_ticker(ticker: &mut VecDeque<String>, line: &str) {
@@ -59,6 +70,50 @@ pub struct Snapshot {
     pub disruptions: Vec<String>,
     /// The last events, newest last.
     pub ticker: Vec<String>,
+    /// The room map's overlay now: SVG elements for the base map's `map-overlay` group.
+    pub map: String,
+    /// The forces, capabilities and other names the forms offer.
+    pub names: Names,
+    /// When time runs by itself: simulated minutes per real minute (`None`: paused).
+    pub running: Option<u32>,
+}
+
+/// The names a form may offer, fixed for a session.
+#[derive(Serialize, Clone)]
+pub struct Names {
+    /// Forces: code, name and region.
+    pub forces: Vec<ForceName>,
+    /// Capability ids.
+    pub capabilities: Vec<String>,
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Incident kinds.
+    pub kinds: Vec<&'static str>,
+    /// National threat levels, highest first.
+    pub levels: Vec<&'static str>,
+}
+
+/// A force as a form offers it.
+#[derive(Serialize, Clone)]
+pub struct ForceName {
+    /// Its code (what commands take).
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its region.
+    pub region: String,
+}
+
+/// Fastest run rate (simulated minutes per real minute): a day a minute.
+pub const MAX_RATE: u32 = 1440;
+
+/// How a run at `rate` simulated minutes per real minute moves: a step of this many minutes
+/// every this many real milliseconds (about every 5 s, never less than a minute's step, so
+/// the log gains a line per step, not per second).
+pub fn pace(rate: u32) -> (u32, u64) {
+    let rate = rate.clamp(1, MAX_RATE);
+    let step = ((rate + 6) / 12).max(1);
+    (step, u64::from(step) * 60_000 / u64::from(rate))
 }
 
 /// What a command gave back.
@@ -107,6 +162,8 @@ struct Inner {
     version: u64,
     ticker: VecDeque<String>,
     ended: bool,
+    /// Simulated minutes per real minute while time runs by itself.
+    running: Option<u32>,
 }
 
 /// The session and everything the screens follow.
@@ -120,6 +177,12 @@ pub struct Console {
     pub changes: watch::Sender<u64>,
     /// The exercise's name.
     pub title: String,
+    /// The run rate, for the task that moves time (simulated minutes per real minute).
+    pub rate: watch::Sender<Option<u32>>,
+    map: RoomMap,
+    /// The base map, drawn once.
+    pub base_map: String,
+    names: Names,
 }
 
 impl Console {
@@ -127,11 +190,22 @@ impl Console {
     pub fn new(session: Session, after_each: AfterEach, title: String, exercise: Exercise) -> Self {
         let (changes, _) = watch::channel(0);
         let data = &session.base_model().dataset;
-        let regions = data
-            .forces
-            .iter()
-            .map(|f| (f.code.clone(), data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default()))
-            .collect();
+        let region_of =
+            |f: &muster::model::Force| data.regions.get(usize::from(f.region.0)).cloned().unwrap_or_default();
+        let regions = data.forces.iter().map(|f| (f.code.clone(), region_of(f))).collect();
+        let names = Names {
+            forces: data
+                .forces
+                .iter()
+                .map(|f| ForceName { code: f.code.clone(), name: f.name.clone(), region: region_of(f) })
+                .collect(),
+            capabilities: data.capabilities.iter().map(|c| c.id.clone()).collect(),
+            regions: data.regions.clone(),
+            kinds: IncidentKind::NAMES.to_vec(),
+            levels: command::THREAT_LEVELS.to_vec(),
+        };
+        let map = RoomMap::new(data);
+        let base_map = map.base();
         // People in the room are stopped where a request starts waiting for them.
         let mut session = session;
         session.set_stop_at_decisions(true);
@@ -143,8 +217,10 @@ impl Console {
             version: 0,
             ticker: VecDeque::new(),
             ended: false,
+            running: None,
         };
-        Console { inner: Mutex::new(inner), exercise, regions, changes, title }
+        let (rate, _) = watch::channel(None);
+        Console { inner: Mutex::new(inner), exercise, regions, changes, title, rate, map, base_map, names }
     }
 
     /// The seat called `id`.
@@ -163,24 +239,42 @@ impl Console {
     fn permitted(&self, seat: &Seat, line: &str, status: &Status) -> Result<(), Refusal> {
         let forbidden =
             |error: String, hint: &str| Refusal { status: 403, error, hint: Some(hint.into()), col: None };
-        match command::parse(line) {
-            Ok(Some(Command::Decide { requests: Requests::One(n), .. })) => {
-                let Some(r) = status.requests.iter().find(|r| r.number == n) else {
-                    // The session explains a request that is not open.
-                    return Ok(());
-                };
-                match self.owner(r.tier, &r.host) {
-                    Some(o) if o.id == seat.id => Ok(()),
-                    Some(o) => Err(forbidden(
-                        format!("R{n} is decided by the seat {}", o.name),
-                        "decide the requests shown on your screen",
-                    )),
-                    None => Err(forbidden(
-                        format!("no seat decides R{n}: the facilitator does"),
-                        "ask the facilitator",
-                    )),
-                }
+        let own_request = |n: u32| {
+            let Some(r) = status.requests.iter().find(|r| r.number == n) else {
+                // The session explains a request that is not open.
+                return Ok(());
+            };
+            match self.owner(r.tier, &r.host) {
+                Some(o) if o.id == seat.id => Ok(()),
+                Some(o) => Err(forbidden(
+                    format!("R{n} is decided by the seat {}", o.name),
+                    "decide the requests shown on your screen",
+                )),
+                None => Err(forbidden(
+                    format!("no seat decides R{n}: the facilitator does"),
+                    "ask the facilitator",
+                )),
             }
+        };
+        // A force the seat does not command; names the session cannot resolve are left to it.
+        let foreign = |force: &str| {
+            let force = force.to_lowercase();
+            let region = self.regions.get(&force)?;
+            (!seat.commands(&force, region)).then(|| {
+                forbidden(
+                    format!("{} does not command {force}", seat.name),
+                    "send and hold the forces listed on your screen; ask their seat or the facilitator",
+                )
+            })
+        };
+        match command::parse(line) {
+            Ok(Some(Command::Decide { requests: Requests::One(n), .. })) => own_request(n),
+            Ok(Some(Command::Modify { number, sends })) => {
+                own_request(number)?;
+                sends.iter().find_map(|(force, _)| foreign(&force.text)).map_or(Ok(()), Err)
+            }
+            Ok(Some(Command::Send { from, .. })) => foreign(&from.text).map_or(Ok(()), Err),
+            Ok(Some(Command::Hold { force, .. })) => foreign(&force.text).map_or(Ok(()), Err),
             Ok(Some(Command::Decide { requests: Requests::All, .. })) => Err(forbidden(
                 format!("{} decides its requests one at a time", seat.name),
                 "approve or refuse each request by its number",
@@ -191,8 +285,11 @@ impl Console {
                 "ask the seat that does, or the facilitator",
             )),
             Ok(Some(_)) => Err(forbidden(
-                format!("{} decides requests; time, injects and the rest are the facilitator's", seat.name),
-                "approve R3 or refuse R3",
+                format!(
+                    "{} decides requests and commands its forces; time, injects and the rest are the facilitator's",
+                    seat.name
+                ),
+                "approve, modify or refuse its requests; send or hold its forces",
             )),
             Ok(None) | Err(_) => Ok(()),
         }
@@ -209,6 +306,9 @@ impl Console {
         let session = inner.session.as_mut()?;
         let status = session.status();
         let finished = session.finished();
+        let active = session.disruptions_in_force();
+        let map =
+            self.map.overlay(&session.base_model().dataset, &status, &active.iter().collect::<Vec<_>>());
         let owners = status
             .requests
             .iter()
@@ -227,6 +327,9 @@ impl Console {
             ended: inner.ended,
             status,
             ticker: inner.ticker.iter().cloned().collect(),
+            map,
+            names: self.names.clone(),
+            running: inner.running,
         })
     }
 
@@ -334,7 +437,10 @@ impl Console {
                     }
                 };
                 if ticker {
-                    part.lines().for_each(|l| push_ticker(&mut inner.ticker, l));
+                    // While time runs by itself the clock says where it is: the ticker keeps
+                    // the events, not a "from → to" line every few seconds.
+                    let skip = usize::from(inner.running.is_some());
+                    part.lines().skip(skip).for_each(|l| push_ticker(&mut inner.ticker, l));
                 }
                 text.push_str(&part);
             }
@@ -372,6 +478,84 @@ impl Console {
         match done {
             Ok(_) => Ok(Answer { version: inner.version, text }),
             Err(e) => Err(Refusal { status: 422, error: e.message, hint: e.hint, col: Some(e.col) }),
+        }
+    }
+
+    /// Let time run by itself at `rate` simulated minutes per real minute, or pause (`None`).
+    pub fn set_rate(&self, rate: Option<u32>) -> Result<Answer, Refusal> {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let Some(session) = inner.session.as_ref().filter(|_| !inner.ended) else {
+            return Err(Refusal::ended());
+        };
+        if rate.is_some() && session.finished() {
+            return Err(Refusal {
+                status: 422,
+                error: "the scenario has reached its end".into(),
+                hint: Some("read the debrief, or end the session".into()),
+                col: None,
+            });
+        }
+        let clock = muster::time::Clock(session.now());
+        inner.running = rate;
+        let text = match rate {
+            Some(r) => {
+                let (step, ms) = pace(r);
+                format!(
+                    "{clock} running: {} a minute ({step} min every {:.1} s)",
+                    rate_words(r),
+                    ms as f64 / 1000.0
+                )
+            }
+            None => format!("{clock} paused"),
+        };
+        push_ticker(&mut inner.ticker, &text);
+        inner.version += 1;
+        self.changes.send_replace(inner.version);
+        self.rate.send_replace(rate);
+        Ok(Answer { version: inner.version, text: text + "\n" })
+    }
+
+    /// One step of a run at `rate`: time moves on by the pace's step (releasing the timeline's
+    /// injects as it goes). The run pauses itself where a request starts waiting for a
+    /// decision, at the end of the scenario, or when a step fails (its reason in the ticker).
+    pub fn run_step(&self, rate: u32) {
+        let line = format!("step {}m", pace(rate).0);
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        if inner.running != Some(rate) {
+            return; // paused (or the rate changed) while this step waited for the lock
+        }
+        let Some(session) = inner.session.as_mut().filter(|_| !inner.ended) else { return };
+        let entries_before = session.entries().len();
+        let done = inner.timeline.execute(session, &line);
+        let waiting = match &done {
+            Ok(outcome) => outcome.replies.iter().find_map(|r| match r {
+                Reply::Advanced { stopped_for, .. } => *stopped_for,
+                _ => None,
+            }),
+            Err(_) => None,
+        };
+        let finished = session.finished();
+        let why = match (&done, waiting, finished) {
+            (Err(e), _, _) => Some(format!("paused: {}", e.message)),
+            (Ok(_), Some(n), _) => Some(format!("paused: R{n} waits for a decision")),
+            (Ok(_), None, true) => Some("paused: the scenario has reached its end".to_string()),
+            _ => None,
+        };
+        if let Some(why) = why {
+            inner.running = None;
+            self.rate.send_replace(None);
+            let clock = muster::time::Clock(session.now());
+            push_ticker(&mut inner.ticker, &format!("{clock} {why}"));
+        }
+        // A failure to log shows in the ticker too: the run has paused.
+        if let Err(refusal) = self.conclude(inner, entries_before, done) {
+            inner.running = None;
+            self.rate.send_replace(None);
+            push_ticker(&mut inner.ticker, &format!("paused: {}", refusal.error));
+            inner.version += 1;
+            self.changes.send_replace(inner.version);
         }
     }
 

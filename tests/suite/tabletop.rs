@@ -123,6 +123,36 @@ fn players_decide_requests_and_the_policy_proposes() {
 }
 
 #[test]
+fn a_modified_decision_sends_the_players_units_and_the_tier_none() {
+    let mut s = session(true);
+    script(&mut s, "step 2h");
+    // The policy proposes bravo's 2 for R1; the players take 1 from bravo and 1 from charlie.
+    let e = s.execute("modify R1 brav=1").unwrap_err();
+    assert_eq!(e.col, 11);
+    assert!(e.hint.unwrap_or_default().contains("'bravo'"));
+    let e = s.execute("modify R9 bravo=1").unwrap_err();
+    assert!(e.message.contains("no open request R9"), "{}", e.message);
+    assert_eq!(request(&s.status(), 1).decision, "awaiting decision", "a refused modify changed nothing");
+    let Ok(Reply::Done(lines)) = s.execute("modify R1 bravo=1 charlie=1") else { panic!("modify accepted") };
+    assert!(lines[0].starts_with("D0+02:01: refuse R1"), "{lines:?}");
+    assert!(lines[1].contains("send 1 public-order from bravo to riot (tier 2)"), "{lines:?}");
+    assert!(lines[2].contains("send 1 public-order from charlie to riot (tier 3)"), "{lines:?}");
+    script(&mut s, "until 10h");
+    let alloc = allocations(&s.result());
+    let aid: Vec<_> =
+        alloc.iter().filter(|a| !a.0.starts_with("alpha")).map(|a| (a.0.as_str(), a.1, a.2)).collect();
+    // Bravo sends its spare unit beyond its retained cover; the refused tier sends no more.
+    assert_eq!(aid, [("bravo:public-order:3", 2, 121), ("charlie:public-order:4", 3, 121)]);
+    // R1 closed once its gap was covered; the players' units were what covered it.
+    assert!(s.status().requests.iter().all(|r| r.number != 1));
+    // The debrief prices it against leaving R1 to the policy from when it was raised.
+    let d = debrief::build(&s, &|_, _| {});
+    let text = muster::present::tabletop::debrief(&d);
+    assert!(text.contains("modify R1 bravo=1 charlie=1"), "{text}");
+    assert!(text.contains("R1 with the policy from when it was raised"), "{text}");
+}
+
+#[test]
 fn players_send_refuse_hold_and_trigger() {
     // Refusing the regional request leaves the gap to national aid (raised at the 2h trigger,
     // acted on at 4h): bravo, nearest, still sends its 2, but at tier 3; charlie the third.

@@ -7,6 +7,8 @@
   // A seat's page is /seat/ID: it shows and decides only that seat's requests.
   var seatId = view === 'seat' ? decodeURIComponent(window.location.pathname.split('/')[2] || '') : null;
   var decides = view === 'facilitator' || view === 'seat';
+  var forms = null; // the command forms (forms.js), on the screens that decide
+  var overlay = ''; // the room map's overlay, drawn when the base map has arrived
 
   function withCode(path) {
     return code ? path + (path.indexOf('?') < 0 ? '?' : '&') + 'code=' + encodeURIComponent(code) : path;
@@ -69,6 +71,11 @@
 
   function one(number) { return Math.round(number * 10) / 10; }
 
+  // A run rate (simulated minutes per real minute) in words.
+  function rate(r) {
+    return r % 1440 === 0 ? r / 1440 + ' day' : r % 60 === 0 ? r / 60 + ' h' : r + ' min';
+  }
+
   function render(s) {
     var st = s.status;
     document.getElementById('title').textContent = s.title;
@@ -79,7 +86,10 @@
         (s.decision_timer ? ' · undecided requests go to the policy after ' + span(s.decision_timer) : '');
       document.getElementById('trigger-control').hidden = !seat.trigger || st.national_trigger_at !== null;
     }
-    document.getElementById('clock').textContent = s.clock + (s.ended ? ' · session ended' : s.finished ? ' · scenario over' : '');
+    document.getElementById('clock').textContent = s.clock + (s.ended ? ' · session ended' : s.finished ? ' · scenario over' : '') +
+      (s.running ? ' · running, ' + rate(s.running) + ' a minute' : '');
+    var pause = document.getElementById('pause');
+    if (pause) { pause.disabled = !s.running; }
     document.getElementById('disruptions').textContent =
       st.disruptions.length ? 'In force: ' + s.disruptions.join(' · ') : '';
     var trigger = document.getElementById('trigger');
@@ -128,6 +138,11 @@
             td.appendChild(b);
           });
         }
+        var m = document.createElement('button');
+        m.type = 'button';
+        m.textContent = 'Modify R' + r.number;
+        m.setAttribute('data-modify', String(r.number));
+        td.appendChild(m);
       }
       return tr;
     });
@@ -175,7 +190,11 @@
         return tr;
       });
       fill('capabilities', caps, 'No demand.', 5);
+      overlay = s.map;
+      var g = document.getElementById('map-overlay');
+      if (g && g.innerHTML !== overlay) { g.innerHTML = overlay; }
     }
+    if (forms) { forms.update(s); }
     var ticker = document.getElementById('ticker');
     if (ticker) {
       ticker.textContent = '';
@@ -205,6 +224,14 @@
       .then(function () { loading = false; if (again) { again = false; refresh(); } });
   }
 
+  if (view === 'room') {
+    fetch('/api/map', {headers: headers()}).then(function (r) { return r.text(); }).then(function (svg) {
+      document.getElementById('map').innerHTML = svg;
+      var g = document.getElementById('map-overlay');
+      if (g) { g.innerHTML = overlay; }
+    });
+  }
+
   var connection = document.getElementById('connection');
   var events = new EventSource(withCode('/api/events'));
   events.addEventListener('version', function () { connection.textContent = ''; refresh(); });
@@ -218,7 +245,8 @@
   var input = document.getElementById('command');
   var rationale = document.getElementById('rationale');
 
-  function send(line) {
+  // Send one command line; resolves to {ok, body} (the answer or the refusal).
+  function post(line) {
     error.textContent = '';
     var body = {line: line};
     if (seatId) { body.seat = seatId; }
@@ -228,17 +256,28 @@
       headers: headers({'content-type': 'application/json'}),
       body: JSON.stringify(body)
     }).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) {
-          error.textContent = body.error + (body.hint ? ' — ' + body.hint : '');
-          return false;
+      return r.json().then(function (answer) {
+        if (r.ok) {
+          reply.textContent = line === 'clear' ? '' : '> ' + line + '\n' + answer.text;
+          if (rationale) { rationale.value = ''; }
+          refresh();
         }
-        reply.textContent = line === 'clear' ? '' : '> ' + line + '\n' + body.text;
-        if (rationale) { rationale.value = ''; }
-        refresh();
-        return true;
+        return {ok: r.ok, body: answer};
       });
-    }).catch(function (e) { error.textContent = 'The console did not answer: ' + e.message; return false; });
+    }).catch(function (e) { return {ok: false, body: {error: 'The console did not answer: ' + e.message}}; });
+  }
+
+  // Send a line from a button or the command box; a refusal is shown under the box.
+  function send(line) {
+    return post(line).then(function (answer) {
+      if (!answer.ok) { error.textContent = answer.body.error + (answer.body.hint ? ' — ' + answer.body.hint : ''); }
+      return answer.ok;
+    });
+  }
+
+  if (window.MusterForms) {
+    forms = window.MusterForms({post: post, seatId: seatId});
+    refresh();
   }
 
   var noteForm = document.getElementById('note-form');
@@ -262,16 +301,17 @@
     });
   }
 
-  function act(inject, action) {
+  // A POST of the facilitator's (timeline, run rate): its reply, or its refusal under the box.
+  function control(path, body, done) {
     error.textContent = '';
-    return fetch('/api/timeline', {
+    return fetch(path, {
       method: 'POST',
       headers: headers({'content-type': 'application/json'}),
-      body: JSON.stringify({inject: inject, action: action})
+      body: JSON.stringify(body)
     }).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { error.textContent = body.error + (body.hint ? ' — ' + body.hint : ''); return; }
-        reply.textContent = body.text || ('Inject ' + inject + ': ' + action);
+      return r.json().then(function (answer) {
+        if (!r.ok) { error.textContent = answer.error + (answer.hint ? ' — ' + answer.hint : ''); return; }
+        reply.textContent = answer.text || done;
         refresh();
       });
     }).catch(function (e) { error.textContent = 'The console did not answer: ' + e.message; });
@@ -279,7 +319,15 @@
 
   document.body.addEventListener('click', function (e) {
     var t = e.target.closest('button[data-timeline]');
-    if (t) { act(Number(t.getAttribute('data-timeline')), t.getAttribute('data-action')); return; }
+    if (t) {
+      var n = Number(t.getAttribute('data-timeline'));
+      control('/api/timeline', {inject: n, action: t.getAttribute('data-action')}, 'Inject ' + n);
+      return;
+    }
+    var run = e.target.closest('button[data-rate]');
+    if (run) { control('/api/run', {rate: Number(run.getAttribute('data-rate'))}, ''); return; }
+    var mod = e.target.closest('button[data-modify]');
+    if (mod && forms) { forms.modify(Number(mod.getAttribute('data-modify'))); return; }
     var b = e.target.closest('button[data-command]');
     if (!b) { return; }
     var confirmText = b.getAttribute('data-confirm');
