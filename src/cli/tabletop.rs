@@ -540,7 +540,7 @@ fn debrief_text(d: &debrief::Debrief, file: Option<&Path>) -> String {
         .and_then(|f| f.extension())
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-    if html { view::debrief_html(d) } else { view::debrief(d) }
+    if html { muster::present::debrief_page::page(d) } else { view::debrief(d) }
 }
 
 /// Show what a command replied; a debrief that could not be written is the error returned.

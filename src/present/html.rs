@@ -295,6 +295,8 @@ fn curve_style(label: &str) -> (&'static str, &'static str, f64) {
         "deployed" => ("#0969da", "", 1.2),
         "effective" => ("#8250df", "7 4", 1.8),
         "shortfall" => ("#a40e26", "2 3", 1.8),
+        "players' shortfall" => ("#a40e26", "", 2.2),
+        "policy's shortfall" => ("#0969da", "6 4", 1.8),
         _ => ("#57606a", "", 1.4),
     }
 }
@@ -327,7 +329,8 @@ fn legend_line(colour: &str, dash: &str, width: f64) -> String {
 /// Rows of a chart's data table at most (the rest are every n-th sample).
 const TABLE_ROWS: usize = 48;
 
-fn chart(h: &mut String, c: &Chart) {
+/// A time chart of `c` with its legend, marks and data table, as a `<figure>`.
+pub fn chart(h: &mut String, c: &Chart) {
     const W: f64 = 760.0;
     const H: f64 = 290.0;
     const L: f64 = 62.0;
@@ -347,9 +350,10 @@ fn chart(h: &mut String, c: &Chart) {
     let _ = writeln!(h, "<figure aria-labelledby=\"{}-cap\">", escape(&id));
     let _ = writeln!(
         h,
-        "<figcaption id=\"{}-cap\">{}: units demanded and on task, nationally</figcaption>",
+        "<figcaption id=\"{}-cap\">{}: {}</figcaption>",
         escape(&id),
-        escape(&c.capability)
+        escape(&c.capability),
+        escape(&c.caption)
     );
     let _ = writeln!(
         h,
@@ -359,9 +363,10 @@ fn chart(h: &mut String, c: &Chart) {
     );
     let _ = writeln!(
         h,
-        "<title id=\"{}-title\">{}: demand, strength on task and shortfall in units against time from the start; the data table follows</title>",
+        "<title id=\"{}-title\">{}: {}</title>",
         escape(&id),
-        escape(&c.capability)
+        escape(&c.capability),
+        escape(&c.title)
     );
     // Value axis: whole units.
     let mut v = 0.0;

@@ -1,6 +1,7 @@
 //! Presentation of results: the terminal summary, JSON / CSV files written whole or not at
 //! all, and reports (HTML, Markdown, GIS exports) built from one [`report::Report`].
 
+pub mod debrief_page;
 pub mod ensemble_files;
 pub mod files;
 pub mod format;

@@ -32,6 +32,12 @@ pub struct Curve {
     pub band: Option<(Vec<f64>, Vec<f64>)>,
 }
 
+/// The caption of a run's or an ensemble's chart.
+const NATIONAL_CAPTION: &str = "units demanded and on task, nationally";
+/// The text alternative of a run's or an ensemble's chart.
+const NATIONAL_TITLE: &str =
+    "demand, strength on task and shortfall in units against time from the start; the data table follows";
+
 /// A moment marked on every time chart: an incident starting, the national trigger, a
 /// disruption beginning.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +56,11 @@ const MARKS_MAX: usize = 12;
 pub struct Chart {
     /// Capability id.
     pub capability: String,
+    /// What it shows, after the capability in its caption ("units demanded and on task,
+    /// nationally").
+    pub caption: String,
+    /// Its text alternative, after the capability.
+    pub title: String,
     /// Sample times (minutes from the start).
     pub times: Vec<Minutes>,
     /// Demand first, then the strengths, then the shortfall.
@@ -182,6 +193,8 @@ fn run_chart(r: &RunResult, capability: &str, marks: &[Mark]) -> Chart {
     };
     Chart {
         capability: capability.into(),
+        caption: NATIONAL_CAPTION.into(),
+        title: NATIONAL_TITLE.into(),
         times: points.iter().map(|p| p.t).collect(),
         curves: vec![
             curve("demand", &|p| f64::from(p.demand)),
@@ -231,6 +244,8 @@ fn ensemble_chart(a: &Aggregate, capability: &str) -> Chart {
         .collect();
     Chart {
         capability: capability.into(),
+        caption: NATIONAL_CAPTION.into(),
+        title: NATIONAL_TITLE.into(),
         times: bands.iter().map(|b| b.t).collect(),
         curves: vec![
             curve("demand", &|b| &b.demand),

@@ -16,7 +16,192 @@ fn cover_width(capability: &str) -> usize {
     capability.chars().count().max(9)
 }
 
-/// The status view, its lines within 100 columns wherever the names allow.
+/// Lines a status keeps within unless `status full` is asked for (a projector-sized
+/// terminal is 30 rows).
+const STATUS_LINES: usize = 30;
+
+/// One part of the status: its heading, its entries (most important first; an entry may
+/// take several lines), what to say when there are none, and how to say some were left out.
+struct Section {
+    heading: String,
+    entries: Vec<String>,
+    empty: Option<&'static str>,
+    /// What the entries are, for "… 12 more {what} (`status full`)".
+    what: &'static str,
+    shown: usize,
+}
+
+impl Section {
+    fn new(heading: String, entries: Vec<String>, empty: Option<&'static str>, what: &'static str) -> Self {
+        let shown = entries.len();
+        Section { heading, entries, empty, what, shown }
+    }
+
+    fn lines(&self) -> usize {
+        let body: usize = self.entries[..self.shown].iter().map(|e| e.lines().count()).sum();
+        let extra =
+            usize::from(self.shown < self.entries.len() || (self.entries.is_empty() && self.empty.is_some()));
+        self.heading.lines().count() + body + extra
+    }
+
+    fn render(&self, out: &mut String) {
+        if self.heading.is_empty() {
+            return;
+        }
+        out.push_str(&self.heading);
+        for e in &self.entries[..self.shown] {
+            out.push_str(e);
+        }
+        if self.entries.is_empty()
+            && let Some(empty) = self.empty
+        {
+            let _ = writeln!(out, "  ({empty})");
+        }
+        let hidden = self.entries.len() - self.shown;
+        if hidden > 0 {
+            let _ = writeln!(out, "  … {hidden} more {} (`status full` lists every one)", self.what);
+        }
+    }
+}
+
+/// An incident's lines, one per capability in demand, under a name of at most 34 columns
+/// where the name allows.
+fn incident_lines(name: &str, rows: &[(String, u32, u32, f64, u32, f64)]) -> String {
+    let mut out = String::new();
+    for (k, (capability, demand, on_task, effective, en_route, short)) in rows.iter().enumerate() {
+        let name = if k == 0 { name } else { "" };
+        let _ = writeln!(
+            out,
+            "  {name:<34} {capability:<13} {demand:>6} {on_task:>8} {effective:>10.1} {en_route:>9} {short:>6.1}"
+        );
+    }
+    out
+}
+
+/// The incidents as status entries, most short first unless `full`. A national inject's
+/// incidents (ids `KIND@force`, as many as [`SUMMARISE_FROM`] or more) are one entry with
+/// their sums unless `full`.
+fn incident_entries(s: &Status, full: bool) -> Vec<String> {
+    type Rows = Vec<(String, u32, u32, f64, u32, f64)>;
+    let rows = |inc: &crate::results::IncidentStatus| -> Rows {
+        inc.capabilities
+            .iter()
+            .map(|c| (c.capability.clone(), c.demand, c.on_task, c.effective, c.en_route, c.shortfall))
+            .collect()
+    };
+    let prefix = |id: &str| id.split_once('@').map(|(p, _)| p.to_string());
+    let mut groups: Vec<(String, Vec<&crate::results::IncidentStatus>)> = Vec::new();
+    for inc in &s.incidents {
+        match prefix(&inc.id).filter(|_| !full) {
+            Some(p) => match groups.iter_mut().find(|g| g.0 == p) {
+                Some(g) => g.1.push(inc),
+                None => groups.push((p, vec![inc])),
+            },
+            None => groups.push((inc.id.clone(), vec![inc])),
+        }
+    }
+    let mut entries: Vec<(f64, String)> = Vec::new();
+    for (key, members) in groups {
+        if members.len() < SUMMARISE_FROM || full {
+            for inc in members {
+                let r = rows(inc);
+                let short = r.iter().map(|x| x.5).sum();
+                entries
+                    .push((short, incident_lines(&format!("{} ({}, {})", inc.id, inc.kind, inc.host), &r)));
+            }
+            continue;
+        }
+        // Summed per capability, in the order the capabilities first appear.
+        let mut summed: Rows = Vec::new();
+        for inc in &members {
+            for r in rows(inc) {
+                match summed.iter_mut().find(|x| x.0 == r.0) {
+                    Some(x) => {
+                        x.1 += r.1;
+                        x.2 += r.2;
+                        x.3 += r.3;
+                        x.4 += r.4;
+                        x.5 += r.5;
+                    }
+                    None => summed.push(r),
+                }
+            }
+        }
+        let short_in = members.iter().filter(|i| i.capabilities.iter().any(|c| c.shortfall > 0.0)).count();
+        let short = summed.iter().map(|x| x.5).sum();
+        let name = format!("{key}: {} forces, {short_in} short", members.len());
+        entries.push((short, incident_lines(&name, &summed)));
+    }
+    if !full {
+        // Stable: equal shortfalls keep the order by id.
+        entries.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    entries.into_iter().map(|(_, e)| e).collect()
+}
+
+fn request_entry(r: &crate::results::RequestStatus) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  R{:<4} {} ({}) {} · tier {} · {} wanted · {}\n         raised {} · tier acts {}",
+        r.number,
+        r.incident,
+        r.host,
+        r.capability,
+        r.tier,
+        r.outstanding,
+        r.decision,
+        clock(r.raised_at),
+        clock(r.acts_at)
+    );
+    if !r.proposal.is_empty() && r.decision != "policy" {
+        let parts: Vec<String> = r
+            .proposal
+            .iter()
+            .map(|p| format!("{} from {} (on task ~{})", p.units, p.from, clock(p.arrives_at)))
+            .collect();
+        // Wrapped to the width of a projector-sized terminal (100 columns).
+        let mut line = String::from("         policy proposes:");
+        for (k, p) in parts.iter().enumerate() {
+            let piece = if k + 1 < parts.len() { format!(" {p},") } else { format!(" {p}") };
+            if line.chars().count() + piece.chars().count() > STATUS_WIDTH {
+                let _ = writeln!(out, "{line}");
+                line = String::from("          ");
+            }
+            line.push_str(&piece);
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+fn movement_entry(m: &crate::results::Movement) -> String {
+    let when =
+        if m.first == m.last { clock(m.first) } else { format!("{}–{}", clock(m.first), clock(m.last)) };
+    let verb = if m.state == "mobilising" { "set off" } else { "arrive" };
+    format!("  {} {} → {}: {} {}, {verb} {when}\n", m.from, m.capability, m.incident, m.units, m.state)
+}
+
+fn cover_entry(f: &crate::results::ForceStatus) -> String {
+    let mut out = format!("  {:<17}", f.code);
+    for c in &f.cover {
+        let mut cell = format!("{}/{}", c.at_home, c.retained);
+        if c.lent > 0 {
+            cell.push_str(&format!(" +{}", c.lent));
+        }
+        if c.at_home < c.retained {
+            cell.insert(0, '!');
+        }
+        let _ = write!(out, " {cell:>w$}", w = cover_width(&c.capability));
+    }
+    out.push('\n');
+    out
+}
+
+/// The status view, its lines within 100 columns wherever the names allow, and within 30 lines
+/// unless `full`: a national inject's incidents are one line, the most short incidents and the
+/// requests awaiting a decision come first, and the longest lists are cut, each saying how many
+/// it left out.
 pub fn status(s: &Status, full: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -30,109 +215,65 @@ pub fn status(s: &Status, full: bool) -> String {
     for d in disruptions(&s.disruptions) {
         let _ = writeln!(out, "In force: {d}");
     }
-    out.push_str(
-        "Incidents                                         demand  on task  effective  en route  short\n",
-    );
-    if s.incidents.is_empty() {
-        out.push_str("  (none active)\n");
+    let mut requests: Vec<_> = s.requests.iter().collect();
+    if !full {
+        requests.sort_by_key(|r| (!r.awaits_players(), r.number));
     }
-    for inc in &s.incidents {
-        for (k, c) in inc.capabilities.iter().enumerate() {
-            let name =
-                if k == 0 { format!("{} ({}, {})", inc.id, inc.kind, inc.host) } else { String::new() };
-            let _ = writeln!(
-                out,
-                "  {name:<34} {:<13} {:>6} {:>8} {:>10.1} {:>9} {:>6.1}",
-                c.capability, c.demand, c.on_task, c.effective, c.en_route, c.shortfall
-            );
-        }
-    }
-    out.push_str("Mutual-aid requests\n");
-    if s.requests.is_empty() {
-        out.push_str("  (none open)\n");
-    }
-    for r in &s.requests {
-        let _ = writeln!(
-            out,
-            "  R{:<4} {} ({}) {} · tier {} · {} wanted · {}\n         raised {} · tier acts {}",
-            r.number,
-            r.incident,
-            r.host,
-            r.capability,
-            r.tier,
-            r.outstanding,
-            r.decision,
-            clock(r.raised_at),
-            clock(r.acts_at)
-        );
-        if !r.proposal.is_empty() && r.decision != "policy" {
-            let parts: Vec<String> = r
-                .proposal
-                .iter()
-                .map(|p| format!("{} from {} (on task ~{})", p.units, p.from, clock(p.arrives_at)))
-                .collect();
-            // Wrapped to the width of a projector-sized terminal (100 columns).
-            let mut line = String::from("         policy proposes:");
-            for (k, p) in parts.iter().enumerate() {
-                let piece = if k + 1 < parts.len() { format!(" {p},") } else { format!(" {p}") };
-                if line.chars().count() + piece.chars().count() > STATUS_WIDTH {
-                    let _ = writeln!(out, "{line}");
-                    line = String::from("          ");
-                }
-                line.push_str(&piece);
-            }
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    if !s.en_route.is_empty() {
-        out.push_str("Units on the way\n");
-        for m in &s.en_route {
-            let when = if m.first == m.last {
-                clock(m.first)
-            } else {
-                format!("{}–{}", clock(m.first), clock(m.last))
-            };
-            let verb = if m.state == "mobilising" { "set off" } else { "arrive" };
-            let _ = writeln!(
-                out,
-                "  {} {} → {}: {} {}, {verb} {when}",
-                m.from, m.capability, m.incident, m.units, m.state
-            );
-        }
-    }
-    let shown: Vec<_> = s
+    let cover: Vec<_> = s
         .forces
         .iter()
         .filter(|f| full || f.cover.iter().any(|c| c.lent > 0 || c.at_home < c.retained))
         .collect();
-    let _ = writeln!(
-        out,
-        "Cover: units at home / retained (+ lent){}",
+    let mut cover_heading = format!(
+        "Cover: units at home / retained (+ lent){}\n",
         if full { "" } else { ", forces lending or below cover (`status full`: all)" }
     );
-    if let Some(first) = s.forces.first().filter(|_| !shown.is_empty()) {
-        let _ = write!(out, "  {:<17}", "force");
+    if let Some(first) = s.forces.first().filter(|_| !cover.is_empty()) {
+        let _ = write!(cover_heading, "  {:<17}", "force");
         for c in &first.cover {
-            let _ = write!(out, " {:>w$}", c.capability, w = cover_width(&c.capability));
+            let _ = write!(cover_heading, " {:>w$}", c.capability, w = cover_width(&c.capability));
         }
-        out.push('\n');
+        cover_heading.push('\n');
     }
-    if shown.is_empty() {
-        out.push_str("  (no force is lending or below its retained cover)\n");
-    }
-    for f in shown {
-        let _ = write!(out, "  {:<17}", f.code);
-        for c in &f.cover {
-            let mut cell = format!("{}/{}", c.at_home, c.retained);
-            if c.lent > 0 {
-                cell.push_str(&format!(" +{}", c.lent));
-            }
-            if c.at_home < c.retained {
-                cell.insert(0, '!');
-            }
-            let _ = write!(out, " {cell:>w$}", w = cover_width(&c.capability));
+    let mut sections = [
+        Section::new(
+            "Incidents                                         demand  on task  effective  en route  short\n"
+                .into(),
+            incident_entries(s, full),
+            Some("none active"),
+            "incidents",
+        ),
+        Section::new(
+            "Mutual-aid requests\n".into(),
+            requests.into_iter().map(request_entry).collect(),
+            Some("none open"),
+            "open requests",
+        ),
+        Section::new(
+            if s.en_route.is_empty() { String::new() } else { "Units on the way\n".into() },
+            s.en_route.iter().map(movement_entry).collect(),
+            None,
+            "groups of units on the way",
+        ),
+        Section::new(
+            cover_heading,
+            cover.into_iter().map(cover_entry).collect(),
+            Some("no force is lending or below its retained cover"),
+            "forces",
+        ),
+    ];
+    if !full {
+        let fixed = out.lines().count() + usize::from(!s.held.is_empty());
+        // Cut one entry at a time from the longest list until the view fits.
+        while fixed + sections.iter().map(Section::lines).sum::<usize>() > STATUS_LINES {
+            let Some(longest) = sections.iter_mut().filter(|x| x.shown > 1).max_by_key(|x| x.lines()) else {
+                break;
+            };
+            longest.shown -= 1;
         }
-        out.push('\n');
+    }
+    for section in &sections {
+        section.render(&mut out);
     }
     if !s.held.is_empty() {
         let _ = writeln!(out, "Held back from mutual aid: {}", s.held.join(", "));
@@ -285,7 +426,37 @@ pub fn done_line(line: &str) -> String {
 }
 
 /// A figure with its sign and `decimals` decimals ("+12.5", "-3", "0").
-fn signed(v: f64, decimals: usize) -> String {
+/// Who took a decision: the seat named in its log comment (`# seat ID: reason`), the decision
+/// timer, or else the facilitator.
+pub fn decided_by(command: &str) -> &str {
+    let Some((_, comment)) = command.split_once('#') else { return "facilitator" };
+    let comment = comment.trim();
+    if let Some(seat) = comment.strip_prefix("seat ") {
+        return seat.split(':').next().unwrap_or(seat).trim();
+    }
+    if comment.starts_with("timer") { "decision timer" } else { "facilitator" }
+}
+
+/// The decisions' worth added up by who took them, in order of first decision.
+fn by_seat(out: &mut String, d: &Debrief) {
+    let mut seats: Vec<(&str, usize, f64)> = Vec::new();
+    for e in &d.decisions {
+        let who = decided_by(&e.command);
+        match seats.iter_mut().find(|s| s.0 == who) {
+            Some(s) => {
+                s.1 += 1;
+                s.2 += e.unmet_saved;
+            }
+            None => seats.push((who, 1, e.unmet_saved)),
+        }
+    }
+    out.push_str("\n### By seat\n\n| decided by | decisions | unmet saved (unit-hours) |\n|---|---:|---:|\n");
+    for (who, n, saved) in seats {
+        let _ = writeln!(out, "| {who} | {n} | {} |", signed(saved, 1));
+    }
+}
+
+pub(super) fn signed(v: f64, decimals: usize) -> String {
     let text = format!("{:+.*}", decimals, v);
     if text.trim_start_matches(['+', '-']).chars().all(|c| c == '0' || c == '.') {
         format!("{:.*}", decimals, 0.0)
@@ -296,23 +467,6 @@ fn signed(v: f64, decimals: usize) -> String {
 
 fn minutes(v: Option<Minutes>) -> String {
     v.map_or("—".into(), |m| Duration(m).to_string())
-}
-
-/// The debrief as a page of its own (the Markdown rendered, with a stylesheet inside it, so the
-/// file can be sent on as it is).
-pub fn debrief_html(d: &Debrief) -> String {
-    let markdown = debrief(d);
-    let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
-    let mut body = String::new();
-    pulldown_cmark::html::push_html(&mut body, parser);
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Debrief: {}</title>\n\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;color:#1f2328;max-width:60em;margin:1.5em auto;padding:0 1em}}\
-         table{{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}}th,td{{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left}}\
-         code{{font:0.9em ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;padding:0 0.2em}}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        super::format::escape(&d.scenario)
-    )
 }
 
 /// The debrief as Markdown.
@@ -392,6 +546,7 @@ pub fn debrief(d: &Debrief) -> String {
                  request they named was not raised, or already decided)."
             );
         }
+        by_seat(&mut out, d);
         out.push_str("\n### The decisions that mattered most\n\n");
         if d.most_mattered.is_empty() {
             out.push_str("No decision changed unmet demand.\n");

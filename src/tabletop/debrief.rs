@@ -108,6 +108,50 @@ pub struct Debrief {
     pub injects: Vec<(Minutes, String)>,
     /// The notes taken during the session: (moment, text).
     pub notes: Vec<(Minutes, String)>,
+    /// National shortfall over time in both runs, per capability in demand.
+    pub shortfall: Vec<ShortfallSeries>,
+    /// Spacing of the series' samples (minutes): the scenario's report interval.
+    pub sample_every: Minutes,
+}
+
+/// One capability's national shortfall at every sample, in the session and the policy's run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShortfallSeries {
+    /// Capability id.
+    pub capability: String,
+    /// Sample times (minutes from the start).
+    pub times: Vec<Minutes>,
+    /// Units short in the session, at each time.
+    pub players: Vec<f64>,
+    /// Units short in the policy's run, at each time.
+    pub policy: Vec<f64>,
+}
+
+/// Both runs' national shortfall per capability, sample by sample up to `until` (a sample one
+/// run lacks counts as no shortfall in it).
+fn shortfall_series(mine: &RunResult, auto: &RunResult, until: Minutes) -> Vec<ShortfallSeries> {
+    use std::collections::BTreeMap;
+    let mut by_cap: BTreeMap<&str, BTreeMap<Minutes, (f64, f64)>> = BTreeMap::new();
+    for (run, players) in [(mine, true), (auto, false)] {
+        for p in run.series.national.iter().filter(|p| p.t <= until) {
+            let e = by_cap.entry(&p.capability).or_default().entry(p.t).or_default();
+            if players {
+                e.0 = p.shortfall;
+            } else {
+                e.1 = p.shortfall;
+            }
+        }
+    }
+    by_cap
+        .into_iter()
+        .filter(|(_, points)| points.values().any(|&(a, b)| a > 0.0 || b > 0.0))
+        .map(|(cap, points)| ShortfallSeries {
+            capability: cap.to_string(),
+            times: points.keys().copied().collect(),
+            players: points.values().map(|p| p.0).collect(),
+            policy: points.values().map(|p| p.1).collect(),
+        })
+        .collect()
 }
 
 /// One sentence on a decision's worth, with its units and which way it went.
@@ -409,6 +453,8 @@ pub fn build(session: &Session, progress: &(dyn Fn(usize, usize) + Sync)) -> Deb
         .collect();
     Debrief {
         notes,
+        shortfall: shortfall_series(&mine, &auto, session.now()),
+        sample_every: mine.series.interval_minutes,
         scenario: mine.manifest.inputs.scenario.clone(),
         seed: mine.manifest.inputs.seed,
         until: session.now(),

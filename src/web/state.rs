@@ -564,7 +564,7 @@ impl Console {
     pub fn debrief(&self) -> Option<(String, String)> {
         let inner = self.lock();
         let d = muster::tabletop::debrief::build(inner.session.as_ref()?, &|_, _| {});
-        Some((view::debrief(&d), view::debrief_html(&d)))
+        Some((view::debrief(&d), muster::present::debrief_page::page(&d)))
     }
 
     /// Whether the facilitator has ended the session.

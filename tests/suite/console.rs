@@ -371,13 +371,26 @@ fn the_room_screen_follows_the_facilitator_and_the_seats() {
         &format!("{}.indexOf('released') >= 0;", text("#timeline tbody tr:nth-child(2)")),
         "the facilitator sees it released",
     );
-    // The debrief page, as the facilitator opens it mid-session.
+    // The debrief page, as the facilitator opens it mid-session (past a report sample).
+    desk.type_into("#command", "step 2h\u{E007}").expect("typed");
+    wait_for(&room, &format!("{}.indexOf('D1+19:19') === 0;", text("#clock")), "two hours on");
     let debrief = Browser::start(1280, 900).expect("Chromium starts");
     debrief.open_url(&format!("{base}/debrief")).expect("the debrief opens");
     wait_for(
         &debrief,
         "document.querySelector('h1') !== null && document.querySelector('h1').textContent.indexOf('Debrief') === 0;",
         "the debrief page",
+    );
+    // Its charts: the shortfall over time in both runs, and what the decisions were worth.
+    wait_for(
+        &debrief,
+        "document.querySelectorAll('svg.chart polyline[data-label=\"players\\' shortfall\"]').length >= 1 && document.querySelector('#worth-cap') !== null;",
+        "the debrief's charts",
+    );
+    wait_for(
+        &debrief,
+        "Array.prototype.some.call(document.querySelectorAll('td'), function (td) { return td.textContent === 'north-west-coordinator'; });",
+        "the decisions by seat",
     );
     assert_eq!(debrief.console_errors().expect("the log"), Vec::<String>::new(), "debrief: console errors");
     let serious = debrief.serious_violations(axe).expect("axe-core runs");

@@ -352,6 +352,19 @@ fn the_debrief_prices_each_decision_against_the_policy() {
         "{text}"
     );
     assert!(text.contains("1. At D0+00:00, `refuse R1` for R1 (riot public-order, tier 2, raised D0+00:00) added 6.0 unit-hours of unmet demand"), "{text}");
+    assert!(text.contains("| facilitator | 1 | -6.0 |"), "the decisions by who took them: {text}");
+    // The shortfall over time: bravo's 2 PSUs short between 3h and 6h in the session only.
+    let series = &d.shortfall[0];
+    assert_eq!(series.capability, "public-order");
+    let at = |t: u32| {
+        let i = series.times.iter().position(|&x| x == t).expect("a sample");
+        (series.players[i], series.policy[i])
+    };
+    assert_eq!(at(240), (at(240).1 + 2.0, at(240).1), "at 4h the session is 2 units shorter");
+    assert_eq!(at(420).0, at(420).1, "at 7h both runs have them");
+    let page = muster::present::debrief_page::page(&d);
+    assert_eq!(page.matches("<svg class=\"chart\"").count(), 1, "one capability short");
+    assert!(page.contains("<svg class=\"chart bars\"") && page.contains(">-6.0</text>"), "the worth chart");
     // With no decision, the session is the policy's run.
     let mut s = session(false);
     script(&mut s, "until end");
@@ -732,6 +745,24 @@ fn an_advance_stops_where_a_request_waits_for_the_players() {
         let wide: Vec<&str> = view.lines().filter(|l| l.chars().count() > 100).collect();
         assert!(wide.is_empty(), "lines wider than 100 columns: {wide:#?}");
     }
+    // A busy moment (a national threat-level inject: an incident in every force) still fits
+    // 30 rows: the inject's incidents are one line, and the longest lists say what they left
+    // out; `status full` lists everything.
+    let mut busy = Session::new(Arc::clone(&m), false).expect("a session");
+    for line in ["until D1+18:00", "inject threat-level critical for 2d", "step 2h"] {
+        busy.execute(line).unwrap_or_else(|e| panic!("{line}: {}", e.message));
+    }
+    let st = busy.status();
+    assert!(st.incidents.len() > 40, "{}", st.incidents.len());
+    let view = muster::present::tabletop::status(&st, false);
+    assert!(view.lines().count() <= 30, "{view}");
+    assert!(view.lines().all(|l| l.chars().count() <= 100), "{view}");
+    let grouped: Vec<&str> = view.lines().filter(|l| l.contains("threat-level:")).collect();
+    assert_eq!(grouped.len(), 1, "{view}");
+    assert!(grouped[0].contains(&format!("{} forces", st.incidents.len() - 1)), "{view}");
+    assert!(view.contains("more groups of units on the way (`status full` lists every one)"), "{view}");
+    let full = muster::present::tabletop::status(&st, true);
+    assert!(full.lines().filter(|l| l.contains("threat-level@")).count() >= st.incidents.len() - 1, "{full}");
     let mut script = Session::new(m, true).expect("a session");
     let Ok(Reply::Advanced { to, stopped_for, .. }) = script.execute("until D2+00:00") else {
         panic!("no advance")
