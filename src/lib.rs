@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod diagnostics;
 pub mod engine;
 pub mod input;
+pub mod inspection;
 pub mod model;
 pub mod present;
 pub mod results;

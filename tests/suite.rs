@@ -10,6 +10,7 @@ mod suite {
     mod ensembles;
     mod hand_checked;
     mod hostile;
+    mod inspection;
     mod layout;
     mod malformed;
     mod national;

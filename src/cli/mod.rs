@@ -13,6 +13,7 @@ pub mod dataset;
 pub mod ensemble;
 pub mod failure;
 pub mod headroom;
+pub mod inspect;
 pub mod merge;
 pub mod replay;
 pub mod report;
@@ -54,6 +55,8 @@ enum Command {
     Headroom(headroom::Args),
     /// Rank forces and border links by how much losing each worsens the outcome
     Criticality(criticality::Args),
+    /// Inspect a force, a region or the nation against a battery of SPR threat tests
+    Inspect(inspect::Args),
     /// Merge the parts of a sharded ensemble into the file one machine would have written
     Merge(merge::Args),
     /// Write a synthetic dataset (and a 72-hour scenario for it) of any size, for scale tests
@@ -82,6 +85,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => sweep::exec(args),
         Command::Headroom(args) => headroom::exec(args),
         Command::Criticality(args) => criticality::exec(args),
+        Command::Inspect(args) => inspect::exec(args),
         Command::Merge(args) => merge::exec(args),
         Command::Synth(args) => synth::exec(args),
         Command::Tabletop(args) => tabletop::exec(args),

@@ -2,6 +2,7 @@
 //!
 //! Every problem is reported as a located [`Diagnostic`]; nothing here panics on bad input.
 
+pub mod battery_file;
 mod check;
 mod dataset_file;
 mod disorder_file;

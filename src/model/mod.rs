@@ -1,6 +1,7 @@
 //! The model: plain, validated data built once from the dataset and scenario files.
 //! The engine reads it and never parses anything.
 
+mod battery;
 mod dataset;
 mod policy;
 mod reference;
@@ -8,6 +9,7 @@ mod scenario;
 mod threats;
 mod thresholds;
 
+pub use battery::*;
 pub use dataset::*;
 pub use policy::*;
 pub use reference::*;

@@ -7,6 +7,7 @@ pub mod files;
 pub mod format;
 pub mod gis;
 pub mod html;
+pub mod inspection;
 pub mod map;
 pub mod markdown;
 pub mod report;

@@ -13,7 +13,7 @@ const LAYERS: [&[&str]; 9] = [
     &["input", "results"],
     &["engine"],
     &["analysis", "synth"],
-    &["assessment", "tabletop"],
+    &["assessment", "inspection", "tabletop"],
     &["present"],
     &["web"],
     &["cli", "main"],

@@ -1,0 +1,163 @@
+//! `muster inspect SCOPE`: the standard battery (or a user's) placed in a force, a region or
+//! the nation, each test run as an ensemble, one judgement per SPR area; with `--compare-all`,
+//! the same battery in every peer. Writes DIR/inspection.{md,html,json}.
+
+use std::path::PathBuf;
+
+use muster::diagnostics::{Diagnostic, Diagnostics, Location};
+use muster::input::battery_file::{BUILTIN_BATTERY, BUILTIN_BATTERY_NAME, load_battery};
+use muster::input::{InputFile, SetOverride, load_dataset};
+use muster::inspection::{self, InspectionError, Request, Scope};
+
+use super::args::{claim, pool, progress, read, report_written, thresholds};
+use super::failure::Failure;
+
+/// Inspect a force, a region or the nation against a battery of SPR threat tests
+#[derive(clap::Args)]
+pub struct Args {
+    /// A force code (gmp), a region (north-west) or national
+    scope: String,
+    /// Battery file (TOML); the standard battery by default (docs/inspection.md)
+    #[arg(long, value_name = "FILE")]
+    battery: Option<PathBuf>,
+    /// Dataset file (e.g. a force's declared capability return); the built-in one by default
+    #[arg(long, value_name = "FILE")]
+    dataset: Option<PathBuf>,
+    /// Replications per test
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    runs: u64,
+    /// Override every test's seed
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Grade against these thresholds (over the built-in ones)
+    #[arg(long, value_name = "FILE")]
+    thresholds: Option<PathBuf>,
+    /// Run the battery in every force (or region) of the dataset too, and rank the scope
+    #[arg(long)]
+    compare_all: bool,
+    /// The date to print in the report's heading (it holds no clock of its own)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+    /// Worker threads (default: all cores); the output does not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+    /// Folder for inspection.md, inspection.html and inspection.json
+    #[arg(long, value_name = "DIR", default_value = "inspection")]
+    out: PathBuf,
+}
+
+pub fn exec(args: Args) -> Result<(), Failure> {
+    let argument = |flag: &str, value: &str, message: String, hint: Option<String>| {
+        Failure::Input(Diagnostics(vec![
+            Diagnostic::new(Location::Argument { argument: format!("{flag} {value}") }, message)
+                .with_hint(hint),
+        ]))
+    };
+    if let Some(d) = &args.date
+        && !(d.len() == 10
+            && d.chars()
+                .enumerate()
+                .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() }))
+    {
+        return Err(argument(
+            "--date",
+            d,
+            "the date must be written YYYY-MM-DD".into(),
+            Some("e.g. --date 2026-11-30".into()),
+        ));
+    }
+    let paths = ["inspection.md", "inspection.html", "inspection.json"].map(|f| args.out.join(f));
+    let inputs: Vec<&std::path::Path> = args
+        .battery
+        .iter()
+        .chain(args.dataset.iter())
+        .chain(args.thresholds.iter())
+        .map(PathBuf::as_path)
+        .collect();
+    let mut outputs = claim(inputs, paths.iter().cloned())?;
+    let battery_file = match &args.battery {
+        Some(p) => (p.display().to_string(), read(p)?),
+        None => (BUILTIN_BATTERY_NAME.to_string(), BUILTIN_BATTERY.as_bytes().to_vec()),
+    };
+    let battery = load_battery(InputFile { name: &battery_file.0, bytes: &battery_file.1 })?;
+    let dataset_file = match &args.dataset {
+        Some(p) => Some((p.display().to_string(), read(p)?)),
+        None => None,
+    };
+    let dataset_input = dataset_file.as_ref().map(|(n, b)| InputFile { name: n, bytes: b });
+    let dataset = load_dataset(dataset_input.unwrap_or_else(InputFile::builtin_dataset))?;
+    let scope = Scope::find(&dataset, &args.scope).map_err(|e| {
+        argument(
+            "SCOPE",
+            &args.scope,
+            e.to_string(),
+            e.hint.or(Some("a force code, a region or national".into())),
+        )
+    })?;
+    let capabilities: Vec<&str> = dataset.capabilities.iter().map(|c| c.id.as_str()).collect();
+    let thresholds = thresholds(args.thresholds.as_deref(), &capabilities)?;
+    let sets: Vec<SetOverride> = args
+        .seed
+        .map(|s| SetOverride { key: "scenario.seed".into(), value: s.to_string() })
+        .into_iter()
+        .collect();
+    let request = Request {
+        battery: &battery,
+        scope: &scope,
+        dataset: &dataset,
+        dataset_file: dataset_input,
+        runs: args.runs,
+        sets: &sets,
+        thresholds: &thresholds,
+    };
+    let peers = if args.compare_all { scope.peers(&dataset).len() } else { 1 };
+    let total = inspection::cost(&battery, args.runs, peers);
+    // The cost up front: the battery × the runs (× the peers).
+    eprintln!(
+        "inspecting {} ({}): {} tests × {} runs{} = {total} replications",
+        scope.name,
+        scope.kind.name(),
+        battery.tests.len(),
+        args.runs,
+        if args.compare_all { format!(" × {peers} {}s", scope.kind.name()) } else { String::new() }
+    );
+    let bar = progress(total, "replications");
+    let tick = || bar.inc(1);
+    let placement_failure = |e: InspectionError| match e {
+        InspectionError::Placement { problems, .. } => Failure::Input(problems),
+        e => Failure::Other(e.to_string()),
+    };
+    let found = pool(args.threads)?.install(|| -> Result<_, InspectionError> {
+        let mut found = inspection::inspect(&request, &tick)?;
+        if args.compare_all {
+            inspection::compare_all(&request, &mut found, &tick)?;
+        }
+        Ok(found)
+    });
+    bar.finish_and_clear();
+    let found = found.map_err(placement_failure)?;
+    let date = args.date.as_deref();
+    let markdown = muster::present::inspection::markdown(&found, date);
+    let mut json = serde_json::to_string_pretty(&serde_json::json!({ "date": date, "inspection": found }))
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    json.push('\n');
+    outputs.stage(&paths[0], markdown.as_bytes())?;
+    outputs.stage(&paths[1], muster::present::inspection::html(&found, date).as_bytes())?;
+    outputs.stage(&paths[2], json.as_bytes())?;
+    println!("Inspection of {} ({}) on {}:", found.scope, found.scope_kind, found.battery);
+    for a in &found.areas {
+        println!(
+            "  {:<13} {:<22} decided by {}",
+            a.area,
+            a.grade.map_or("not tested", |g| g.title()),
+            if a.deciding.is_empty() { "no test".into() } else { a.deciding.join(", ") }
+        );
+    }
+    if let Some(p) = &found.peers {
+        for a in &p.areas {
+            println!("  {:<13} rank {} of {} {}s", a.area, a.rank, a.of, found.scope_kind);
+        }
+    }
+    report_written(&outputs.commit()?);
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! An inspection: a battery of standard threat tests placed in one scope (a force, a region or
+//! the nation), each run as an ensemble and graded, then one judgement per SPR area across the
+//! battery with the evidence behind it; and, on request, the same battery placed in every
+//! peer scope so the scope can be ranked among them.
+//!
+//! - `scope.rs`: which forces a scope is, and what a test's placeholders become there;
+//! - `judgement.rs`: the per-area judgement across the tests, and the ranking of peers.
+
+mod judgement;
+mod scope;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use judgement::{AreaJudgement, EvidenceRow, PeerRank, Peers, TestStanding, UnmetRow};
+pub use scope::{Scope, ScopeError};
+
+use crate::analysis::ensemble::run_aggregate;
+use crate::assessment::assess_ensemble;
+use crate::diagnostics::Diagnostics;
+use crate::input::battery_file::place;
+use crate::input::{InputFile, SetOverride};
+use crate::model::{Battery, Dataset, Thresholds};
+use crate::results::{Grade, ScopeAssessment};
+
+/// What an inspection asks: the battery, where, how many replications.
+pub struct Request<'a> {
+    /// The battery.
+    pub battery: &'a Battery,
+    /// The scope inspected.
+    pub scope: &'a Scope,
+    /// The dataset every test runs on, and its file (the built-in one when `None`).
+    pub dataset: &'a Dataset,
+    /// The dataset file, as given.
+    pub dataset_file: Option<InputFile<'a>>,
+    /// Replications per test.
+    pub runs: u64,
+    /// Overrides applied to every test's scenario (the seed, from `--seed`).
+    pub sets: &'a [SetOverride],
+    /// What the grades are measured against.
+    pub thresholds: &'a Thresholds,
+}
+
+/// One test's outcome in the scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestOutcome {
+    /// Test id.
+    pub id: String,
+    /// What the test is.
+    pub title: String,
+    /// The SPR threat it stands for.
+    pub threat: String,
+    /// Why it is in the battery.
+    pub why: String,
+    /// The placed scenario's name.
+    pub scenario: String,
+    /// Its seed.
+    pub seed: u64,
+    /// Replications run.
+    pub completed: u64,
+    /// The scope's grades in this test, per SPR area (capacity, capability, consistency,
+    /// connectivity); `None`: the test did not test that area here.
+    pub grades: Vec<(String, Option<Grade>)>,
+    /// Demand hosted in the scope that was met (0 to 1; `None` when the scope hosted none).
+    pub demand_met: Option<f64>,
+    /// The scope's assessment in this test, as `muster report` shows it.
+    pub assessment: ScopeAssessment,
+}
+
+/// An inspection's findings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspection {
+    /// The scope as named, its kind and its forces.
+    pub scope: String,
+    /// `force`, `region` or `national`.
+    pub scope_kind: String,
+    /// The forces in it, by code.
+    pub forces: Vec<String>,
+    /// What the placeholders became.
+    pub placement: BTreeMap<String, String>,
+    /// The battery's name and where it was read from.
+    pub battery: String,
+    /// Where the battery came from.
+    pub battery_source: String,
+    /// Dataset name and SHA-256.
+    pub dataset: String,
+    /// SHA-256 of the dataset file.
+    pub dataset_sha256: String,
+    /// Program version.
+    pub version: String,
+    /// Replications per test.
+    pub runs: u64,
+    /// The thresholds' name.
+    pub thresholds: String,
+    /// One judgement per SPR area.
+    pub areas: Vec<AreaJudgement>,
+    /// The demand the scope could not meet, test by test.
+    pub unmet: Vec<UnmetRow>,
+    /// Each test's outcome, in battery order.
+    pub tests: Vec<TestOutcome>,
+    /// The scope among its peers, with `--compare-all`.
+    pub peers: Option<Peers>,
+}
+
+/// Why an inspection could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectionError {
+    /// A test could not be placed in the scope (its scenario does not load there).
+    #[error("test '{test}' cannot be placed in {scope}")]
+    Placement {
+        /// The test.
+        test: String,
+        /// The scope.
+        scope: String,
+        /// What is wrong, located in the battery file.
+        problems: Diagnostics,
+    },
+    /// The scenario's schedule could not be built.
+    #[error("test '{test}' failed to run: {message}")]
+    Run {
+        /// The test.
+        test: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Run the battery in `r.scope`; `progress` is called after every replication.
+pub fn inspect(r: &Request<'_>, progress: &(dyn Fn() + Sync)) -> Result<Inspection, InspectionError> {
+    let placement = r.scope.placement(r.dataset);
+    let mut tests = Vec::new();
+    let (mut version, mut dataset_sha256) = (String::new(), String::new());
+    for test in &r.battery.tests {
+        let model =
+            place(test, &placement, &r.battery.source, r.sets, r.dataset_file).map_err(|problems| {
+                InspectionError::Placement { test: test.id.clone(), scope: r.scope.name.clone(), problems }
+            })?;
+        let model = Arc::new(model);
+        let aggregate = run_aggregate(&model, r.runs, progress);
+        dataset_sha256 = model.dataset_sha256.clone();
+        if aggregate.completed == 0 {
+            return Err(InspectionError::Run {
+                test: test.id.clone(),
+                message: format!("none of {} replications completed", r.runs),
+            });
+        }
+        let assessment = assess_ensemble(&aggregate, r.thresholds);
+        let scope = r.scope.assessment_of(&assessment);
+        version = aggregate.manifest.inputs.version.clone();
+        tests.push(TestOutcome {
+            id: test.id.clone(),
+            title: test.title.clone(),
+            threat: test.threat.clone(),
+            why: test.why.clone(),
+            scenario: model.scenario.name.clone(),
+            seed: model.scenario.seed,
+            completed: aggregate.completed,
+            grades: scope.areas.iter().map(|a| (a.area.clone(), a.grade)).collect(),
+            demand_met: judgement::demand_met(&scope),
+            assessment: scope,
+        });
+    }
+    Ok(Inspection {
+        scope: r.scope.name.clone(),
+        scope_kind: r.scope.kind.name().into(),
+        forces: r.scope.forces.clone(),
+        placement: placement.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        battery: r.battery.name.clone(),
+        battery_source: r.battery.source.clone(),
+        dataset: r.dataset.name.clone(),
+        dataset_sha256,
+        version,
+        runs: r.runs,
+        thresholds: r.thresholds.name.clone(),
+        areas: judgement::areas(&tests),
+        unmet: judgement::unmet(&tests),
+        tests,
+        peers: None,
+    })
+}
+
+/// Run the battery in every peer of `r.scope` (itself included) and rank them; `progress` is
+/// called after every replication. Peers where a test cannot be placed are left out, named.
+pub fn compare_all(
+    r: &Request<'_>,
+    inspection: &mut Inspection,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(), InspectionError> {
+    let mut outcomes = Vec::new();
+    let mut left_out = Vec::new();
+    for peer in r.scope.peers(r.dataset) {
+        if peer.name == r.scope.name {
+            outcomes.push((peer.name.clone(), inspection.tests.clone()));
+            continue;
+        }
+        match inspect(&Request { scope: &peer, ..*r }, progress) {
+            Ok(found) => outcomes.push((peer.name.clone(), found.tests)),
+            Err(InspectionError::Placement { test, .. }) => {
+                left_out.push(format!("{} (test '{test}' cannot be placed there)", peer.name))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    inspection.peers = Some(judgement::rank(&inspection.scope, &outcomes, left_out));
+    Ok(())
+}
+
+/// Replications an inspection runs: the battery × the runs (× the peers, with
+/// `--compare-all`).
+pub fn cost(battery: &Battery, runs: u64, peers: usize) -> u64 {
+    battery.tests.len() as u64 * runs * peers.max(1) as u64
+}
