@@ -35,6 +35,10 @@ pub struct Args {
     /// Run the battery in every force (or region) of the dataset too, and rank the scope
     #[arg(long)]
     compare_all: bool,
+    /// For each area below good, search the smallest change that lifts it one grade (more
+    /// units at the host, faster regional decisions); re-runs the tests for every candidate
+    #[arg(long)]
+    what_would_change: bool,
     /// The date to print in the report's heading (it holds no clock of its own)
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<String>,
@@ -132,6 +136,14 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         if args.compare_all {
             inspection::compare_all(&request, &mut found, &tick)?;
         }
+        if args.what_would_change {
+            // Its cost depends on what it finds: the bar grows as it goes.
+            bar.set_length(bar.length().unwrap_or(0) + 1);
+            inspection::what_would_change(&request, &mut found, &|| {
+                bar.inc_length(1);
+                bar.inc(1)
+            });
+        }
         Ok(found)
     });
     bar.finish_and_clear();
@@ -151,6 +163,16 @@ pub fn exec(args: Args) -> Result<(), Failure> {
             a.area,
             a.grade.map_or("not tested", |g| g.title()),
             if a.deciding.is_empty() { "no test".into() } else { a.deciding.join(", ") }
+        );
+    }
+    for l in found.lifts.iter().flatten() {
+        println!(
+            "  {:<13} {} → {}: {}{}",
+            l.area,
+            l.from.title(),
+            l.to.map_or("no change found", |g| g.title()),
+            l.change,
+            l.officers.map_or(String::new(), |o| format!(" ({o} officers)"))
         );
     }
     if let Some(p) = &found.peers {

@@ -190,7 +190,19 @@ pub fn place(
     sets: &[SetOverride],
     dataset: Option<InputFile<'_>>,
 ) -> Result<Model, Diagnostics> {
-    let text = fill(test, values);
+    place_with(test, values, "", battery_name, sets, dataset)
+}
+
+/// As [`place`], with `extra` scenario text after the test's (a what-if `[[override]]`).
+pub fn place_with(
+    test: &BatteryTest,
+    values: &BTreeMap<&str, String>,
+    extra: &str,
+    battery_name: &str,
+    sets: &[SetOverride],
+    dataset: Option<InputFile<'_>>,
+) -> Result<Model, Diagnostics> {
+    let text = fill(test, values) + extra;
     load_model(InputFile { name: battery_name, bytes: text.as_bytes() }, sets, dataset).map_err(|problems| {
         Diagnostics(
             problems

@@ -4,9 +4,11 @@
 //! peer scope so the scope can be ranked among them.
 //!
 //! - `scope.rs`: which forces a scope is, and what a test's placeholders become there;
-//! - `judgement.rs`: the per-area judgement across the tests, and the ranking of peers.
+//! - `judgement.rs`: the per-area judgement across the tests, and the ranking of peers;
+//! - `lift.rs`: what would change a grade below good.
 
 mod judgement;
+mod lift;
 mod scope;
 
 use std::collections::BTreeMap;
@@ -15,6 +17,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use judgement::{AreaJudgement, EvidenceRow, PeerRank, Peers, TestStanding, UnmetRow};
+pub use lift::{Lift, MAX_UNITS};
 pub use scope::{Scope, ScopeError};
 
 use crate::analysis::ensemble::run_aggregate;
@@ -102,6 +105,8 @@ pub struct Inspection {
     pub tests: Vec<TestOutcome>,
     /// The scope among its peers, with `--compare-all`.
     pub peers: Option<Peers>,
+    /// What would lift each area below good, with `--what-would-change`.
+    pub lifts: Option<Vec<Lift>>,
 }
 
 /// Why an inspection could not be made.
@@ -178,6 +183,7 @@ pub fn inspect(r: &Request<'_>, progress: &(dyn Fn() + Sync)) -> Result<Inspecti
         unmet: judgement::unmet(&tests),
         tests,
         peers: None,
+        lifts: None,
     })
 }
 
@@ -205,6 +211,12 @@ pub fn compare_all(
     }
     inspection.peers = Some(judgement::rank(&inspection.scope, &outcomes, left_out));
     Ok(())
+}
+
+/// Search, for each area judged below good, the smallest change that lifts it one grade;
+/// `progress` is called after every replication.
+pub fn what_would_change(r: &Request<'_>, inspection: &mut Inspection, progress: &(dyn Fn() + Sync)) {
+    inspection.lifts = Some(lift::what_would_change(r, &inspection.areas, &inspection.tests, progress));
 }
 
 /// Replications an inspection runs: the battery × the runs (× the peers, with

@@ -79,6 +79,27 @@ pub fn markdown(i: &Inspection, date: Option<&str>) -> String {
             );
         }
     }
+    if let Some(lifts) = &i.lifts {
+        out.push_str(
+            "\n## What would change the grade\n\nFor each area below good, the smallest change found that lifts it one grade in every test that graded it (each candidate re-run with the same runs and seeds).\n\n",
+        );
+        if lifts.is_empty() {
+            out.push_str("No area is below good.\n");
+        } else {
+            out.push_str("| SPR area | now | with the change | change | cost |\n|---|---|---|---|---|\n");
+            for l in lifts {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    l.area,
+                    l.from.title(),
+                    l.to.map_or("no change found", Grade::title),
+                    l.change,
+                    l.officers.map_or("—".into(), |o| format!("{o} officers"))
+                );
+            }
+        }
+    }
     out.push_str("\n## Demand the scope could not meet\n\n");
     if i.unmet.is_empty() {
         out.push_str("Every test's demand in the scope was met.\n");

@@ -95,6 +95,32 @@ fn a_two_test_battery_on_the_three_force_world_is_graded_as_worked_by_hand() {
     );
 }
 
+/// What would lift alpha's capacity one grade (inadequate to requires improvement, 80% met):
+/// with 2 more PSUs the cut-off riot meets 4 × 8.5 = 34 of 50 unit-hours (68%), with 3 more
+/// 5 × 8.5 = 42.5 (85%), and the riot with aid as much: 3 PSUs, 75 officers. Connectivity is
+/// held down by the 10 hours cut off, which no regional latency shortens.
+#[test]
+fn the_smallest_change_that_lifts_a_grade_is_found_and_costed() {
+    let d = scratch("inspection", "lift");
+    let args = small(&["alpha", "--what-would-change"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err, json) = inspect(&args, &d);
+    assert_eq!(code, Some(0), "{err}");
+    let lifts = json.expect("JSON")["inspection"]["lifts"].as_array().cloned().expect("lifts");
+    let of = |area: &str| lifts.iter().find(|l| l["area"] == area).cloned().expect(area);
+    let capacity = of("capacity");
+    assert_eq!(
+        (capacity["from"].as_str(), capacity["to"].as_str(), capacity["officers"].as_u64()),
+        (Some("inadequate"), Some("requires-improvement"), Some(75))
+    );
+    assert_eq!(capacity["change"], "3 more public-order unit(s) at alpha");
+    let connectivity = of("connectivity");
+    assert_eq!(connectivity["to"], Value::Null, "{connectivity}");
+    assert!(lifts.iter().all(|l| l["area"] != "consistency"), "consistency is outstanding: nothing to lift");
+    let md = std::fs::read_to_string(d.join("inspection.md")).expect("markdown");
+    assert!(md.contains("| capacity | Inadequate | Requires improvement | 3 more public-order unit(s) at alpha | 75 officers |"), "{md}");
+}
+
 #[test]
 fn an_inspection_is_the_same_bytes_on_one_thread_and_on_two() {
     let outs: Vec<Vec<Vec<u8>>> = ["1", "2"]
