@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::check::Checker;
 use super::source::SourceDocument;
 use super::{InputFile, SetOverride, load_model};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, suggest};
+use crate::diagnostics::{Diagnostics, Location, suggest};
 use crate::model::{Battery, BatteryTest, Model, PLACEHOLDERS, SPR_THREATS};
 
 /// The standard battery, compiled in.
@@ -67,12 +67,8 @@ fn placeholders(template: &str) -> Vec<(usize, &str)> {
 
 /// Read a battery file. Every problem is reported, located in it.
 pub fn load_battery(file: InputFile<'_>) -> Result<Battery, Diagnostics> {
-    let text = std::str::from_utf8(file.bytes).map_err(|_| {
-        Diagnostics(vec![Diagnostic::new(
-            Location::Whole { file: file.name.to_string() },
-            "the file is not UTF-8 text",
-        )])
-    })?;
+    // Located at the first byte that is not UTF-8.
+    let text = super::decode(&file).map_err(|d| Diagnostics(vec![d]))?;
     let doc = SourceDocument::new(file.name, text, &[]);
     let parsed: BatteryFile = doc.deserialize()?;
     let mut c = Checker::new(&doc);

@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::check::Checker;
 use super::source::SourceDocument;
 use super::{InputFile, SetOverride, load_model};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostics, Location};
 use crate::model::{Figure, Model, ReferenceCase};
 
 #[derive(Debug, Deserialize)]
@@ -64,12 +64,8 @@ const KINDS: [&str; 6] = [
 /// Every problem is reported, located in the cases file (an inline scenario's own problems at
 /// their line in it).
 pub fn load_cases(file: InputFile<'_>) -> Result<Vec<ReferenceCase>, Diagnostics> {
-    let text = std::str::from_utf8(file.bytes).map_err(|_| {
-        Diagnostics(vec![Diagnostic::new(
-            Location::Whole { file: file.name.to_string() },
-            "the file is not UTF-8 text",
-        )])
-    })?;
+    // Located at the first byte that is not UTF-8.
+    let text = super::decode(&file).map_err(|d| Diagnostics(vec![d]))?;
     let doc = SourceDocument::new(file.name, text, &[]);
     let parsed: CasesFile = doc.deserialize()?;
     let mut c = Checker::new(&doc);

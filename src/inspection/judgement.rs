@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::TestOutcome;
-use crate::results::{Grade, ScopeAssessment};
+use crate::results::{Grade, ScopeAssessment, UnmetDemand};
 
 /// One graded measure behind an area's judgement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,20 +54,9 @@ pub struct AreaJudgement {
 pub struct UnmetRow {
     /// The test.
     pub test: String,
-    /// Incident kind.
-    pub threat: String,
-    /// Capability id.
-    pub capability: String,
-    /// Demanded (unit-hours, mean over replications).
-    pub demanded_unit_hours: f64,
-    /// Of that, met (unit-hours).
-    pub met_unit_hours: f64,
-    /// Demanded minus met (unit-hours).
-    pub unmet_unit_hours: f64,
-    /// Met / demanded (0 to 1).
-    pub demand_met: f64,
-    /// Largest shortfall at one incident (units).
-    pub peak_shortfall_units: f64,
+    /// The demand, as the test's assessment of the scope gives it (means over replications).
+    #[serde(flatten)]
+    pub demand: UnmetDemand,
 }
 
 /// The scope's place among its peers on one area.
@@ -189,18 +178,9 @@ pub fn unmet(tests: &[TestOutcome]) -> Vec<UnmetRow> {
             .unmet_demand
             .iter()
             .filter(|u| u.unmet_unit_hours > 0.0)
-            .map(|u| UnmetRow {
-                test: t.id.clone(),
-                threat: u.threat.clone(),
-                capability: u.capability.clone(),
-                demanded_unit_hours: u.demanded_unit_hours,
-                met_unit_hours: u.met_unit_hours,
-                unmet_unit_hours: u.unmet_unit_hours,
-                demand_met: u.demand_met,
-                peak_shortfall_units: u.peak_shortfall_units,
-            })
+            .map(|u| UnmetRow { test: t.id.clone(), demand: u.clone() })
             .collect();
-        mine.sort_by(|a, b| b.unmet_unit_hours.total_cmp(&a.unmet_unit_hours));
+        mine.sort_by(|a, b| b.demand.unmet_unit_hours.total_cmp(&a.demand.unmet_unit_hours));
         rows.extend(mine);
     }
     rows

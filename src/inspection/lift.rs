@@ -2,13 +2,14 @@
 //! scope's assets or policy found that lifts the area one grade across the tests that graded
 //! it, stated in plain words with its cost in officers.
 //!
-//! The levers, one per area: capacity and capability — more units of the capability the
-//! deciding tests left most short, at the scope's host force (`[[override]] units = +N`),
-//! searched by doubling then halving up to [`MAX_UNITS`]; connectivity — a faster regional
-//! decision (the policy's `regional_latency` cut to 3/4, 1/2, 1/4 of itself, then to nothing);
-//! consistency — the host's units of that capability brought to the national standard
-//! (`consistency = 1`). Each candidate re-runs every test that graded the area, with the same
-//! runs and seeds, so a change is credited only when the area's worst grade improves.
+//! The levers, one per area: capacity and capability — more units of every capability the
+//! deciding tests left short, at the scope's host force (`[[override]] units = +N`), raised
+//! together by doubling up to [`MAX_UNITS`] and then each cut back by bisection;
+//! connectivity — a faster regional decision (the policy's `regional_latency` cut to 3/4,
+//! 1/2, 1/4 of itself, then to nothing); consistency — the host's units of the most short
+//! capability brought to the national standard (`consistency = 1`). Each candidate re-runs
+//! every test that graded the area, with the same runs and seeds, so a change is credited
+//! only when the area's worst grade improves.
 
 use serde::Serialize;
 
@@ -96,7 +97,9 @@ fn short_capabilities(tests: &[&TestOutcome]) -> Vec<String> {
 fn more_units(host: &str, adds: &[(String, u32)]) -> Change {
     let mut extra = String::new();
     for (capability, n) in adds.iter().filter(|(_, n)| *n > 0) {
-        extra.push_str(&format!("\n[[override]]\nforce = \"{host}\"\ncapability = \"{capability}\"\nunits = {n}\n"));
+        extra.push_str(&format!(
+            "\n[[override]]\nforce = \"{host}\"\ncapability = \"{capability}\"\nunits = {n}\n"
+        ));
     }
     Change { extra, sets: Vec::new() }
 }
@@ -169,7 +172,8 @@ pub fn what_would_change(
                         area: a.area.clone(),
                         from,
                         to: None,
-                        change: "no capability was short in the deciding tests: more units would not lift it".into(),
+                        change: "no capability was short in the deciding tests: more units would not lift it"
+                            .into(),
                         officers: None,
                     });
                     continue;
@@ -187,7 +191,11 @@ pub fn what_would_change(
                     },
                     Some((adds, to)) => {
                         let per_unit = |c: &str| {
-                            r.dataset.capabilities.iter().find(|x| x.id == c).map_or(0, |x| x.officers_per_unit)
+                            r.dataset
+                                .capabilities
+                                .iter()
+                                .find(|x| x.id == c)
+                                .map_or(0, |x| x.officers_per_unit)
                         };
                         let words: Vec<String> = adds.iter().map(|(c, n)| format!("{n} more {c}")).collect();
                         Lift {

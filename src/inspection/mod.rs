@@ -81,6 +81,8 @@ pub struct Inspection {
     pub scope_kind: String,
     /// The forces in it, by code.
     pub forces: Vec<String>,
+    /// Every force of the dataset: code, region and country (for the report's map).
+    pub geography: Vec<(String, String, String)>,
     /// What the placeholders became.
     pub placement: BTreeMap<String, String>,
     /// The battery's name and where it was read from.
@@ -171,6 +173,12 @@ pub fn inspect(r: &Request<'_>, progress: &(dyn Fn() + Sync)) -> Result<Inspecti
         scope: r.scope.name.clone(),
         scope_kind: r.scope.kind.name().into(),
         forces: r.scope.forces.clone(),
+        geography: r
+            .dataset
+            .forces
+            .iter()
+            .map(|f| (f.code.clone(), r.dataset.regions[usize::from(f.region.0)].clone(), f.country.clone()))
+            .collect(),
         placement: placement.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         battery: r.battery.name.clone(),
         battery_source: r.battery.source.clone(),

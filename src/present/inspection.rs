@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::format::{escape, format_measure};
+use super::map::{Frame, anchor, areas};
 use crate::inspection::Inspection;
 use crate::results::Grade;
 
@@ -105,11 +106,12 @@ pub fn markdown(i: &Inspection, date: Option<&str>) -> String {
         out.push_str("Every test's demand in the scope was met.\n");
     } else {
         out.push_str("| test | threat | capability | demanded (unit-hours) | unmet (unit-hours) | met | peak short (units) |\n|---|---|---|---:|---:|---:|---:|\n");
-        for u in &i.unmet {
+        for row in &i.unmet {
+            let u = &row.demand;
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {:.1} | {:.1} | {:.1}% | {:.1} |",
-                u.test,
+                row.test,
                 u.threat,
                 u.capability,
                 u.demanded_unit_hours,
@@ -195,12 +197,111 @@ pub fn markdown(i: &Inspection, date: Option<&str>) -> String {
     out
 }
 
-/// The report as a page of its own (the Markdown rendered, grades coloured).
+/// Fill of a share of demand met on the map: five bands, darker for less met.
+fn band(met: Option<f64>) -> (&'static str, &'static str) {
+    match met {
+        Some(m) if m >= 0.95 => ("#c6e9cf", "95% or more"),
+        Some(m) if m >= 0.9 => ("#e6f2c2", "90–95%"),
+        Some(m) if m >= 0.8 => ("#ffe08a", "80–90%"),
+        Some(m) if m >= 0.6 => ("#f8b98b", "60–80%"),
+        Some(_) => ("#f19a9a", "under 60%"),
+        None => ("#eef0f2", "no demand hosted"),
+    }
+}
+
+/// The map: the scope's forces outlined; with peers, every peer's forces shaded by the share
+/// of its hosted demand the battery met. England and Wales (the forces the SPR binds) frame
+/// it. Nothing when the dataset's forces have no built-in areas.
+fn map(i: &Inspection) -> String {
+    let home = |country: &str| matches!(country, "england" | "wales");
+    let framed: Vec<(&str, (f64, f64))> = i
+        .geography
+        .iter()
+        .filter(|(code, _, country)| home(country) && areas().contains_key(code))
+        .filter_map(|(code, _, _)| Some((code.as_str(), anchor(code, None)?)))
+        .collect();
+    let Some(frame) = Frame::fit(framed.iter().copied(), 520.0, 640.0) else { return String::new() };
+    // Each force's peer: itself, or its region.
+    let peer_of = |code: &str, region: &str| {
+        if i.scope_kind == "region" { region.to_string() } else { code.to_string() }
+    };
+    let met_of = |peer: &str| {
+        i.peers
+            .as_ref()
+            .and_then(|p| p.areas.first())
+            .and_then(|a| a.table.iter().find(|t| t.0 == peer))
+            .and_then(|t| t.2)
+    };
+    let mut h = format!(
+        "<figure>\n<figcaption>{}</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0}\" height=\"{:.0}\" viewBox=\"0 0 {:.0} {:.0}\" role=\"img\" aria-labelledby=\"map-title\"><title id=\"map-title\">Map of the force areas{}; the tables give the same figures</title>\n",
+        if i.peers.is_some() {
+            "Where the battery's demand was met: each peer shaded by the share it met, the scope outlined"
+        } else {
+            "The scope's forces, outlined"
+        },
+        frame.width,
+        frame.height,
+        frame.width,
+        frame.height,
+        if i.peers.is_some() {
+            " shaded by the share of hosted demand the battery met in each peer, the scope's forces outlined"
+        } else {
+            " with the scope's forces outlined"
+        }
+    );
+    for (code, region, country) in &i.geography {
+        if !home(country) || !areas().contains_key(code) {
+            continue;
+        }
+        let peer = peer_of(code, region);
+        let inside = i.forces.contains(code);
+        let fill = if i.peers.is_some() {
+            band(met_of(&peer)).0
+        } else if inside {
+            "#b6e3ff"
+        } else {
+            "#eef0f2"
+        };
+        let _ = writeln!(
+            h,
+            "<path d=\"{}\" fill=\"{fill}\" fill-rule=\"evenodd\" stroke=\"{}\" stroke-width=\"{}\"><title>{}{}</title></path>",
+            frame.area_path(code),
+            if inside { "#0a3069" } else { "#8c959f" },
+            if inside { 1.6 } else { 0.5 },
+            escape(code),
+            if i.peers.is_some() {
+                format!(" ({}): {} met", escape(&peer), share(met_of(&peer)))
+            } else {
+                String::new()
+            }
+        );
+    }
+    h.push_str("</svg>\n");
+    if i.peers.is_some() {
+        h.push_str("<p class=\"legend\">");
+        for m in [Some(0.95), Some(0.9), Some(0.8), Some(0.6), Some(0.0), None] {
+            let (fill, text) = band(m);
+            let _ = write!(
+                h,
+                "<span><svg width=\"14\" height=\"10\" aria-hidden=\"true\"><rect width=\"14\" height=\"10\" fill=\"{fill}\" stroke=\"#57606a\" stroke-width=\"0.5\"/></svg> {text}</span> "
+            );
+        }
+        h.push_str("</p>\n");
+    }
+    let _ = writeln!(h, "<p class=\"sub\">{}</p>\n</figure>", escape(super::map::AREAS_ATTRIBUTION));
+    h
+}
+
+/// The report as a page of its own (the Markdown rendered, grades coloured, with the map).
 pub fn html(i: &Inspection, date: Option<&str>) -> String {
     let markdown = markdown(i, date);
     let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
     let mut body = String::new();
     pulldown_cmark::html::push_html(&mut body, parser);
+    // The map after the heading's list, before the judgement.
+    if let Some(at) = body.find("<h2>Judgement</h2>") {
+        body.insert_str(at, &map(i));
+    }
     // Grades in colour as well as words (the words stay: colour is never the only sign).
     for g in Grade::ALL {
         body = body.replace(
@@ -219,6 +320,7 @@ pub fn html(i: &Inspection, date: Option<&str>) -> String {
          table{{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}}th,td{{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left;vertical-align:top}}\
          .grade{{padding:0.05em 0.4em;border-radius:3px}}.g-outstanding{{background:#8fd19e}}.g-good{{background:#c6e9cf}}.g-adequate{{background:#ffe08a}}\
          .g-requires-improvement{{background:#f8b98b}}.g-inadequate{{background:#f19a9a}}\
+         figure{{margin:1em 0}}figcaption{{font-weight:600}}svg{{max-width:100%;height:auto}}.legend span{{margin-right:1em;white-space:nowrap}}.sub{{color:#57606a;font-size:0.9em}}\
          @media print{{body{{max-width:none}}table{{display:table}}}}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
         escape(&i.scope)
     )

@@ -295,20 +295,7 @@ fn a_console_off_the_loopback_interface_needs_a_join_code() {
 /// axe-core and logs no errors; the room screen never scrolls at 1920×1080.
 #[test]
 fn the_room_screen_follows_the_facilitator_and_the_seats() {
-    let axe = match tools() {
-        Ok(axe) => axe,
-        Err(e) => panic!("the browser tests need Chromium, ChromeDriver and axe-core: {e}"),
-    };
-    let d = scratch("console", "browser");
-    let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
-    let base = format!("http://127.0.0.1:{}", c.port);
-    let room = Browser::start(1920, 1080).expect("Chromium starts");
-    room.emulate_phone(1920, 1080).expect("room metrics");
-    room.open_url(&format!("{base}/room")).expect("the room screen opens");
-    let desk = Browser::start(1280, 900).expect("Chromium starts");
-    desk.open_url(&format!("{base}/facilitator")).expect("the facilitator's console opens");
-    let seat = Browser::start(1280, 900).expect("Chromium starts");
-    seat.open_url(&format!("{base}/seat/north-west-coordinator")).expect("a seat's page opens");
+    let (d, c, Screens { axe, base, room, desk, seat }) = open_room("browser");
     let other = Browser::start(1280, 900).expect("Chromium starts");
     other.open_url(&format!("{base}/seat/npocc")).expect("another seat's page opens");
 
@@ -425,6 +412,35 @@ fn the_room_screen_follows_the_facilitator_and_the_seats() {
     );
 }
 
+/// The screens of a room in Chromium, and axe-core's source.
+struct Screens {
+    axe: &'static str,
+    base: String,
+    room: Browser,
+    desk: Browser,
+    seat: Browser,
+}
+
+/// A console serving the shipped exercise, with the room screen (1920×1080), the
+/// facilitator's console and the North West coordinator's seat open.
+fn open_room(name: &str) -> (std::path::PathBuf, Console, Screens) {
+    let axe = match tools() {
+        Ok(axe) => axe,
+        Err(e) => panic!("the browser tests need Chromium, ChromeDriver and axe-core: {e}"),
+    };
+    let d = scratch("console", name);
+    let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
+    let base = format!("http://127.0.0.1:{}", c.port);
+    let room = Browser::start(1920, 1080).expect("Chromium starts");
+    room.emulate_phone(1920, 1080).expect("room metrics");
+    room.open_url(&format!("{base}/room")).expect("the room screen opens");
+    let desk = Browser::start(1280, 900).expect("Chromium starts");
+    desk.open_url(&format!("{base}/facilitator")).expect("the facilitator's console opens");
+    let seat = Browser::start(1280, 900).expect("Chromium starts");
+    seat.open_url(&format!("{base}/seat/north-west-coordinator")).expect("a seat's page opens");
+    (d, c, Screens { axe: axe.as_str(), base, room, desk, seat })
+}
+
 /// Wait up to 10 s for `script` (an expression) to be true in `b`; fail saying `what`.
 fn wait_for(b: &Browser, script: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -459,20 +475,7 @@ fn choose(b: &Browser, selector: &str, value: &str) {
 /// appears on the room map; time runs by itself and pauses.
 #[test]
 fn forms_the_map_and_a_running_clock_work_in_the_browser() {
-    let axe = match tools() {
-        Ok(axe) => axe,
-        Err(e) => panic!("the browser tests need Chromium, ChromeDriver and axe-core: {e}"),
-    };
-    let d = scratch("console", "forms");
-    let c = Console::start(SCENARIO, &["--exercise", EXERCISE], &d);
-    let base = format!("http://127.0.0.1:{}", c.port);
-    let room = Browser::start(1920, 1080).expect("Chromium starts");
-    room.emulate_phone(1920, 1080).expect("room metrics");
-    room.open_url(&format!("{base}/room")).expect("the room screen opens");
-    let desk = Browser::start(1280, 900).expect("Chromium starts");
-    desk.open_url(&format!("{base}/facilitator")).expect("the facilitator's console opens");
-    let seat = Browser::start(1280, 900).expect("Chromium starts");
-    seat.open_url(&format!("{base}/seat/north-west-coordinator")).expect("a seat's page opens");
+    let (d, c, Screens { axe, base: _, room, desk, seat }) = open_room("forms");
     let text = |id: &str| format!("document.querySelector('{id}').textContent");
     let count = |sel: &str| format!("document.querySelectorAll('{sel}').length");
     wait_for(

@@ -228,3 +228,47 @@ fn malformed_batteries_and_scopes_are_located_and_nothing_is_written() {
     assert!(err.contains("no force or region called 'greater-manchestr'"), "{err}");
     assert!(!out.exists());
 }
+
+/// The inspection page as a reader sees it, in headless Chromium: the judgement table with
+/// grades in words, the map of England and Wales with the scope outlined, no error logged, no
+/// serious accessibility violation, no sideways scrolling on a phone.
+#[test]
+fn the_inspection_page_reads_well_in_a_real_browser() {
+    use super::webdriver::{Browser, tools};
+    let axe = match tools() {
+        Ok(axe) => axe,
+        Err(e) => panic!("the browser tests need Chromium, ChromeDriver and axe-core: {e}"),
+    };
+    let d = scratch("inspection", "page");
+    let (code, err, _) = inspect(&["cleveland", "--runs", "1", "--date", "2026-11-30"], &d);
+    assert_eq!(code, Some(0), "{err}");
+    let page = d.join("inspection.html");
+    let survey = "return {
+      h1: document.querySelector('h1').textContent,
+      areas: document.querySelectorAll('figure svg path').length,
+      outlined: Array.prototype.filter.call(document.querySelectorAll('figure svg path'), function (p) { return p.getAttribute('stroke') === '#0a3069'; }).length,
+      judged: Array.prototype.map.call(document.querySelectorAll('h2'), function (h) { return h.textContent; }),
+      grades: document.querySelectorAll('strong.grade').length,
+      scroll: document.documentElement.scrollWidth, inner: window.innerWidth
+    };";
+    let desk = Browser::start(1280, 900).expect("Chromium starts");
+    desk.open(&page).expect("the page opens");
+    let seen = desk.eval(survey).expect("read");
+    assert_eq!(seen["h1"], "Inspection: cleveland (force)");
+    assert!(seen["areas"].as_u64().unwrap_or(0) >= 40, "{seen}");
+    assert_eq!(seen["outlined"], 1, "cleveland outlined: {seen}");
+    assert_eq!(seen["grades"], 4, "one grade per area in words and colour: {seen}");
+    let headings = seen["judged"].to_string();
+    for h in ["Judgement", "Evidence", "Demand the scope could not meet", "Annex: the tests"] {
+        assert!(headings.contains(h), "{h}: {headings}");
+    }
+    assert_eq!(desk.console_errors().expect("the log"), Vec::<String>::new());
+    let serious = desk.serious_violations(axe).expect("axe-core runs");
+    assert!(serious.is_empty(), "serious accessibility violations: {serious:#?}");
+    drop(desk);
+    let phone = Browser::start(800, 900).expect("Chromium starts");
+    phone.emulate_phone(390, 844).expect("phone metrics");
+    phone.open(&page).expect("the page opens");
+    let seen = phone.eval(survey).expect("read");
+    assert!(seen["scroll"].as_u64() <= seen["inner"].as_u64(), "the page scrolls sideways at 390 px: {seen}");
+}
