@@ -93,6 +93,9 @@ fn short_capabilities(tests: &[&TestOutcome]) -> Vec<String> {
     unmet.into_iter().map(|x| x.0).collect()
 }
 
+/// Units to add per capability: (capability id, units).
+type Adds = Vec<(String, u32)>;
+
 /// `[[override]]`s adding `adds` (capability, units) at `host`.
 fn more_units(host: &str, adds: &[(String, u32)]) -> Change {
     let mut extra = String::new();
@@ -114,7 +117,7 @@ fn units_lift(
     graded: &[&TestOutcome],
     capabilities: &[String],
     progress: &(dyn Fn() + Sync),
-) -> Option<(Vec<(String, u32)>, Option<Grade>)> {
+) -> Option<(Adds, Option<Grade>)> {
     let host = r.scope.forces.first().cloned().unwrap_or_default();
     let tried = |adds: &[(String, u32)]| grade_with(r, area, graded, &more_units(&host, adds), progress);
     let all = |n: u32| capabilities.iter().map(|c| (c.clone(), n)).collect::<Vec<_>>();
