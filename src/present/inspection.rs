@@ -18,6 +18,73 @@ fn share(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// The executive summary: each area's grade in a sentence with the measure that decided it
+/// (the worst graded measure of each deciding test), the scope's rank among its peers, and
+/// what would lift it.
+fn summary(out: &mut String, i: &Inspection) {
+    out.push_str("## Executive summary\n\n");
+    let demand: Vec<String> =
+        i.tests.iter().filter_map(|t| Some(format!("{} {}", t.id, share(Some(t.demand_met?))))).collect();
+    if !demand.is_empty() {
+        let _ = writeln!(
+            out,
+            "Share of the demand hosted in {} that was met, test by test: {}.\n",
+            i.scope,
+            demand.join(", ")
+        );
+    }
+    for a in &i.areas {
+        let Some(g) = a.grade else {
+            let _ = writeln!(out, "- **{}**: not tested — no test exercised it in {}.", a.area, i.scope);
+            continue;
+        };
+        // The worst graded measure of each deciding test, as the reason in a few words.
+        let reasons: Vec<String> = a
+            .deciding
+            .iter()
+            .filter_map(|t| {
+                let worst = a.evidence.iter().filter(|e| &e.test == t && e.grade == Some(g)).next()?;
+                Some(format!("{t}: {} {}", worst.description, format_measure(worst.value, &worst.unit)))
+            })
+            .take(3)
+            .collect();
+        let rank = i
+            .peers
+            .as_ref()
+            .and_then(|p| p.areas.iter().find(|x| x.area == a.area))
+            .map_or(String::new(), |r| format!("; {} of {} {}s", ordinal(r.rank), r.of, i.scope_kind));
+        let lift =
+            i.lifts.iter().flatten().find(|l| l.area == a.area).map_or(String::new(), |l| match l.to {
+                Some(to) => format!("; {} with {}", to.title().to_lowercase(), l.change),
+                None => format!("; {}", l.change),
+            });
+        let _ = writeln!(
+            out,
+            "- **{}: {}**{rank}{lift}. Decided by {}{}.",
+            a.area,
+            g.title(),
+            if reasons.is_empty() { a.deciding.join(", ") } else { reasons.join("; ") },
+            if a.deciding.len() > reasons.len() {
+                format!(" (and {} more)", a.deciding.len() - reasons.len())
+            } else {
+                String::new()
+            }
+        );
+    }
+    out.push('\n');
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// The report as Markdown. `date` is printed as given (the report holds no clock of its own,
 /// so the same inputs give the same bytes).
 pub fn markdown(i: &Inspection, date: Option<&str>) -> String {
@@ -42,6 +109,7 @@ pub fn markdown(i: &Inspection, date: Option<&str>) -> String {
         i.placement.get("third").map_or("", String::as_str),
         i.placement.get("region").map_or("", String::as_str),
     );
+    summary(&mut out, i);
     out.push_str("## Judgement\n\nEach area takes the worst grade any test gave it here; the tests that gave it decided it.\n\n");
     out.push_str("| SPR area | grade | decided by | graded by |\n|---|---|---|---|\n");
     for a in &i.areas {
@@ -292,15 +360,81 @@ fn map(i: &Inspection) -> String {
     h
 }
 
+/// The share of hosted demand met in each test as bars, with the peers' median marked when
+/// there are peers.
+fn bars(i: &Inspection) -> String {
+    let rows: Vec<(&str, f64, Option<f64>)> = i
+        .tests
+        .iter()
+        .enumerate()
+        .filter_map(|(k, t)| {
+            let median =
+                i.peers.as_ref().and_then(|p| p.tests.get(k)).and_then(|s| s.range).map(|(_, mid, _)| mid);
+            Some((t.id.as_str(), t.demand_met?, median))
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    const W: f64 = 640.0;
+    const LABEL: f64 = 150.0;
+    const ROW: f64 = 26.0;
+    let span = W - LABEL - 60.0;
+    let height = ROW * rows.len() as f64 + 34.0;
+    let mut h = format!(
+        "<figure>\n<figcaption>Share of the demand hosted in {} that was met, per test{}</figcaption>\n<svg class=\"chart bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height:.0}\" viewBox=\"0 0 {W} {height:.0}\" role=\"img\" aria-labelledby=\"met-title\"><title id=\"met-title\">Bars of the share of hosted demand met in each test, from 0 to 100%{}; the annex gives the same figures</title>\n",
+        escape(&i.scope),
+        if i.peers.is_some() { " (a black tick: the peers' median)" } else { "" },
+        if i.peers.is_some() { ", with the peers' median as a tick" } else { "" }
+    );
+    for (k, (id, met, median)) in rows.iter().enumerate() {
+        let y = 8.0 + ROW * k as f64;
+        let _ = writeln!(
+            h,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{}</text><rect x=\"{LABEL}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text>",
+            LABEL - 8.0,
+            y + ROW * 0.6,
+            escape(id),
+            met * span,
+            ROW - 8.0,
+            band(Some(*met)).0,
+            LABEL + met * span + 4.0,
+            y + ROW * 0.6,
+            share(Some(*met))
+        );
+        if let Some(m) = *median {
+            let x = LABEL + m * span;
+            let _ = writeln!(
+                h,
+                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1f2328\" stroke-width=\"2\"><title>peers' median {}</title></line>",
+                y - 2.0,
+                y + ROW - 6.0,
+                share(Some(m))
+            );
+        }
+    }
+    for pct in [0.0, 0.5, 1.0] {
+        let x = LABEL + pct * span;
+        let _ = writeln!(
+            h,
+            "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">{:.0}%</text>",
+            height - 6.0,
+            pct * 100.0
+        );
+    }
+    h.push_str("</svg>\n</figure>\n");
+    h
+}
+
 /// The report as a page of its own (the Markdown rendered, grades coloured, with the map).
 pub fn html(i: &Inspection, date: Option<&str>) -> String {
     let markdown = markdown(i, date);
     let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
     let mut body = String::new();
     pulldown_cmark::html::push_html(&mut body, parser);
-    // The map after the heading's list, before the judgement.
+    // The charts after the executive summary, before the judgement.
     if let Some(at) = body.find("<h2>Judgement</h2>") {
-        body.insert_str(at, &map(i));
+        body.insert_str(at, &(bars(i) + &map(i)));
     }
     // Grades in colour as well as words (the words stay: colour is never the only sign).
     for g in Grade::ALL {

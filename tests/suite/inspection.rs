@@ -249,6 +249,8 @@ fn the_inspection_page_reads_well_in_a_real_browser() {
       outlined: Array.prototype.filter.call(document.querySelectorAll('figure svg path'), function (p) { return p.getAttribute('stroke') === '#0a3069'; }).length,
       judged: Array.prototype.map.call(document.querySelectorAll('h2'), function (h) { return h.textContent; }),
       grades: document.querySelectorAll('strong.grade').length,
+      bars: document.querySelectorAll('svg.bars rect').length,
+      summary: (Array.prototype.filter.call(document.querySelectorAll('h2'), function (h) { return h.textContent === 'Executive summary'; })[0] || {nextElementSibling: {textContent: ''}}).nextElementSibling.textContent,
       scroll: document.documentElement.scrollWidth, inner: window.innerWidth
     };";
     let desk = Browser::start(1280, 900).expect("Chromium starts");
@@ -258,6 +260,8 @@ fn the_inspection_page_reads_well_in_a_real_browser() {
     assert!(seen["areas"].as_u64().unwrap_or(0) >= 40, "{seen}");
     assert_eq!(seen["outlined"], 1, "cleveland outlined: {seen}");
     assert_eq!(seen["grades"], 4, "one grade per area in words and colour: {seen}");
+    assert!(seen["bars"].as_u64().unwrap_or(0) >= 1, "demand met per test as bars: {seen}");
+    assert!(seen["summary"].as_str().unwrap_or("").contains("that was met, test by test"), "{seen}");
     let headings = seen["judged"].to_string();
     for h in ["Judgement", "Evidence", "Demand the scope could not meet", "Annex: the tests"] {
         assert!(headings.contains(h), "{h}: {headings}");
