@@ -43,7 +43,7 @@ fn summary(out: &mut String, i: &Inspection) {
             .deciding
             .iter()
             .filter_map(|t| {
-                let worst = a.evidence.iter().filter(|e| &e.test == t && e.grade == Some(g)).next()?;
+                let worst = a.evidence.iter().find(|e| &e.test == t && e.grade == Some(g))?;
                 Some(format!("{t}: {} {}", worst.description, format_measure(worst.value, &worst.unit)))
             })
             .take(3)
