@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use muster::analysis::ensemble::{ReplicationRecord, Shard};
 use muster::diagnostics::{Diagnostic, Diagnostics, Location};
 use muster::input::battery_file::{BUILTIN_BATTERY, BUILTIN_BATTERY_NAME, load_battery};
 use muster::input::{InputFile, SetOverride, load_dataset};
@@ -42,6 +43,14 @@ pub struct Args {
     /// The date to print in the report's heading (it holds no clock of its own)
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<String>,
+    /// Run only slice K of N of every test's replications, for a batch scheduler: writes
+    /// DIR/inspection-part-K-of-N.jsonl; merge the parts with --parts
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["parts", "what_would_change"])]
+    shard: Option<String>,
+    /// Make the inspection from the parts of a sharded one (every slice 1..N once), with the
+    /// same scope, battery, dataset, --runs, --seed and --compare-all
+    #[arg(long, value_name = "PART", num_args = 1..)]
+    parts: Vec<PathBuf>,
     /// Worker threads (default: all cores); the output does not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
@@ -70,12 +79,24 @@ pub fn exec(args: Args) -> Result<(), Failure> {
             Some("e.g. --date 2026-11-30".into()),
         ));
     }
-    let paths = ["inspection.md", "inspection.html", "inspection.json"].map(|f| args.out.join(f));
+    let shard = match &args.shard {
+        Some(text) => Some(
+            Shard::parse(text).map_err(|e| argument("--shard", text, e, Some("e.g. --shard 2/8".into())))?,
+        ),
+        None => None,
+    };
+    let paths: Vec<PathBuf> = match shard {
+        Some(s) => vec![args.out.join(format!("inspection-part-{}-of-{}.jsonl", s.k, s.n))],
+        None => {
+            ["inspection.md", "inspection.html", "inspection.json"].iter().map(|f| args.out.join(f)).collect()
+        }
+    };
     let inputs: Vec<&std::path::Path> = args
         .battery
         .iter()
         .chain(args.dataset.iter())
         .chain(args.thresholds.iter())
+        .chain(args.parts.iter())
         .map(PathBuf::as_path)
         .collect();
     let mut outputs = claim(inputs, paths.iter().cloned())?;
@@ -114,8 +135,23 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         sets: &sets,
         thresholds: &thresholds,
     };
+    let header = PartHeader {
+        scope: scope.name.clone(),
+        battery: battery.name.clone(),
+        runs: args.runs,
+        seed: args.seed,
+        compare_all: args.compare_all,
+        shard: shard.unwrap_or(Shard { k: 1, n: 1 }),
+    };
+    let records = if args.parts.is_empty() { None } else { Some(read_parts(&args.parts, &header)?) };
     let peers = if args.compare_all { scope.peers(&dataset).len() } else { 1 };
-    let total = inspection::cost(&battery, args.runs, peers);
+    let total = match (shard, &records) {
+        (_, Some(_)) => 0,
+        (Some(s), None) => {
+            inspection::cost(&battery, muster::analysis::ensemble::count(args.runs, Some(s)), peers)
+        }
+        (None, None) => inspection::cost(&battery, args.runs, peers),
+    };
     // The cost up front: the battery × the runs (× the peers).
     eprintln!(
         "inspecting {} ({}): {} tests × {} runs{} = {total} replications",
@@ -131,11 +167,40 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         InspectionError::Placement { problems, .. } => Failure::Input(problems),
         e => Failure::Other(e.to_string()),
     };
+    if let Some(s) = shard {
+        // A slice: its records, after a header that says what they are a slice of.
+        let mut lines = serde_json::to_string(&serde_json::json!({ "inspection_part": header }))
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        lines.push('\n');
+        let made = pool(args.threads)?.install(|| {
+            inspection::run_part(&request, s, args.compare_all, &mut |scope, test, record| {
+                tick();
+                let line = serde_json::to_string(
+                    &serde_json::json!({ "scope": scope, "test": test, "record": record }),
+                )
+                .map_err(std::io::Error::other)?;
+                lines.push_str(&line);
+                lines.push('\n');
+                Ok(())
+            })
+        });
+        bar.finish_and_clear();
+        made.map_err(placement_failure)?;
+        outputs.stage(&paths[0], lines.as_bytes())?;
+        report_written(&outputs.commit()?);
+        return Ok(());
+    }
     let found = pool(args.threads)?.install(|| -> Result<_, InspectionError> {
-        let mut found = inspection::inspect(&request, &tick)?;
-        if args.compare_all {
-            inspection::compare_all(&request, &mut found, &tick)?;
-        }
+        let mut found = match records {
+            Some(records) => inspection::from_records(&request, args.compare_all, records)?,
+            None => {
+                let mut found = inspection::inspect(&request, &tick)?;
+                if args.compare_all {
+                    inspection::compare_all(&request, &mut found, &tick)?;
+                }
+                found
+            }
+        };
         if args.what_would_change {
             // Its cost depends on what it finds: the bar grows as it goes.
             bar.set_length(bar.length().unwrap_or(0) + 1);
@@ -182,4 +247,103 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     }
     report_written(&outputs.commit()?);
     Ok(())
+}
+
+/// What a part of a sharded inspection is a slice of: every part of one inspection has the
+/// same, but for `shard`.
+#[derive(Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+struct PartHeader {
+    scope: String,
+    battery: String,
+    runs: u64,
+    seed: Option<u64>,
+    compare_all: bool,
+    shard: Shard,
+}
+
+#[derive(serde::Deserialize)]
+struct PartFirst {
+    inspection_part: PartHeader,
+}
+
+#[derive(serde::Deserialize)]
+struct PartLine {
+    scope: String,
+    test: String,
+    record: ReplicationRecord,
+}
+
+/// The records of every part, by (scope, test); each part must be a slice of the inspection
+/// `wanted` describes, and the slices 1..N must all be there, once each.
+fn read_parts(
+    parts: &[PathBuf],
+    wanted: &PartHeader,
+) -> Result<std::collections::BTreeMap<(String, String), Vec<ReplicationRecord>>, Failure> {
+    let mut records: std::collections::BTreeMap<(String, String), Vec<ReplicationRecord>> =
+        Default::default();
+    let mut slices = Vec::new();
+    let at = |p: &PathBuf, line: usize, message: String, hint: Option<String>| {
+        Failure::Input(Diagnostics(vec![
+            Diagnostic::new(Location::File { file: p.display().to_string(), line, col: 1 }, message)
+                .with_hint(hint),
+        ]))
+    };
+    for p in parts {
+        let bytes = read(p)?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| at(p, 1, "the part is not UTF-8 text".into(), None))?;
+        let mut lines = text.lines();
+        let first: PartFirst = serde_json::from_str(lines.next().unwrap_or("")).map_err(|e| {
+            at(
+                p,
+                1,
+                format!("not a part of an inspection: {e}"),
+                Some("write parts with muster inspect --shard K/N".into()),
+            )
+        })?;
+        let h = first.inspection_part;
+        let same = PartHeader { shard: h.shard, ..wanted.clone() };
+        if h != same {
+            return Err(at(
+                p,
+                1,
+                format!(
+                    "this part is of an inspection of {} on {} with --runs {}{}{}, not of this one",
+                    h.scope,
+                    h.battery,
+                    h.runs,
+                    h.seed.map_or(String::new(), |s| format!(" --seed {s}")),
+                    if h.compare_all { " --compare-all" } else { "" }
+                ),
+                Some("give the scope, battery, dataset, --runs, --seed and --compare-all the parts were made with".into()),
+            ));
+        }
+        if slices.contains(&h.shard) || slices.first().is_some_and(|s: &Shard| s.n != h.shard.n) {
+            return Err(at(
+                p,
+                1,
+                format!("slice {}/{} is given twice, or the parts have different N", h.shard.k, h.shard.n),
+                None,
+            ));
+        }
+        slices.push(h.shard);
+        for (k, line) in lines.enumerate() {
+            let part: PartLine = serde_json::from_str(line)
+                .map_err(|e| at(p, k + 2, format!("not a record of the part: {e}"), None))?;
+            records.entry((part.scope, part.test)).or_default().push(part.record);
+        }
+    }
+    let n = slices.first().map_or(1, |s| s.n);
+    let missing: Vec<String> =
+        (1..=n).filter(|k| !slices.iter().any(|s| s.k == *k)).map(|k| format!("{k}/{n}")).collect();
+    if !missing.is_empty() {
+        return Err(Failure::Input(Diagnostics(vec![
+            Diagnostic::new(
+                Location::Argument { argument: "--parts".into() },
+                format!("the parts lack slice {}", missing.join(", ")),
+            )
+            .with_hint(Some("give every part, 1/N to N/N".into())),
+        ])));
+    }
+    Ok(records)
 }

@@ -20,12 +20,14 @@ pub use judgement::{AreaJudgement, EvidenceRow, PeerRank, Peers, TestStanding, U
 pub use lift::{Lift, MAX_UNITS};
 pub use scope::{Scope, ScopeError};
 
-use crate::analysis::ensemble::run_aggregate;
+use crate::analysis::ensemble::{
+    Aggregate, Aggregator, Records, ReplicationRecord, Shard, manifest, run_aggregate,
+};
 use crate::assessment::assess_ensemble;
 use crate::diagnostics::Diagnostics;
 use crate::input::battery_file::place;
 use crate::input::{InputFile, SetOverride};
-use crate::model::{Battery, Dataset, Thresholds};
+use crate::model::{Battery, BatteryTest, Dataset, Model, Thresholds};
 use crate::results::{Grade, ScopeAssessment};
 
 /// What an inspection asks: the battery, where, how many replications.
@@ -136,6 +138,14 @@ pub enum InspectionError {
 
 /// Run the battery in `r.scope`; `progress` is called after every replication.
 pub fn inspect(r: &Request<'_>, progress: &(dyn Fn() + Sync)) -> Result<Inspection, InspectionError> {
+    inspect_with(r, &mut |_, _, model| run_aggregate(model, r.runs, progress))
+}
+
+/// Each test's ensemble aggregate, by (scope name, test id), however it was obtained.
+type AggregateOf<'f> = dyn FnMut(&Scope, &BatteryTest, &Arc<Model>) -> Aggregate + 'f;
+
+/// The inspection of `r.scope`, each test's aggregate from `aggregate_of`.
+fn inspect_with(r: &Request<'_>, aggregate_of: &mut AggregateOf<'_>) -> Result<Inspection, InspectionError> {
     let placement = r.scope.placement(r.dataset);
     let mut tests = Vec::new();
     let (mut version, mut dataset_sha256) = (String::new(), String::new());
@@ -145,7 +155,7 @@ pub fn inspect(r: &Request<'_>, progress: &(dyn Fn() + Sync)) -> Result<Inspecti
                 InspectionError::Placement { test: test.id.clone(), scope: r.scope.name.clone(), problems }
             })?;
         let model = Arc::new(model);
-        let aggregate = run_aggregate(&model, r.runs, progress);
+        let aggregate = aggregate_of(r.scope, test, &model);
         dataset_sha256 = model.dataset_sha256.clone();
         if aggregate.completed == 0 {
             return Err(InspectionError::Run {
@@ -202,6 +212,14 @@ pub fn compare_all(
     inspection: &mut Inspection,
     progress: &(dyn Fn() + Sync),
 ) -> Result<(), InspectionError> {
+    compare_all_with(r, inspection, &mut |_, _, model| run_aggregate(model, r.runs, progress))
+}
+
+fn compare_all_with(
+    r: &Request<'_>,
+    inspection: &mut Inspection,
+    aggregate_of: &mut AggregateOf<'_>,
+) -> Result<(), InspectionError> {
     let mut outcomes = Vec::new();
     let mut left_out = Vec::new();
     for peer in r.scope.peers(r.dataset) {
@@ -209,7 +227,7 @@ pub fn compare_all(
             outcomes.push((peer.name.clone(), inspection.tests.clone()));
             continue;
         }
-        match inspect(&Request { scope: &peer, ..*r }, progress) {
+        match inspect_with(&Request { scope: &peer, ..*r }, aggregate_of) {
             Ok(found) => outcomes.push((peer.name.clone(), found.tests)),
             Err(InspectionError::Placement { test, .. }) => {
                 left_out.push(format!("{} (test '{test}' cannot be placed there)", peer.name))
@@ -219,6 +237,69 @@ pub fn compare_all(
     }
     inspection.peers = Some(judgement::rank(&inspection.scope, &outcomes, left_out));
     Ok(())
+}
+
+/// The scopes a part of a sharded inspection runs: the scope, or every peer with `all`.
+fn scopes(r: &Request<'_>, all: bool) -> Vec<Scope> {
+    if all { r.scope.peers(r.dataset) } else { vec![r.scope.clone()] }
+}
+
+/// One slice of an inspection for a batch scheduler: `shard`'s replications of every test
+/// (of every peer, with `all`), each handed to `sink` with its scope and test, in order.
+/// Tests that cannot be placed in a peer are passed over (the merge leaves the peer out).
+pub fn run_part(
+    r: &Request<'_>,
+    shard: Shard,
+    all: bool,
+    sink: &mut (dyn FnMut(&str, &str, ReplicationRecord) -> std::io::Result<()> + Send),
+) -> Result<(), InspectionError> {
+    for scope in scopes(r, all) {
+        let placement = scope.placement(r.dataset);
+        for test in &r.battery.tests {
+            let model = match place(test, &placement, &r.battery.source, r.sets, r.dataset_file) {
+                Ok(m) => Arc::new(m),
+                Err(problems) if scope.name == r.scope.name => {
+                    return Err(InspectionError::Placement {
+                        test: test.id.clone(),
+                        scope: scope.name.clone(),
+                        problems,
+                    });
+                }
+                Err(_) => break,
+            };
+            crate::analysis::ensemble::run(&model, r.runs, Some(shard), |mut record| {
+                // The merge grades on the evidence; the national series' bands are not needed.
+                Records::Evidence.trim(&mut record);
+                sink(&scope.name, &test.id, record)
+            })
+            .map_err(|e| InspectionError::Run { test: test.id.clone(), message: e.to_string() })?;
+        }
+    }
+    Ok(())
+}
+
+/// The inspection made from the records of every part (by scope name and test id, in any
+/// order): each test's aggregate is its records pushed in replication order, as one machine
+/// would have, so the outputs are the same bytes.
+pub fn from_records(
+    r: &Request<'_>,
+    all: bool,
+    mut records: BTreeMap<(String, String), Vec<ReplicationRecord>>,
+) -> Result<Inspection, InspectionError> {
+    let mut aggregate_of = |scope: &Scope, test: &BatteryTest, model: &Arc<Model>| {
+        let mut agg = Aggregator::default();
+        let mut mine = records.remove(&(scope.name.clone(), test.id.clone())).unwrap_or_default();
+        mine.sort_by_key(|x| x.replication);
+        for x in &mine {
+            agg.push(x);
+        }
+        agg.finish(manifest(model, r.runs, None))
+    };
+    let mut found = inspect_with(r, &mut aggregate_of)?;
+    if all {
+        compare_all_with(r, &mut found, &mut aggregate_of)?;
+    }
+    Ok(found)
 }
 
 /// Search, for each area judged below good, the smallest change that lifts it one grade;

@@ -276,3 +276,44 @@ fn the_inspection_page_reads_well_in_a_real_browser() {
     let seen = phone.eval(survey).expect("read");
     assert!(seen["scroll"].as_u64() <= seen["inner"].as_u64(), "the page scrolls sideways at 390 px: {seen}");
 }
+
+/// Slices for a batch scheduler (`--shard K/N`), merged with `--parts`, give the one-machine
+/// bytes; a missing slice or a part of another inspection is refused, nothing written.
+#[test]
+fn a_sharded_inspection_merges_to_the_one_machine_bytes() {
+    let d = scratch("inspection", "shards");
+    let base = small(&["alpha", "--compare-all"]);
+    let run = |extra: &[&str], out: &Path| {
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        inspect(&args, out)
+    };
+    let parts = d.join("parts");
+    for k in ["1/2", "2/2"] {
+        let (code, err, _) = run(&["--shard", k], &parts);
+        assert_eq!(code, Some(0), "{k}: {err}");
+    }
+    let part = |k: u32| parts.join(format!("inspection-part-{k}-of-2.jsonl")).display().to_string();
+    let (p1, p2) = (part(1), part(2));
+    let (code, err, _) = run(&["--parts", &p1, &p2], &d.join("merged"));
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err, _) = run(&[], &d.join("one"));
+    assert_eq!(code, Some(0), "{err}");
+    for f in ["inspection.json", "inspection.md", "inspection.html"] {
+        assert_eq!(
+            std::fs::read(d.join("merged").join(f)).expect("merged"),
+            std::fs::read(d.join("one").join(f)).expect("one machine"),
+            "{f}"
+        );
+    }
+    let (code, err, _) = run(&["--parts", &p1], &d.join("missing"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("the parts lack slice 2/2"), "{err}");
+    assert!(!d.join("missing").exists());
+    let mut other: Vec<&str> = base.iter().map(String::as_str).collect();
+    other[5] = "4"; // --runs 4, not 3
+    other.extend_from_slice(&["--parts", &p1, &p2]);
+    let (code, err, _) = inspect(&other, &d.join("other"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&format!("{p1}:1:1: this part is of an inspection of alpha")), "{err}");
+}
