@@ -51,6 +51,10 @@ pub struct Args {
     /// same scope, battery, dataset, --runs, --seed and --compare-all
     #[arg(long, value_name = "PART", num_args = 1..)]
     parts: Vec<PathBuf>,
+    /// Continue an interrupted inspection from DIR/inspection.partial.jsonl (the tests it
+    /// finished are not run again; the outputs are the same bytes)
+    #[arg(long, conflicts_with_all = ["shard", "parts"])]
+    resume: bool,
     /// Worker threads (default: all cores); the output does not depend on it
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
@@ -99,7 +103,31 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         .chain(args.parts.iter())
         .map(PathBuf::as_path)
         .collect();
-    let mut outputs = claim(inputs, paths.iter().cloned())?;
+    // A whole inspection keeps each finished test's records here as it goes, for --resume.
+    let partial =
+        (shard.is_none() && args.parts.is_empty()).then(|| args.out.join("inspection.partial.jsonl"));
+    let mut outputs = claim(inputs, paths.iter().cloned().chain(partial.clone()))?;
+    if let Some(p) = &partial {
+        match (p.exists(), args.resume) {
+            (true, false) => {
+                return Err(argument(
+                    "--out",
+                    &args.out.display().to_string(),
+                    format!("{} holds an interrupted inspection", p.display()),
+                    Some("pass --resume to continue it, or delete the file to start again".into()),
+                ));
+            }
+            (false, true) => {
+                return Err(argument(
+                    "--resume",
+                    "",
+                    format!("there is no {} to resume", p.display()),
+                    Some("start the inspection without --resume".into()),
+                ));
+            }
+            _ => {}
+        }
+    }
     let battery_file = match &args.battery {
         Some(p) => (p.display().to_string(), read(p)?),
         None => (BUILTIN_BATTERY_NAME.to_string(), BUILTIN_BATTERY.as_bytes().to_vec()),
@@ -167,6 +195,11 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         InspectionError::Placement { problems, .. } => Failure::Input(problems),
         e => Failure::Other(e.to_string()),
     };
+    // Bad input stops here, before a partial file or a folder is made.
+    inspection::check(&request).map_err(placement_failure)?;
+    if let Some(p) = &partial {
+        outputs.make_folder(p)?;
+    }
     if let Some(s) = shard {
         // A slice: its records, after a header that says what they are a slice of.
         let mut lines = serde_json::to_string(&serde_json::json!({ "inspection_part": header }))
@@ -191,15 +224,19 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         return Ok(());
     }
     let found = pool(args.threads)?.install(|| -> Result<_, InspectionError> {
-        let mut found = match records {
-            Some(records) => inspection::from_records(&request, args.compare_all, records)?,
-            None => {
-                let mut found = inspection::inspect(&request, &tick)?;
-                if args.compare_all {
-                    inspection::compare_all(&request, &mut found, &tick)?;
+        let mut found = match (records, &partial) {
+            (Some(records), _) => inspection::from_records(&request, args.compare_all, records)?,
+            (None, Some(p)) => {
+                let (done, mut log) = keep_going(p, &header, args.resume).map_err(|e| {
+                    InspectionError::Run { test: String::new(), message: format!("{}: {e}", p.display()) }
+                })?;
+                let whole = done.values().filter(|v| v.len() as u64 == args.runs).count();
+                if args.resume {
+                    eprintln!("resuming: {whole} test(s) already done in {}", p.display());
                 }
-                found
+                inspection::inspect_logged(&request, args.compare_all, done, &mut *log, &tick)?
             }
+            (None, None) => unreachable!("a whole inspection keeps a partial file"),
         };
         if args.what_would_change {
             // Its cost depends on what it finds: the bar grows as it goes.
@@ -246,8 +283,73 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         }
     }
     report_written(&outputs.commit()?);
+    if let Some(p) = &partial {
+        // Done: the records kept for a resume are no longer needed.
+        let _ = std::fs::remove_file(p);
+    }
     Ok(())
 }
+
+/// The records a resumed inspection already has (whole (scope, test) pairs from the partial
+/// file; a line torn by the interruption, and anything after it, is dropped), and the log
+/// that appends each pair run from now on, synced before the next begins.
+fn keep_going(
+    path: &std::path::Path,
+    header: &PartHeader,
+    resume: bool,
+) -> std::io::Result<(Records, Box<inspection::TestLog<'static>>)> {
+    use std::io::Write;
+    let mut done = Records::default();
+    let mut keep = 0usize;
+    if resume {
+        let text = std::fs::read_to_string(path)?;
+        let mut offset = 0;
+        for (k, line) in text.split_inclusive('\n').enumerate() {
+            let whole = line.ends_with('\n');
+            if k == 0 {
+                let first: Result<PartFirst, _> = serde_json::from_str(line);
+                if !whole || first.map(|f| f.inspection_part != *header).unwrap_or(true) {
+                    return Err(std::io::Error::other(
+                        "it is not the partial file of this inspection (scope, battery, --runs, --seed and --compare-all must be the same)",
+                    ));
+                }
+            } else {
+                let Some(part) = whole.then(|| serde_json::from_str::<PartLine>(line).ok()).flatten() else {
+                    break;
+                };
+                done.entry((part.scope, part.test)).or_default().push(part.record);
+            }
+            offset += line.len();
+        }
+        keep = offset;
+    }
+    let mut file = std::fs::OpenOptions::new().create(true).write(true).truncate(!resume).open(path)?;
+    if resume {
+        file.set_len(keep as u64)?;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0))?;
+    } else {
+        let head = serde_json::to_string(&serde_json::json!({ "inspection_part": header }))
+            .map_err(std::io::Error::other)?;
+        writeln!(file, "{head}")?;
+        file.sync_all()?;
+    }
+    let log = move |scope: &str, test: &str, records: &[ReplicationRecord]| -> std::io::Result<()> {
+        let mut lines = String::new();
+        for record in records {
+            let line =
+                serde_json::to_string(&serde_json::json!({ "scope": scope, "test": test, "record": record }))
+                    .map_err(std::io::Error::other)?;
+            lines.push_str(&line);
+            lines.push('\n');
+        }
+        file.write_all(lines.as_bytes())?;
+        file.sync_all()
+    };
+    Ok((done, Box::new(log)))
+}
+
+/// Replication records by (scope, test).
+type Records = std::collections::BTreeMap<(String, String), Vec<ReplicationRecord>>;
 
 /// What a part of a sharded inspection is a slice of: every part of one inspection has the
 /// same, but for `shard`.

@@ -239,6 +239,76 @@ fn compare_all_with(
     Ok(())
 }
 
+/// Keeps a finished test's records: (scope, test, its records in replication order).
+pub type TestLog<'f> = dyn FnMut(&str, &str, &[ReplicationRecord]) -> std::io::Result<()> + Send + 'f;
+
+/// Whether every test of the battery can be placed in `r.scope` (its scenario loads there):
+/// checked before anything runs or is written.
+pub fn check(r: &Request<'_>) -> Result<(), InspectionError> {
+    let placement = r.scope.placement(r.dataset);
+    for test in &r.battery.tests {
+        place(test, &placement, &r.battery.source, r.sets, r.dataset_file).map_err(|problems| {
+            InspectionError::Placement { test: test.id.clone(), scope: r.scope.name.clone(), problems }
+        })?;
+    }
+    Ok(())
+}
+
+/// The inspection of `r.scope` (and its peers with `all`) that can be resumed: the records of
+/// each (scope, test) already `done` are used as they are (a pair is done when it has all its
+/// runs), and every pair run now is handed to `log` whole before the next starts. Each test's
+/// aggregate is made from its records in replication order, so the bytes are those of
+/// [`inspect`] however often it was interrupted.
+pub fn inspect_logged(
+    r: &Request<'_>,
+    all: bool,
+    mut done: BTreeMap<(String, String), Vec<ReplicationRecord>>,
+    log: &mut TestLog<'_>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Inspection, InspectionError> {
+    let mut failed: Option<(String, std::io::Error)> = None;
+    let mut aggregate_of = |scope: &Scope, test: &BatteryTest, model: &Arc<Model>| {
+        let key = (scope.name.clone(), test.id.clone());
+        let mut records = match done.remove(&key) {
+            Some(kept) if kept.len() as u64 == r.runs => {
+                kept.iter().for_each(|_| progress());
+                kept
+            }
+            _ => {
+                let mut made = Vec::new();
+                let _ = crate::analysis::ensemble::run(model, r.runs, None, |mut record| {
+                    Records::Evidence.trim(&mut record);
+                    progress();
+                    made.push(record);
+                    Ok(())
+                });
+                if let Err(e) = log(&scope.name, &test.id, &made)
+                    && failed.is_none()
+                {
+                    failed = Some((test.id.clone(), e));
+                }
+                made
+            }
+        };
+        records.sort_by_key(|x| x.replication);
+        let mut agg = Aggregator::default();
+        for x in &records {
+            agg.push(x);
+        }
+        agg.finish(manifest(model, r.runs, None))
+    };
+    let mut found = inspect_with(r, &mut aggregate_of)?;
+    if all {
+        compare_all_with(r, &mut found, &mut aggregate_of)?;
+    }
+    match failed {
+        Some((test, e)) => {
+            Err(InspectionError::Run { test, message: format!("its records could not be kept: {e}") })
+        }
+        None => Ok(found),
+    }
+}
+
 /// The scopes a part of a sharded inspection runs: the scope, or every peer with `all`.
 fn scopes(r: &Request<'_>, all: bool) -> Vec<Scope> {
     if all { r.scope.peers(r.dataset) } else { vec![r.scope.clone()] }

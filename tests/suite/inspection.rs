@@ -317,3 +317,44 @@ fn a_sharded_inspection_merges_to_the_one_machine_bytes() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains(&format!("{p1}:1:1: this part is of an inspection of alpha")), "{err}");
 }
+
+/// An inspection interrupted part way resumes from its partial file (whole tests kept, the
+/// line the interruption tore dropped) to the bytes of one uninterrupted run; a partial file
+/// is not overwritten without --resume; a finished inspection leaves none behind.
+#[test]
+fn an_interrupted_inspection_resumes_to_the_same_bytes() {
+    let d = scratch("inspection", "resume");
+    let base = small(&["alpha", "--compare-all"]);
+    let run = |extra: &[&str], out: &Path| {
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        inspect(&args, out)
+    };
+    let (code, err, _) = run(&[], &d.join("one"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!d.join("one/inspection.partial.jsonl").exists(), "a finished inspection keeps no partial file");
+    // The partial file has the part format: what a whole slice holds, cut short mid-line.
+    let (code, err, _) = run(&["--shard", "1/1"], &d.join("slice"));
+    assert_eq!(code, Some(0), "{err}");
+    let whole = std::fs::read_to_string(d.join("slice/inspection-part-1-of-1.jsonl")).expect("the slice");
+    let lines: Vec<&str> = whole.lines().collect();
+    assert_eq!(lines.len(), 1 + 3 * 2 * 3, "a header, then 3 forces × 2 tests × 3 runs");
+    let torn = format!("{}\n{}", lines[..8].join("\n"), &lines[8][..40]);
+    let two = d.join("two");
+    std::fs::create_dir_all(&two).expect("folder");
+    std::fs::write(two.join("inspection.partial.jsonl"), torn).expect("written");
+    let (code, err, _) = run(&[], &two);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("holds an interrupted inspection") && err.contains("--resume"), "{err}");
+    let (code, err, _) = run(&["--resume"], &two);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("resuming: 2 test(s) already done"), "{err}");
+    for f in ["inspection.json", "inspection.md", "inspection.html"] {
+        assert_eq!(
+            std::fs::read(two.join(f)).expect("resumed"),
+            std::fs::read(d.join("one").join(f)).expect("one"),
+            "{f}"
+        );
+    }
+    assert!(!two.join("inspection.partial.jsonl").exists());
+}
