@@ -6,7 +6,8 @@
 //! deciding tests left short, at the scope's host force (`[[override]] units = +N`), raised
 //! together by doubling up to [`MAX_UNITS`] and then each cut back by bisection;
 //! connectivity — a faster regional decision (the policy's `regional_latency` cut to 3/4,
-//! 1/2, 1/4 of itself, then to nothing); consistency — the host's units of the most short
+//! 1/2, 1/4 of itself, then to nothing), then an earlier national trigger (a regional
+//! shortfall threshold cut to 3/4, 1/2, 1/4 of itself, then 1 unit); consistency — the host's units of the most short
 //! capability brought to the national standard (`consistency = 1`). Each candidate re-runs
 //! every test that graded the area, with the same runs and seeds, so a change is credited
 //! only when the area's worst grade improves.
@@ -44,7 +45,36 @@ struct Change {
     sets: Vec<SetOverride>,
 }
 
-/// The area's worst grade across the tests that graded it, with `change` applied to each.
+/// Each test's grade for the area with `change` applied (`None` for a test the change made
+/// unplaceable or that no longer grades the area).
+fn test_grades(
+    r: &Request<'_>,
+    area: &str,
+    tests: &[&TestOutcome],
+    change: &Change,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<(String, Option<Grade>)> {
+    let placement = r.scope.placement(r.dataset);
+    let mut sets = r.sets.to_vec();
+    sets.extend(change.sets.iter().cloned());
+    tests
+        .iter()
+        .map(|t| {
+            let grade = r.battery.tests.iter().find(|b| b.id == t.id).and_then(|test| {
+                let model =
+                    place_with(test, &placement, &change.extra, &r.battery.source, &sets, r.dataset_file)
+                        .ok()?;
+                let aggregate = run_aggregate(&std::sync::Arc::new(model), r.runs, progress);
+                let scope = r.scope.assessment_of(&assess_ensemble(&aggregate, r.thresholds));
+                scope.areas.into_iter().find(|a| a.area == area)?.grade
+            });
+            (t.id.clone(), grade)
+        })
+        .collect()
+}
+
+/// The area's worst grade across the tests that graded it, with `change` applied to each
+/// (`None` when a test could not be run with it).
 fn grade_with(
     r: &Request<'_>,
     area: &str,
@@ -52,25 +82,28 @@ fn grade_with(
     change: &Change,
     progress: &(dyn Fn() + Sync),
 ) -> Option<Grade> {
-    let placement = r.scope.placement(r.dataset);
-    let mut sets = r.sets.to_vec();
-    sets.extend(change.sets.iter().cloned());
-    let mut worst: Option<Grade> = None;
-    for t in tests {
-        let test = r.battery.tests.iter().find(|b| b.id == t.id)?;
-        let model =
-            place_with(test, &placement, &change.extra, &r.battery.source, &sets, r.dataset_file).ok()?;
-        let aggregate = run_aggregate(&std::sync::Arc::new(model), r.runs, progress);
-        let grade = r
-            .scope
-            .assessment_of(&assess_ensemble(&aggregate, r.thresholds))
-            .areas
-            .into_iter()
-            .find(|a| a.area == area)?
-            .grade;
-        worst = worst.max(grade);
+    let grades = test_grades(r, area, tests, change, progress);
+    if grades.iter().any(|(_, g)| g.is_none()) {
+        return None;
     }
-    worst
+    grades.into_iter().map(|(_, g)| g).max().flatten()
+}
+
+/// The tests that stay at `from` or worse even with `change`: what holds the area down.
+fn holding(
+    r: &Request<'_>,
+    area: &str,
+    tests: &[&TestOutcome],
+    change: &Change,
+    from: Grade,
+    progress: &(dyn Fn() + Sync),
+) -> String {
+    let held: Vec<String> = test_grades(r, area, tests, change, progress)
+        .into_iter()
+        .filter(|(_, g)| g.is_none_or(|g| g >= from))
+        .map(|(t, _)| t)
+        .collect();
+    if held.is_empty() { String::new() } else { format!("; held down by {}", held.join(", ")) }
 }
 
 fn better(a: Option<Grade>, than: Grade) -> bool {
@@ -187,8 +220,19 @@ pub fn what_would_change(
                         from,
                         to: None,
                         change: format!(
-                            "not lifted by up to {MAX_UNITS} more units each of {} at {host}",
-                            capabilities.join(", ")
+                            "not lifted by up to {MAX_UNITS} more units each of {} at {host}{}",
+                            capabilities.join(", "),
+                            holding(
+                                r,
+                                &a.area,
+                                &graded,
+                                &more_units(
+                                    &host,
+                                    &capabilities.iter().map(|c| (c.clone(), MAX_UNITS)).collect::<Vec<_>>()
+                                ),
+                                from,
+                                progress
+                            )
                         ),
                         officers: None,
                     },
@@ -212,7 +256,7 @@ pub fn what_would_change(
                 }
             }
             "connectivity" => {
-                let base = place_with(
+                let policy = place_with(
                     r.battery
                         .tests
                         .iter()
@@ -224,43 +268,81 @@ pub fn what_would_change(
                     r.sets,
                     r.dataset_file,
                 )
-                .map(|m| m.scenario.policy.regional_latency)
-                .unwrap_or(60);
-                let mut found = None;
-                for (num, den) in [(3, 4), (1, 2), (1, 4), (0, 1)] {
-                    let minutes = base * num / den;
-                    let change = Change {
-                        extra: String::new(),
-                        sets: vec![SetOverride {
-                            key: "policy.regional_latency".into(),
-                            value: format!("{minutes}m"),
-                        }],
-                    };
-                    let g = grade_with(r, &a.area, &graded, &change, progress);
-                    if better(g, from) {
-                        found = Some((minutes, g));
-                        break;
-                    }
+                .map(|m| m.scenario.policy.clone())
+                .ok();
+                let base = policy.as_ref().map_or(60, |p| p.regional_latency);
+                let set = |key: &str, value: String| Change {
+                    extra: String::new(),
+                    sets: vec![SetOverride { key: key.into(), value }],
+                };
+                // Faster regional decisions first; then an earlier national trigger, when the
+                // trigger is a regional shortfall.
+                let mut candidates: Vec<(Change, String)> = [(3, 4), (1, 2), (1, 4), (0, 1)]
+                    .into_iter()
+                    .map(|(num, den)| {
+                        let minutes = base * num / den;
+                        (
+                            set("policy.regional_latency", format!("{minutes}m")),
+                            format!(
+                                "regional decisions in {} instead of {}",
+                                crate::time::Duration(minutes),
+                                crate::time::Duration(base)
+                            ),
+                        )
+                    })
+                    .collect();
+                // The whole trigger is set: the policy takes it as one table.
+                let trigger = match policy.map(|p| p.national_trigger) {
+                    Some(crate::model::NationalTrigger::Shortfall {
+                        regional_shortfall,
+                        sustained,
+                        lasting,
+                    }) => Some((regional_shortfall, sustained, lasting)),
+                    _ => None,
+                };
+                let threshold = trigger.map(|t| t.0);
+                if let Some(t) = threshold {
+                    let mut levels: Vec<u32> =
+                        [t * 3 / 4, t / 2, t / 4, 1].into_iter().filter(|&n| n >= 1 && n < t).collect();
+                    levels.dedup();
+                    let (_, sustained, lasting) = trigger.unwrap_or((t, 0, None));
+                    candidates.extend(levels.into_iter().map(|n| {
+                        let table = format!(
+                            "{{ regional_shortfall = {n}, sustained = \"{sustained}m\"{} }}",
+                            lasting.map_or(String::new(), |l| format!(", lasting = \"{l}m\""))
+                        );
+                        (
+                            set("policy.national_trigger", table),
+                            format!("national mobilisation when a region is {n} units short instead of {t}"),
+                        )
+                    }));
                 }
+                let found = candidates.into_iter().find_map(|(change, words)| {
+                    let g = grade_with(r, &a.area, &graded, &change, progress);
+                    better(g, from).then_some((words, g))
+                });
                 match found {
-                    Some((minutes, g)) => Lift {
-                        area: a.area.clone(),
-                        from,
-                        to: g,
-                        change: format!(
-                            "regional decisions in {} instead of {}",
-                            crate::time::Duration(minutes),
-                            crate::time::Duration(base)
-                        ),
-                        officers: None,
-                    },
+                    Some((words, g)) => {
+                        Lift { area: a.area.clone(), from, to: g, change: words, officers: None }
+                    }
                     None => Lift {
                         area: a.area.clone(),
                         from,
                         to: None,
                         change: format!(
-                            "not lifted even by regional decisions at once (now {})",
-                            crate::time::Duration(base)
+                            "not lifted even by regional decisions at once (now {}){}{}",
+                            crate::time::Duration(base),
+                            threshold.map_or(String::new(), |t| format!(
+                                " or national mobilisation when a region is 1 unit short (now {t})"
+                            )),
+                            holding(
+                                r,
+                                &a.area,
+                                &graded,
+                                &set("policy.regional_latency", "0m".into()),
+                                from,
+                                progress
+                            )
                         ),
                         officers: None,
                     },
