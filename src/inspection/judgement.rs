@@ -100,11 +100,16 @@ pub struct Peers {
     pub tests: Vec<TestStanding>,
 }
 
+/// The share of the demand in `rows` that was met (`None` when nothing was demanded).
+fn met_share<'a>(rows: impl Iterator<Item = &'a UnmetDemand>) -> Option<f64> {
+    let (demanded, met) =
+        rows.fold((0.0, 0.0), |(d, m), u| (d + u.demanded_unit_hours, m + u.met_unit_hours));
+    (demanded > 0.0).then(|| crate::results::round3((met / demanded).min(1.0)))
+}
+
 /// The share of a scope's hosted demand that was met, over its threats and capabilities.
 pub fn demand_met(scope: &ScopeAssessment) -> Option<f64> {
-    let demanded: f64 = scope.unmet_demand.iter().map(|u| u.demanded_unit_hours).sum();
-    let met: f64 = scope.unmet_demand.iter().map(|u| u.met_unit_hours).sum();
-    (demanded > 0.0).then(|| crate::results::round3((met / demanded).min(1.0)))
+    met_share(scope.unmet_demand.iter())
 }
 
 /// Order of a grade for ranking: best first, not tested last.
@@ -188,10 +193,7 @@ pub fn unmet(tests: &[TestOutcome]) -> Vec<UnmetRow> {
 
 /// The share of its hosted demand a peer's battery met, over every test.
 fn battery_met(tests: &[TestOutcome]) -> Option<f64> {
-    let rows = tests.iter().flat_map(|t| t.assessment.unmet_demand.iter());
-    let (demanded, met) =
-        rows.fold((0.0, 0.0), |(d, m), u| (d + u.demanded_unit_hours, m + u.met_unit_hours));
-    (demanded > 0.0).then(|| crate::results::round3((met / demanded).min(1.0)))
+    met_share(tests.iter().flat_map(|t| t.assessment.unmet_demand.iter()))
 }
 
 /// Rank `scope` among `peers` (each with its tests' outcomes, in the same battery order).

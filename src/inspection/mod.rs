@@ -20,9 +20,7 @@ pub use judgement::{AreaJudgement, EvidenceRow, PeerRank, Peers, TestStanding, U
 pub use lift::{Lift, MAX_UNITS};
 pub use scope::{Scope, ScopeError};
 
-use crate::analysis::ensemble::{
-    Aggregate, Aggregator, Records, ReplicationRecord, Shard, manifest, run_aggregate,
-};
+use crate::analysis::ensemble::{Aggregate, Aggregator, Records, ReplicationRecord, Shard, manifest};
 use crate::assessment::assess_ensemble;
 use crate::diagnostics::Diagnostics;
 use crate::input::battery_file::place;
@@ -136,11 +134,6 @@ pub enum InspectionError {
     },
 }
 
-/// Run the battery in `r.scope`; `progress` is called after every replication.
-pub fn inspect(r: &Request<'_>, progress: &(dyn Fn() + Sync)) -> Result<Inspection, InspectionError> {
-    inspect_with(r, &mut |_, _, model| run_aggregate(model, r.runs, progress))
-}
-
 /// Each test's ensemble aggregate, by (scope name, test id), however it was obtained.
 type AggregateOf<'f> = dyn FnMut(&Scope, &BatteryTest, &Arc<Model>) -> Aggregate + 'f;
 
@@ -205,16 +198,8 @@ fn inspect_with(r: &Request<'_>, aggregate_of: &mut AggregateOf<'_>) -> Result<I
     })
 }
 
-/// Run the battery in every peer of `r.scope` (itself included) and rank them; `progress` is
-/// called after every replication. Peers where a test cannot be placed are left out, named.
-pub fn compare_all(
-    r: &Request<'_>,
-    inspection: &mut Inspection,
-    progress: &(dyn Fn() + Sync),
-) -> Result<(), InspectionError> {
-    compare_all_with(r, inspection, &mut |_, _, model| run_aggregate(model, r.runs, progress))
-}
-
+/// The peers of `r.scope` (itself included) on the same battery, ranked, each test's aggregate
+/// from `aggregate_of`. Peers where a test cannot be placed are left out, named.
 fn compare_all_with(
     r: &Request<'_>,
     inspection: &mut Inspection,
@@ -239,6 +224,30 @@ fn compare_all_with(
     Ok(())
 }
 
+/// The inspection of `r.scope`, ranked among its peers with `all`.
+fn judge(
+    r: &Request<'_>,
+    all: bool,
+    aggregate_of: &mut AggregateOf<'_>,
+) -> Result<Inspection, InspectionError> {
+    let mut found = inspect_with(r, aggregate_of)?;
+    if all {
+        compare_all_with(r, &mut found, aggregate_of)?;
+    }
+    Ok(found)
+}
+
+/// A test's aggregate from its replication records, pushed in replication order as one
+/// machine pushes them while it runs (so the same records give the same bytes).
+fn aggregate(model: &Model, runs: u64, mut records: Vec<ReplicationRecord>) -> Aggregate {
+    records.sort_by_key(|x| x.replication);
+    let mut agg = Aggregator::default();
+    for x in &records {
+        agg.push(x);
+    }
+    agg.finish(manifest(model, runs, None))
+}
+
 /// Keeps a finished test's records: (scope, test, its records in replication order).
 pub type TestLog<'f> = dyn FnMut(&str, &str, &[ReplicationRecord]) -> std::io::Result<()> + Send + 'f;
 
@@ -257,8 +266,8 @@ pub fn check(r: &Request<'_>) -> Result<(), InspectionError> {
 /// The inspection of `r.scope` (and its peers with `all`) that can be resumed: the records of
 /// each (scope, test) already `done` are used as they are (a pair is done when it has all its
 /// runs), and every pair run now is handed to `log` whole before the next starts. Each test's
-/// aggregate is made from its records in replication order, so the bytes are those of
-/// [`inspect`] however often it was interrupted.
+/// aggregate is made from its records in replication order, so the bytes are the same however
+/// often it was interrupted.
 pub fn inspect_logged(
     r: &Request<'_>,
     all: bool,
@@ -269,7 +278,7 @@ pub fn inspect_logged(
     let mut failed: Option<(String, std::io::Error)> = None;
     let mut aggregate_of = |scope: &Scope, test: &BatteryTest, model: &Arc<Model>| {
         let key = (scope.name.clone(), test.id.clone());
-        let mut records = match done.remove(&key) {
+        let records = match done.remove(&key) {
             Some(kept) if kept.len() as u64 == r.runs => {
                 kept.iter().for_each(|_| progress());
                 kept
@@ -290,17 +299,9 @@ pub fn inspect_logged(
                 made
             }
         };
-        records.sort_by_key(|x| x.replication);
-        let mut agg = Aggregator::default();
-        for x in &records {
-            agg.push(x);
-        }
-        agg.finish(manifest(model, r.runs, None))
+        aggregate(model, r.runs, records)
     };
-    let mut found = inspect_with(r, &mut aggregate_of)?;
-    if all {
-        compare_all_with(r, &mut found, &mut aggregate_of)?;
-    }
+    let found = judge(r, all, &mut aggregate_of)?;
     match failed {
         Some((test, e)) => {
             Err(InspectionError::Run { test, message: format!("its records could not be kept: {e}") })
@@ -356,20 +357,9 @@ pub fn from_records(
     all: bool,
     mut records: BTreeMap<(String, String), Vec<ReplicationRecord>>,
 ) -> Result<Inspection, InspectionError> {
-    let mut aggregate_of = |scope: &Scope, test: &BatteryTest, model: &Arc<Model>| {
-        let mut agg = Aggregator::default();
-        let mut mine = records.remove(&(scope.name.clone(), test.id.clone())).unwrap_or_default();
-        mine.sort_by_key(|x| x.replication);
-        for x in &mine {
-            agg.push(x);
-        }
-        agg.finish(manifest(model, r.runs, None))
-    };
-    let mut found = inspect_with(r, &mut aggregate_of)?;
-    if all {
-        compare_all_with(r, &mut found, &mut aggregate_of)?;
-    }
-    Ok(found)
+    judge(r, all, &mut |scope: &Scope, test: &BatteryTest, model: &Arc<Model>| {
+        aggregate(model, r.runs, records.remove(&(scope.name.clone(), test.id.clone())).unwrap_or_default())
+    })
 }
 
 /// Search, for each area judged below good, the smallest change that lifts it one grade;
