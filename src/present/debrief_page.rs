@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::format::{clock, escape};
 use super::html::chart;
+use super::page::{html_of, standalone};
 use super::report::{Chart, Curve};
 use super::tabletop::{debrief, decided_by, signed};
 use crate::tabletop::debrief::Debrief;
@@ -25,25 +26,16 @@ pub fn page(d: &Debrief) -> String {
     let mut body = html_of(outcome);
     charts(&mut body, d);
     body.push_str(&html_of(rest));
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Debrief: {}</title>\n\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;color:#1f2328;max-width:60em;margin:1.5em auto;padding:0 1em}}\
-         table{{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}}th,td{{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left}}\
-         td.num{{text-align:right;font-variant-numeric:tabular-nums}}\
-         code{{font:0.9em ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;padding:0 0.2em}}\
-         figure{{margin:1em 0}}figcaption{{font-weight:600}}svg{{max-width:100%;height:auto;display:block;background:#fff;border:1px solid #d0d7de}}\
-         .legend>span{{display:inline-block;margin-right:1.2em}}.legend svg{{display:inline;border:0;vertical-align:middle}}.sub{{color:#57606a}}</style>\n\
-         </head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        escape(&d.scenario)
+    standalone(
+        &format!("Debrief: {}", d.scenario),
+        "body{font:16px/1.5 system-ui,sans-serif;color:#1f2328;max-width:60em;margin:1.5em auto;padding:0 1em}\
+         table{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}th,td{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left}\
+         td.num{text-align:right;font-variant-numeric:tabular-nums}\
+         code{font:0.9em ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;padding:0 0.2em}\
+         figure{margin:1em 0}figcaption{font-weight:600}svg{max-width:100%;height:auto;display:block;background:#fff;border:1px solid #d0d7de}\
+         .legend>span{display:inline-block;margin-right:1.2em}.legend svg{display:inline;border:0;vertical-align:middle}.sub{color:#57606a}",
+        &body,
     )
-}
-
-fn html_of(markdown: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
-    let mut out = String::new();
-    pulldown_cmark::html::push_html(&mut out, parser);
-    out
 }
 
 fn charts(h: &mut String, d: &Debrief) {

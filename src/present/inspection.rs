@@ -428,10 +428,7 @@ fn bars(i: &Inspection) -> String {
 
 /// The report as a page of its own (the Markdown rendered, grades coloured, with the map).
 pub fn html(i: &Inspection, date: Option<&str>) -> String {
-    let markdown = markdown(i, date);
-    let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
-    let mut body = String::new();
-    pulldown_cmark::html::push_html(&mut body, parser);
+    let mut body = super::page::html_of(&markdown(i, date));
     // The charts after the executive summary, before the judgement.
     if let Some(at) = body.find("<h2>Judgement</h2>") {
         body.insert_str(at, &(bars(i) + &map(i)));
@@ -447,15 +444,14 @@ pub fn html(i: &Inspection, date: Option<&str>) -> String {
             ),
         );
     }
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Inspection: {}</title>\n\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;color:#1f2328;max-width:64em;margin:1.5em auto;padding:0 1em}}\
-         table{{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}}th,td{{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left;vertical-align:top}}\
-         .grade{{padding:0.05em 0.4em;border-radius:3px}}.g-outstanding{{background:#8fd19e}}.g-good{{background:#c6e9cf}}.g-adequate{{background:#ffe08a}}\
-         .g-requires-improvement{{background:#f8b98b}}.g-inadequate{{background:#f19a9a}}\
-         figure{{margin:1em 0}}figcaption{{font-weight:600}}svg{{max-width:100%;height:auto}}.legend span{{margin-right:1em;white-space:nowrap}}.sub{{color:#57606a;font-size:0.9em}}\
-         @media print{{body{{max-width:none}}table{{display:table}}}}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        escape(&i.scope)
+    super::page::standalone(
+        &format!("Inspection: {}", i.scope),
+        "body{font:16px/1.5 system-ui,sans-serif;color:#1f2328;max-width:64em;margin:1.5em auto;padding:0 1em}\
+         table{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0}th,td{border-bottom:1px solid #d0d7de;padding:0.25em 0.6em;text-align:left;vertical-align:top}\
+         .grade{padding:0.05em 0.4em;border-radius:3px}.g-outstanding{background:#8fd19e}.g-good{background:#c6e9cf}.g-adequate{background:#ffe08a}\
+         .g-requires-improvement{background:#f8b98b}.g-inadequate{background:#f19a9a}\
+         figure{margin:1em 0}figcaption{font-weight:600}svg{max-width:100%;height:auto}.legend span{margin-right:1em;white-space:nowrap}.sub{color:#57606a;font-size:0.9em}\
+         @media print{body{max-width:none}table{display:table}}",
+        &body,
     )
 }

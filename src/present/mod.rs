@@ -10,6 +10,7 @@ pub mod html;
 pub mod inspection;
 pub mod map;
 pub mod markdown;
+pub mod page;
 pub mod report;
 pub mod room_map;
 pub mod summary;
