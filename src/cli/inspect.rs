@@ -202,19 +202,11 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     }
     if let Some(s) = shard {
         // A slice: its records, after a header that says what they are a slice of.
-        let mut lines = serde_json::to_string(&serde_json::json!({ "inspection_part": header }))
-            .map_err(|e| Failure::Other(e.to_string()))?;
-        lines.push('\n');
+        let mut lines = header_line(&header).map_err(|e| Failure::Other(e.to_string()))?;
         let made = pool(args.threads)?.install(|| {
             inspection::run_part(&request, s, args.compare_all, &mut |scope, test, record| {
                 tick();
-                let line = serde_json::to_string(
-                    &serde_json::json!({ "scope": scope, "test": test, "record": record }),
-                )
-                .map_err(std::io::Error::other)?;
-                lines.push_str(&line);
-                lines.push('\n');
-                Ok(())
+                push_record(&mut lines, scope, test, &record)
             })
         });
         bar.finish_and_clear();
@@ -328,24 +320,40 @@ fn keep_going(
         file.set_len(keep as u64)?;
         std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0))?;
     } else {
-        let head = serde_json::to_string(&serde_json::json!({ "inspection_part": header }))
-            .map_err(std::io::Error::other)?;
-        writeln!(file, "{head}")?;
+        file.write_all(header_line(header)?.as_bytes())?;
         file.sync_all()?;
     }
     let log = move |scope: &str, test: &str, records: &[ReplicationRecord]| -> std::io::Result<()> {
         let mut lines = String::new();
         for record in records {
-            let line =
-                serde_json::to_string(&serde_json::json!({ "scope": scope, "test": test, "record": record }))
-                    .map_err(std::io::Error::other)?;
-            lines.push_str(&line);
-            lines.push('\n');
+            push_record(&mut lines, scope, test, record)?;
         }
         file.write_all(lines.as_bytes())?;
         file.sync_all()
     };
     Ok((done, Box::new(log)))
+}
+
+/// The first line of a part (and of the partial file): what its records are a slice of.
+fn header_line(header: &PartHeader) -> std::io::Result<String> {
+    let mut line = serde_json::to_string(&serde_json::json!({ "inspection_part": header }))
+        .map_err(std::io::Error::other)?;
+    line.push('\n');
+    Ok(line)
+}
+
+/// Append one record's line, with the scope and test it belongs to.
+fn push_record(
+    lines: &mut String,
+    scope: &str,
+    test: &str,
+    record: &ReplicationRecord,
+) -> std::io::Result<()> {
+    let line = serde_json::to_string(&serde_json::json!({ "scope": scope, "test": test, "record": record }))
+        .map_err(std::io::Error::other)?;
+    lines.push_str(&line);
+    lines.push('\n');
+    Ok(())
 }
 
 /// Replication records by (scope, test).
